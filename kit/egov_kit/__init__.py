@@ -1,0 +1,1 @@
+"""Shared kit of the labour e-services suite: config, errors, auth verification, bus, health, logs."""

@@ -1,0 +1,151 @@
+"""App factory shared by every service: errors, request id, JSON logs, health, metrics, OpenAPI."""
+from __future__ import annotations
+
+import logging
+import os
+import re
+import threading
+import time
+import uuid
+
+from flask import Flask, g, jsonify, request
+from flask_smorest import Api
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+
+from .auth import ServiceTokens, TokenVerifier
+from .config import Settings, env_bool
+from .errors import Problem, install_error_handlers
+from .http import ServiceClient
+from .logs import configure_logging, request_id_var
+from .mongo import database
+
+log = logging.getLogger("egov.http")
+_REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._\-]{1,64}$")
+
+REQUESTS = Counter("egov_http_requests_total", "HTTP requests", ["service", "method", "endpoint", "status"])
+LATENCY = Histogram("egov_http_request_seconds", "HTTP request latency", ["service", "endpoint"])
+
+
+class Kit:
+    """What a service needs at request time, hung on app.extensions['egov']."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.verifier = TokenVerifier(settings.jwks_url, settings.access_token_audience, settings.service)
+        self.tokens = ServiceTokens(settings.service, settings.auth_url, settings.service_client_secret)
+        self.client = ServiceClient(settings.service, self.tokens)
+        self._listener = None
+        self._listener_pid = None
+        self._listener_lock = threading.Lock()
+
+    def ensure_revocation_listener(self) -> None:
+        """Started in each worker process on its first request (after gunicorn forks)."""
+        if self._listener_pid == os.getpid() or not env_bool("REVOCATION_LISTENER", True):
+            return
+        with self._listener_lock:
+            if self._listener_pid != os.getpid():
+                from .revocations import RevocationListener
+                self._listener = RevocationListener(self.verifier.revoked, self.settings.amqp_url,
+                                                    self.settings.exchange, self.settings.auth_url,
+                                                    self.settings.service)
+                self._listener.start()
+                self._listener_pid = os.getpid()
+
+    @property
+    def db(self):
+        return database(self.settings.mongo_uri, self.settings.mongo_db)
+
+
+def create_service_app(settings: Settings, *, title: str, version: str = "1.0",
+                       max_body: int = 2 * 1024 * 1024, readiness=None) -> tuple[Flask, Api]:
+    configure_logging(settings.service)
+    app = Flask(settings.service)
+    app.config.update(
+        API_TITLE=title, API_VERSION=version, OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX=f"/api/{settings.service}", OPENAPI_JSON_PATH="openapi.json",
+        MAX_CONTENT_LENGTH=max_body, JSON_AS_ASCII=False,
+    )
+    app.json.ensure_ascii = False
+    kit = Kit(settings)
+    app.extensions["egov"] = kit
+    api = Api(app, spec_kwargs={"components": {"securitySchemes": {
+        "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}}})
+    install_error_handlers(app)
+
+    @app.before_request
+    def _begin():
+        incoming = request.headers.get("X-Request-ID", "")
+        g.request_id = incoming if _REQUEST_ID_RE.match(incoming) else uuid.uuid4().hex
+        g.token = request_id_var.set(g.request_id)
+        g.started = time.perf_counter()
+        kit.ensure_revocation_listener()
+        # JSON APIs only take JSON bodies (uploads are multipart).
+        if request.method in ("POST", "PUT", "PATCH") and (request.content_length or request.data):
+            ctype = request.mimetype or ""
+            if not (ctype == "application/json" or ctype.endswith("+json") or ctype.startswith("multipart/")):
+                raise Problem(415, code="unsupported_media_type")
+
+    @app.after_request
+    def _end(response):
+        response.headers["X-Request-ID"] = g.get("request_id", "")
+        endpoint = request.url_rule.rule if request.url_rule else "unmatched"
+        elapsed = time.perf_counter() - g.get("started", time.perf_counter())
+        REQUESTS.labels(settings.service, request.method, endpoint, response.status_code).inc()
+        LATENCY.labels(settings.service, endpoint).observe(elapsed)
+        if endpoint not in ("/healthz", "/metrics", "/readyz"):
+            # The route pattern, not the path: paths carry FİNs and other personal identifiers.
+            log.info("request", extra={"method": request.method, "route": endpoint,
+                                       "status": response.status_code, "ms": round(elapsed * 1000, 1)})
+        return response
+
+    @app.teardown_request
+    def _reset(_exc):
+        token = g.pop("token", None)
+        if token is not None:
+            request_id_var.reset(token)
+
+    @app.get("/healthz")
+    def healthz():
+        return jsonify(status="ok", service=settings.service)
+
+    @app.get("/readyz")
+    def readyz():
+        checks = {"mongo": _check_mongo(kit), "rabbitmq": _check_amqp(settings.amqp_url)}
+        if readiness:
+            checks.update(readiness())
+        ok = all(checks.values())
+        return jsonify(status="ok" if ok else "unavailable", checks=checks), 200 if ok else 503
+
+    @app.get("/metrics")
+    def metrics():
+        return generate_latest(), 200, {"Content-Type": CONTENT_TYPE_LATEST}
+
+    return app, api
+
+
+def _check_mongo(kit: Kit) -> bool:
+    try:
+        kit.db.command("ping")
+        return True
+    except Exception:  # noqa: BLE001 - readiness reports, never raises
+        return False
+
+
+_amqp_checked = {"at": 0.0, "ok": False}
+
+
+def _check_amqp(url: str) -> bool:
+    # Opening a connection is costly; probes come every few seconds, so reuse a fresh answer.
+    if time.time() - _amqp_checked["at"] < 2:
+        return _amqp_checked["ok"]
+    import pika
+    try:
+        params = pika.URLParameters(url)
+        params.socket_timeout = 2
+        params.blocked_connection_timeout = 2
+        pika.BlockingConnection(params).close()
+        ok = True
+    except Exception:  # noqa: BLE001
+        ok = False
+    _amqp_checked.update(at=time.time(), ok=ok)
+    return ok

@@ -1,0 +1,406 @@
+"""Domain events: envelope, outbox, relay (publisher confirms) and reliable consumers.
+
+Outbox: an event is stored inside the very document whose change caused it, in the same single
+write (`_outbox.<event id>` plus a `_outbox_pending` counter) — no multi-document transaction.
+The relay publishes pending events with confirms and only then removes them; if it dies in
+between, the event is published again and consumers drop the duplicate by event id.
+
+Consumers: one durable (quorum) queue per consuming service, explicit prefetch, manual ack after
+the handler's work is durable, retries through TTL queues with growing delays, a dead-letter
+queue after the last attempt, and reconnection with back-off when the broker goes away."""
+from __future__ import annotations
+
+import json
+import logging
+import random
+import socket
+import threading
+import time
+import uuid
+from datetime import datetime, timedelta, timezone
+from typing import Callable, Iterable
+
+import pika
+from pika.exceptions import AMQPError
+from pymongo.errors import DuplicateKeyError, PyMongoError
+
+from .logs import request_id_var
+
+log = logging.getLogger("egov.bus")
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+# --- envelope -----------------------------------------------------------------------------
+
+def new_event(event_type: str, data: dict, *, source: str, correlation_id: str | None = None,
+              version: int = 1) -> dict:
+    return {
+        "id": uuid.uuid4().hex,
+        "type": event_type,
+        "occurred_at": utcnow().isoformat(timespec="microseconds"),
+        "source": source,
+        "version": version,
+        "correlation_id": correlation_id or request_id_var.get() or uuid.uuid4().hex,
+        "data": data,
+    }
+
+
+# --- outbox -------------------------------------------------------------------------------
+
+OUTBOX = "_outbox"
+PENDING = "_outbox_pending"
+INTERNAL_FIELDS = (OUTBOX, PENDING)
+
+
+def document_with_events(document: dict, *events: dict) -> dict:
+    """A new document carrying its events, for insert_one."""
+    document = dict(document)
+    document[OUTBOX] = {event["id"]: event for event in events}
+    document[PENDING] = len(events)
+    return document
+
+
+def update_with_events(update: dict, *events: dict) -> dict:
+    """An update document that also records the events, for update_one/find_one_and_update."""
+    update = {op: dict(fields) for op, fields in update.items()}
+    sets = update.setdefault("$set", {})
+    for event in events:
+        sets[f"{OUTBOX}.{event['id']}"] = event
+    incs = update.setdefault("$inc", {})
+    incs[PENDING] = incs.get(PENDING, 0) + len(events)
+    return update
+
+
+def strip_internal(document: dict | None) -> dict | None:
+    if document is None:
+        return None
+    return {k: v for k, v in document.items() if k not in INTERNAL_FIELDS}
+
+
+# --- topology -----------------------------------------------------------------------------
+
+def connection_parameters(amqp_url: str, name: str) -> pika.URLParameters:
+    params = pika.URLParameters(amqp_url)
+    params.heartbeat = 30
+    params.blocked_connection_timeout = 30
+    params.socket_timeout = 5
+    params.connection_attempts = 1
+    params.client_properties = {"connection_name": f"{name}@{socket.gethostname()}"}
+    return params
+
+
+def declare_exchange(channel, exchange: str) -> None:
+    # Events nobody is bound for yet go to a holding queue instead of being dropped.
+    unrouted = f"{exchange}.unrouted"
+    channel.exchange_declare(unrouted, "fanout", durable=True)
+    channel.queue_declare(unrouted, durable=True, arguments={"x-max-length": 100_000})
+    channel.queue_bind(unrouted, unrouted)
+    channel.exchange_declare(exchange, "topic", durable=True,
+                             arguments={"alternate-exchange": unrouted})
+
+
+class Publisher:
+    """Publishes with publisher confirms and `mandatory`; raises if the broker did not take it."""
+
+    def __init__(self, amqp_url: str, exchange: str, name: str = "publisher"):
+        self.amqp_url = amqp_url
+        self.exchange = exchange
+        self.name = name
+        self._connection = None
+        self._channel = None
+
+    def _ensure(self):
+        if self._channel is None or self._channel.is_closed or self._connection.is_closed:
+            self.close()
+            self._connection = pika.BlockingConnection(connection_parameters(self.amqp_url, self.name))
+            self._channel = self._connection.channel()
+            self._channel.confirm_delivery()
+            declare_exchange(self._channel, self.exchange)
+        return self._channel
+
+    def publish(self, event: dict, routing_key: str | None = None, exchange: str | None = None,
+                headers: dict | None = None) -> None:
+        channel = self._ensure()
+        properties = pika.BasicProperties(
+            content_type="application/json", delivery_mode=2, message_id=event["id"],
+            type=event.get("type"), correlation_id=event.get("correlation_id"),
+            timestamp=int(time.time()), headers=headers or {})
+        channel.basic_publish(self.exchange if exchange is None else exchange,
+                              routing_key or event["type"],
+                              json.dumps(event, ensure_ascii=False).encode(), properties, mandatory=True)
+
+    def close(self):
+        try:
+            if self._connection is not None and self._connection.is_open:
+                self._connection.close()
+        except AMQPError:
+            pass
+        self._connection = self._channel = None
+
+
+class Relay:
+    """Drains the outbox of the given collections to the exchange."""
+
+    def __init__(self, db, collections: Iterable[str], publisher: Publisher, *,
+                 poll_interval: float = 0.05, batch: int = 200,
+                 after_publish: Callable[[dict], None] | None = None):
+        self.db = db
+        self.collections = list(collections)
+        self.publisher = publisher
+        self.poll_interval = poll_interval
+        self.batch = batch
+        self.after_publish = after_publish
+        self.stopping = threading.Event()
+        for name in self.collections:
+            self.db[name].create_index(PENDING, sparse=True)
+
+    def run_once(self) -> int:
+        published = 0
+        for name in self.collections:
+            collection = self.db[name]
+            for doc in collection.find({PENDING: {"$gt": 0}}, {OUTBOX: 1}).limit(self.batch):
+                events = sorted((doc.get(OUTBOX) or {}).values(), key=lambda e: e["occurred_at"])
+                for event in events:
+                    self.publisher.publish(event)
+                    if self.after_publish:
+                        self.after_publish(event)
+                    collection.update_one(
+                        {"_id": doc["_id"], f"{OUTBOX}.{event['id']}": {"$exists": True}},
+                        {"$unset": {f"{OUTBOX}.{event['id']}": ""}, "$inc": {PENDING: -1}})
+                    published += 1
+        return published
+
+    def run_forever(self) -> None:
+        backoff = 0.5
+        while not self.stopping.is_set():
+            try:
+                published = self.run_once()
+                backoff = 0.5
+                if not published:
+                    self.stopping.wait(self.poll_interval)
+            except (AMQPError, PyMongoError, OSError) as exc:
+                log.warning("relay paused: %s", type(exc).__name__)
+                self.publisher.close()
+                self.stopping.wait(backoff + random.random() * backoff / 2)
+                backoff = min(backoff * 2, 30)
+        self.publisher.close()
+
+    def stop(self):
+        self.stopping.set()
+
+
+# --- consumers ----------------------------------------------------------------------------
+
+class PermanentFailure(Exception):
+    """The message can never succeed (malformed, contradicts the schema): dead-letter it now."""
+
+
+class EventHandlers:
+    """Registry of handlers, declared where they are handled:
+
+        handlers = EventHandlers()
+        @handlers.on("contracts.notice.signed")
+        def project_contract(event): ...
+    """
+
+    def __init__(self):
+        self.by_type: dict[str, Callable[[dict], None]] = {}
+
+    def on(self, event_type: str):
+        def register(func):
+            self.by_type[event_type] = func
+            return func
+        return register
+
+
+ATTEMPTS_HEADER = "x-egov-attempts"
+CLAIM_STALE_AFTER = timedelta(minutes=5)
+
+
+class Consumer:
+    def __init__(self, *, amqp_url: str, exchange: str, queue: str, handlers: EventHandlers | dict,
+                 db, prefetch: int = 16, retry_delays_ms: Iterable[int] = (1000, 5000, 30000, 120000, 600000),
+                 quorum: bool = True, name: str | None = None):
+        self.amqp_url = amqp_url
+        self.exchange = exchange
+        self.queue = queue
+        self.handlers = handlers.by_type if isinstance(handlers, EventHandlers) else dict(handlers)
+        self.db = db
+        self.prefetch = prefetch
+        self.retry_delays_ms = list(retry_delays_ms)
+        self.max_attempts = len(self.retry_delays_ms) + 1
+        self.quorum = quorum
+        self.name = name or queue
+        self.claims = db["processed_events"]
+        self.dead_letters = db["dead_letters"]
+        self.stopping = threading.Event()
+        self._connection = None
+        self.connected = threading.Event()
+
+    # topology
+    @property
+    def dead_queue(self) -> str:
+        return f"{self.queue}.dead"
+
+    def retry_queue(self, delay_ms: int) -> str:
+        return f"{self.queue}.retry.{delay_ms}"
+
+    def declare(self, channel) -> None:
+        declare_exchange(channel, self.exchange)
+        arguments = {"x-queue-type": "quorum"} if self.quorum else {}
+        channel.queue_declare(self.queue, durable=True, arguments=arguments)
+        for event_type in self.handlers:
+            channel.queue_bind(self.queue, self.exchange, routing_key=event_type)
+        for delay in self.retry_delays_ms:
+            # Expired messages go back to the main queue through the default exchange.
+            channel.queue_declare(self.retry_queue(delay), durable=True, arguments={
+                "x-message-ttl": delay, "x-dead-letter-exchange": "",
+                "x-dead-letter-routing-key": self.queue})
+        channel.queue_declare(self.dead_queue, durable=True, arguments=arguments)
+
+    # processing
+    def _claim(self, key: str) -> str:
+        now = utcnow()
+        try:
+            self.claims.insert_one({"_id": key, "state": "processing", "claimed_at": now})
+            return "claimed"
+        except DuplicateKeyError:
+            doc = self.claims.find_one({"_id": key})
+            if doc is None:
+                return "busy"
+            if doc.get("state") == "done":
+                return "done"
+            claimed_at = doc.get("claimed_at")
+            if claimed_at is not None and claimed_at.tzinfo is None:
+                claimed_at = claimed_at.replace(tzinfo=timezone.utc)
+            if claimed_at is None or now - claimed_at > CLAIM_STALE_AFTER:
+                taken = self.claims.update_one({"_id": key, "state": "processing", "claimed_at": doc.get("claimed_at")},
+                                               {"$set": {"claimed_at": now}})
+                return "claimed" if taken.modified_count else "busy"
+            return "busy"
+
+    def _republish(self, channel, body: bytes, properties, routing_key: str, headers: dict) -> None:
+        props = pika.BasicProperties(content_type="application/json", delivery_mode=2,
+                                     message_id=properties.message_id, type=properties.type,
+                                     correlation_id=properties.correlation_id, headers=headers)
+        channel.basic_publish("", routing_key, body, props, mandatory=True)
+
+    def _on_message(self, channel, method, properties, body: bytes) -> None:
+        headers = dict(properties.headers or {})
+        attempts = int(headers.get(ATTEMPTS_HEADER, 0))
+        try:
+            event = json.loads(body)
+            event_id, event_type = str(event["id"]), str(event["type"])
+        except (ValueError, KeyError, TypeError):
+            self._dead_letter(channel, body, properties, headers, "malformed message")
+            channel.basic_ack(method.delivery_tag)
+            return
+        handler = self.handlers.get(event_type)
+        if handler is None:
+            channel.basic_ack(method.delivery_tag)
+            return
+        key = f"{self.queue}:{event_id}"
+        state = self._claim(key)
+        if state == "done":
+            channel.basic_ack(method.delivery_tag)
+            return
+        if state == "busy":
+            # Another replica is on it right now; look again shortly, without using up an attempt.
+            self._republish(channel, body, properties, self.retry_queue(self.retry_delays_ms[0]), headers)
+            channel.basic_ack(method.delivery_tag)
+            return
+        token = request_id_var.set(event.get("correlation_id"))
+        try:
+            handler(event)
+        except PermanentFailure as exc:
+            self.claims.delete_one({"_id": key, "state": "processing"})
+            self._dead_letter(channel, body, properties, headers, f"{type(exc).__name__}: {exc}")
+        except Exception as exc:  # noqa: BLE001 - any failure is retried, then dead-lettered
+            self.claims.delete_one({"_id": key, "state": "processing"})
+            attempts += 1
+            reason = f"{type(exc).__name__}: {exc}"
+            log.warning("handler failed", extra={"event_type": event_type, "event_id": event_id,
+                                                 "attempt": attempts, "error": reason[:300]})
+            if attempts >= self.max_attempts:
+                self._dead_letter(channel, body, properties, {**headers, ATTEMPTS_HEADER: attempts}, reason)
+            else:
+                headers[ATTEMPTS_HEADER] = attempts
+                headers["x-egov-last-error"] = reason[:500]
+                self._republish(channel, body, properties, self.retry_queue(self.retry_delays_ms[attempts - 1]), headers)
+        else:
+            self.claims.update_one({"_id": key}, {"$set": {"state": "done", "done_at": utcnow()}})
+        finally:
+            request_id_var.reset(token)
+        channel.basic_ack(method.delivery_tag)
+
+    def _dead_letter(self, channel, body, properties, headers, reason: str) -> None:
+        headers = {**headers, "x-egov-dead-reason": reason[:500]}
+        self._republish(channel, body, properties, self.dead_queue, headers)
+        log.error("dead-lettered", extra={"queue": self.queue, "event_id": properties.message_id,
+                                          "error": reason[:300]})
+
+    def _on_dead(self, channel, method, properties, body: bytes) -> None:
+        """Keep dead letters where staff can list and replay them."""
+        headers = dict(properties.headers or {})
+        try:
+            event = json.loads(body)
+        except ValueError:
+            event = None
+        event_id = str((event or {}).get("id") or properties.message_id or uuid.uuid4().hex)
+        self.dead_letters.update_one({"_id": f"{self.queue}:{event_id}"}, {"$set": {
+            "queue": self.queue, "event_id": event_id,
+            "event_type": (event or {}).get("type") if isinstance(event, dict) else None,
+            "body": body.decode("utf-8", "replace"), "reason": headers.get("x-egov-dead-reason"),
+            "attempts": int(headers.get(ATTEMPTS_HEADER, 0)), "state": "dead", "dead_at": utcnow(),
+        }}, upsert=True)
+        channel.basic_ack(method.delivery_tag)
+
+    def run_forever(self) -> None:
+        backoff = 0.5
+        while not self.stopping.is_set():
+            try:
+                self._connection = pika.BlockingConnection(connection_parameters(self.amqp_url, self.name))
+                channel = self._connection.channel()
+                channel.confirm_delivery()
+                self.declare(channel)
+                channel.basic_qos(prefetch_count=self.prefetch)
+                channel.basic_consume(self.queue, self._on_message)
+                channel.basic_consume(self.dead_queue, self._on_dead)
+                self.connected.set()
+                backoff = 0.5
+                while not self.stopping.is_set():
+                    self._connection.process_data_events(time_limit=0.2)
+            except (AMQPError, PyMongoError, OSError) as exc:
+                self.connected.clear()
+                log.warning("consumer reconnecting: %s", type(exc).__name__)
+                self.stopping.wait(backoff + random.random() * backoff / 2)
+                backoff = min(backoff * 2, 30)
+            finally:
+                try:
+                    if self._connection is not None and self._connection.is_open:
+                        self._connection.close()
+                except AMQPError:
+                    pass
+        self.connected.clear()
+
+    def stop(self):
+        self.stopping.set()
+
+
+def replay_dead_letter(db, publisher: Publisher, dead_letter_id: str) -> bool:
+    """Send a dead letter back to its queue once; True if this call replayed it."""
+    taken = db["dead_letters"].find_one_and_update(
+        {"_id": dead_letter_id, "state": "dead"}, {"$set": {"state": "replaying", "replayed_at": utcnow()}})
+    if taken is None:
+        return False
+    try:
+        event = json.loads(taken["body"])
+        publisher.publish(event, routing_key=taken["queue"], exchange="", headers={"x-egov-replayed": 1})
+    except Exception:
+        db["dead_letters"].update_one({"_id": dead_letter_id}, {"$set": {"state": "dead"}})
+        raise
+    db["dead_letters"].update_one({"_id": dead_letter_id}, {"$set": {"state": "replayed"}})
+    return True

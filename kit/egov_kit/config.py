@@ -1,0 +1,80 @@
+"""Configuration from environment variables only, with defaults that make the local run work."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+SERVICES = ("auth", "registry", "accidents", "certificates", "contracts", "insurers", "notifier")
+DEFAULT_PORTS = {
+    "auth": 8101, "registry": 8102, "accidents": 8103, "certificates": 8104,
+    "contracts": 8105, "insurers": 8106, "notifier": 8107,
+}
+
+
+def env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return default if value in (None, "") else value
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = env(name)
+    if value is None:
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def service_url(name: str) -> str:
+    """Internal base URL of another service (direct, not through the gateway)."""
+    return env(f"{name.upper()}_URL", f"http://127.0.0.1:{DEFAULT_PORTS[name]}").rstrip("/")
+
+
+@dataclass
+class Settings:
+    service: str
+    mongo_uri: str = "mongodb://127.0.0.1:27017"
+    mongo_db: str = ""
+    amqp_url: str = "amqp://guest:guest@127.0.0.1:5672/%2F"
+    exchange: str = "egov.events"
+    queue_prefix: str = "egov"
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 8025
+    gateway_port: int = 8080
+    public_base_url: str = "http://127.0.0.1:8080"
+    auth_url: str = ""
+    jwks_url: str = ""
+    service_client_secret: str = "local-dev-service-secret"
+    access_token_audience: str = "egov-api"
+    relay_poll_interval: float = 0.05
+    consumer_prefetch: int = 16
+    retry_delays_ms: tuple = (1000, 5000, 30000, 120000, 600000)
+    extra: dict = field(default_factory=dict)
+
+    def url_of(self, name: str) -> str:
+        return service_url(name)
+
+
+def load_settings(service: str, **overrides) -> Settings:
+    gateway_port = int(env("GATEWAY_PORT", "8080"))
+    auth_url = service_url("auth")
+    delays = env("RETRY_DELAYS_MS")
+    settings = Settings(
+        service=service,
+        mongo_uri=env("MONGO_URI", "mongodb://127.0.0.1:27017"),
+        mongo_db=env("MONGO_DB", f"{env('MONGO_DB_PREFIX', 'egov')}_{service}"),
+        amqp_url=env("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2F"),
+        exchange=env("EVENTS_EXCHANGE", "egov.events"),
+        queue_prefix=env("QUEUE_PREFIX", "egov"),
+        smtp_host=env("SMTP_HOST", "127.0.0.1"),
+        smtp_port=int(env("SMTP_PORT", "8025")),
+        gateway_port=gateway_port,
+        public_base_url=env("PUBLIC_BASE_URL", f"http://127.0.0.1:{gateway_port}").rstrip("/"),
+        auth_url=auth_url,
+        jwks_url=env("JWKS_URL", f"{auth_url}/api/auth/jwks.json"),
+        service_client_secret=env("SERVICE_CLIENT_SECRET", "local-dev-service-secret"),
+        relay_poll_interval=float(env("RELAY_POLL_INTERVAL", "0.05")),
+        consumer_prefetch=int(env("CONSUMER_PREFETCH", "16")),
+        retry_delays_ms=tuple(int(x) for x in delays.split(",")) if delays else Settings.retry_delays_ms,
+    )
+    for key, value in overrides.items():
+        setattr(settings, key, value)
+    return settings

@@ -1,0 +1,30 @@
+"""Calls to other services: service token, request id passed on, timeouts, no retries on writes."""
+from __future__ import annotations
+
+import requests
+
+from .auth import ServiceTokens
+from .config import service_url
+from .logs import request_id_var
+
+
+class ServiceClient:
+    def __init__(self, caller: str, tokens: ServiceTokens):
+        self.caller = caller
+        self.tokens = tokens
+        self.session = requests.Session()
+
+    def request(self, target: str, method: str, path: str, *, timeout: float = 5, **kwargs) -> requests.Response:
+        headers = kwargs.pop("headers", {}) or {}
+        headers["Authorization"] = f"Bearer {self.tokens.token_for(target)}"
+        rid = request_id_var.get()
+        if rid:
+            headers["X-Request-ID"] = rid
+        return self.session.request(method, f"{service_url(target)}{path}", headers=headers,
+                                    timeout=timeout, **kwargs)
+
+    def get(self, target: str, path: str, **kwargs) -> requests.Response:
+        return self.request(target, "GET", path, **kwargs)
+
+    def post(self, target: str, path: str, **kwargs) -> requests.Response:
+        return self.request(target, "POST", path, **kwargs)

@@ -1,0 +1,113 @@
+"""Messages in Azerbaijani (the default) and English, chosen by Accept-Language."""
+from __future__ import annotations
+
+# Codes used by validators and services; each maps to (az, en).
+MESSAGES: dict[str, tuple[str, str]] = {
+    "required": ("Bu sahə mütləq doldurulmalıdır.", "This field is required."),
+    "null": ("Bu sahə boş ola bilməz.", "This field may not be null."),
+    "unknown_field": ("Naməlum sahə.", "Unknown field."),
+    "invalid": ("Yanlış dəyər.", "Invalid value."),
+    "invalid_type": ("Yanlış məlumat tipi.", "Invalid data type."),
+    "invalid_string": ("Mətn olmalıdır.", "Must be a string."),
+    "invalid_integer": ("Tam ədəd olmalıdır.", "Must be an integer."),
+    "invalid_number": ("Ədəd olmalıdır.", "Must be a number."),
+    "invalid_boolean": ("Bəli/xeyr dəyəri olmalıdır.", "Must be a boolean."),
+    "invalid_date": ("Tarix YYYY-MM-DD formatında olmalıdır.", "Date must be in YYYY-MM-DD format."),
+    "invalid_datetime": ("Tarix və vaxt ISO 8601 formatında olmalıdır.", "Must be an ISO 8601 date-time."),
+    "invalid_email": ("Elektron poçt ünvanı yanlışdır.", "Not a valid e-mail address."),
+    "invalid_url": ("URL yanlışdır.", "Not a valid URL."),
+    "invalid_choice": ("Dəyər icazə verilənlərdən biri olmalıdır.", "Must be one of the allowed values."),
+    "invalid_length": ("Uzunluq yanlışdır.", "Invalid length."),
+    "invalid_list": ("Siyahı olmalıdır.", "Must be a list."),
+    "invalid_object": ("Obyekt olmalıdır.", "Must be an object."),
+    "invalid_fin": ("FİN 7 simvoldan (rəqəm və latın hərfləri) ibarət olmalıdır.",
+                    "FIN must be 7 characters: digits and Latin letters."),
+    "invalid_voen": ("VÖEN 10 rəqəmdən ibarət olmalıdır.", "VOEN must be 10 digits."),
+    "invalid_phone": ("Mobil nömrə +994XXXXXXXXX formatında olmalıdır (operator kodu: 10, 50, 51, 55, 60, 70, 77, 99).",
+                      "Mobile number must be +994 followed by an operator code (10, 50, 51, 55, 60, 70, 77, 99) and 7 digits."),
+    "invalid_user_id": ("İstifadəçi ID-si 6 rəqəmdən ibarət olmalıdır.", "User ID must be 6 digits."),
+    "invalid_pin": ("PİN yanlışdır.", "Wrong PIN."),
+    "unknown_person": ("Bu FİN ilə şəxs tapılmadı.", "No person with this FIN."),
+    "unknown_organization": ("Bu VÖEN ilə təşkilat tapılmadı.", "No organisation with this VOEN."),
+    "unknown_asan_user": ("Mobil nömrə və ya istifadəçi ID-si yanlışdır.", "Unknown mobile number or user ID."),
+    "not_your_company": ("Bu təşkilat adından çıxış etmək hüququnuz yoxdur.", "You may not act for this organisation."),
+    "invalid_json": ("Sorğunun gövdəsi düzgün JSON deyil.", "The request body is not valid JSON."),
+    "unsupported_media_type": ("Məzmun tipi application/json olmalıdır.", "Content-Type must be application/json."),
+    "too_large": ("Sorğu çox böyükdür.", "The request is too large."),
+}
+
+# Titles of problem documents by HTTP status.
+TITLES: dict[int, tuple[str, str]] = {
+    400: ("Yanlış sorğu", "Bad request"),
+    401: ("Giriş tələb olunur", "Authentication required"),
+    403: ("İcazə yoxdur", "Forbidden"),
+    404: ("Tapılmadı", "Not found"),
+    405: ("Metoda icazə verilmir", "Method not allowed"),
+    409: ("Ziddiyyət", "Conflict"),
+    410: ("Artıq mövcud deyil", "Gone"),
+    413: ("Sorğu çox böyükdür", "Payload too large"),
+    415: ("Dəstəklənməyən məzmun tipi", "Unsupported media type"),
+    422: ("Məlumatlar yanlışdır", "Validation failed"),
+    429: ("Sorğular çox tezdir", "Too many requests"),
+    500: ("Xidmətdə daxili xəta", "Internal error"),
+    502: ("Xidmət əlçatan deyil", "Service unavailable"),
+    503: ("Xidmət müvəqqəti əlçatan deyil", "Service temporarily unavailable"),
+}
+
+# marshmallow/webargs default English messages → our codes, so field errors come out translated.
+_MARSHMALLOW_TO_CODE = {
+    "Missing data for required field.": "required",
+    "Field may not be null.": "null",
+    "Unknown field.": "unknown_field",
+    "Not a valid string.": "invalid_string",
+    "Not a valid integer.": "invalid_integer",
+    "Not a valid number.": "invalid_number",
+    "Not a valid boolean.": "invalid_boolean",
+    "Not a valid date.": "invalid_date",
+    "Not a valid datetime.": "invalid_datetime",
+    "Not a valid email address.": "invalid_email",
+    "Not a valid URL.": "invalid_url",
+    "Not a valid list.": "invalid_list",
+    "Not a valid mapping type.": "invalid_object",
+    "Invalid input type.": "invalid_type",
+    "Invalid value.": "invalid",
+}
+
+
+def pick_language(accept_language: str | None) -> str:
+    """'en' only when the client prefers English over Azerbaijani; Azerbaijani otherwise."""
+    if not accept_language:
+        return "az"
+    best_lang, best_q = "az", -1.0
+    for part in accept_language.split(","):
+        piece = part.strip().split(";")
+        tag = piece[0].strip().lower()
+        q = 1.0
+        for param in piece[1:]:
+            if param.strip().startswith("q="):
+                try:
+                    q = float(param.strip()[2:])
+                except ValueError:
+                    q = 0.0
+        lang = tag.split("-")[0]
+        if lang in ("az", "en") and q > best_q:
+            best_lang, best_q = lang, q
+    return best_lang
+
+
+def translate(message: str, lang: str) -> str:
+    """Translate a message code (or a known marshmallow message) into the language."""
+    code = message if message in MESSAGES else _MARSHMALLOW_TO_CODE.get(message)
+    if code is None and message.startswith("Must be one of"):
+        code = "invalid_choice"
+    if code is None and message.startswith(("Length must be", "Shorter than", "Longer than")):
+        code = "invalid_length"
+    if code is None:
+        return message
+    az, en = MESSAGES[code]
+    return en if lang == "en" else az
+
+
+def title(status: int, lang: str) -> str:
+    az, en = TITLES.get(status, ("Xəta", "Error"))
+    return en if lang == "en" else az

@@ -1,0 +1,28 @@
+"""One MongoClient per process, made on first use so gunicorn workers each get their own after fork."""
+from __future__ import annotations
+
+import os
+import threading
+
+from pymongo import MongoClient
+from pymongo.database import Database
+
+_lock = threading.Lock()
+_clients: dict[tuple[int, str], MongoClient] = {}
+
+
+def client_for(uri: str) -> MongoClient:
+    key = (os.getpid(), uri)
+    client = _clients.get(key)
+    if client is None:
+        with _lock:
+            client = _clients.get(key)
+            if client is None:
+                client = MongoClient(uri, tz_aware=True, serverSelectionTimeoutMS=5000,
+                                     connectTimeoutMS=3000, appname="egov")
+                _clients[key] = client
+    return client
+
+
+def database(uri: str, name: str) -> Database:
+    return client_for(uri)[name]
