@@ -1,0 +1,18 @@
+# The two commands a newcomer needs:
+#   make run   — the whole suite on this machine, gateway at http://127.0.0.1:$(GATEWAY_PORT)
+#   make test  — the whole test suite against real RabbitMQ and the Mongo-speaking server
+.PHONY: run test bench clean-data
+
+GATEWAY_PORT ?= 8080
+export GATEWAY_PORT
+
+run:
+	@devtools/bootstrap.sh run
+	@.venv/bin/python -m devtools.run
+
+test:
+	@devtools/bootstrap.sh test
+	@.venv/bin/python -m pytest
+
+clean-data:
+	rm -rf var/

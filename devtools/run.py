@@ -1,0 +1,60 @@
+"""`make run`: the whole suite on this machine until Ctrl-C. Data is kept under var/."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+from devtools.suite import ROOT, Suite
+
+DEMO_FILE = ROOT / "services" / "auth" / "auth_service" / "data" / "asan_sim_identities.json"
+
+
+def print_demo_logins(gateway_url: str) -> None:
+    if not DEMO_FILE.exists():
+        return
+    print("\nDemo log-ins (Asan İmza simulator — phone, user ID, PIN1 for log-in, PIN2 for signing):")
+    for sim in json.loads(DEMO_FILE.read_text()):
+        print(f"  {sim['phone']}  {sim['user_id']}  PIN1 {sim['pin1']}  PIN2 {sim['pin2']}  "
+              f"{sim['surname']} {sim['name']} — {sim['label']}")
+    print(f"  The phone: GET {gateway_url}/api/asan-sim/phones/<phone>/requests, "
+          f"all identities: {gateway_url}/api/asan-sim/identities")
+
+
+def main() -> None:
+    var_dir = Path(os.environ.get("EGOV_VAR_DIR", ROOT / "var"))
+    suite = Suite(var_dir=var_dir, gateway_port=int(os.environ.get("GATEWAY_PORT", "8080")),
+                  mongo_port=int(os.environ.get("NX_27017_PORT", "27017")),
+                  smtp_port=int(os.environ.get("SMTP_PORT", "8025")))
+    print("Starting the labour e-services suite:")
+    try:
+        suite.start()
+    except RuntimeError as exc:
+        print(f"\nCould not start: {exc}", file=sys.stderr)
+        sys.exit(1)
+    print(f"\nGateway: {suite.gateway_url}   (API under /api/<service>, OpenAPI index {suite.gateway_url}/api/openapi)")
+    print(f"Logs: {var_dir / 'logs'}   Mail: {suite.mail_dir}")
+    print_demo_logins(suite.gateway_url)
+    print("\nPress Ctrl-C to stop.")
+    stopping = {"now": False}
+
+    def _stop(_signum, _frame):
+        stopping["now"] = True
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
+    while not stopping["now"]:
+        dead = suite.check_alive()
+        if dead:
+            print(f"Stopped unexpectedly: {', '.join(dead)} — see {var_dir / 'logs'}", file=sys.stderr)
+            break
+        time.sleep(0.5)
+    print("\nStopping…")
+    suite.stop()
+    print("Stopped. Data is kept in var/ (make clean-data removes it).")
+
+
+if __name__ == "__main__":
+    main()

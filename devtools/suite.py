@@ -1,0 +1,226 @@
+"""Starts the whole suite on one machine: Mongo-speaking server, mail sink, every service's roles
+(api under gunicorn, outbox relay, consumer) and the gateway. Used by `make run` and the tests."""
+from __future__ import annotations
+
+import importlib
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+SERVICE_PORTS = {"auth": 8101, "registry": 8102, "accidents": 8103, "certificates": 8104,
+                 "contracts": 8105, "insurers": 8106, "notifier": 8107}
+NX_27017_VERSION = "0.8.1"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def port_open(host: str, port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.3)
+        return sock.connect_ex((host, port)) == 0
+
+
+def wait_until(check, timeout: float, what: str, proc: subprocess.Popen | None = None, log: Path | None = None):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if proc is not None and proc.poll() is not None:
+            tail = log.read_text(errors="replace")[-3000:] if log and log.exists() else ""
+            raise RuntimeError(f"{what} exited with {proc.returncode}\n{tail}")
+        try:
+            if check():
+                return
+        except Exception:  # noqa: BLE001 - not up yet
+            pass
+        time.sleep(0.1)
+    tail = log.read_text(errors="replace")[-3000:] if log and log.exists() else ""
+    raise RuntimeError(f"{what} did not come up in {timeout}s\n{tail}")
+
+
+def available_services() -> list[str]:
+    """Services whose package exists and declares SERVICE (the suite grows one service at a time)."""
+    found = []
+    for name in SERVICE_PORTS:
+        if (ROOT / "services" / name / f"{name}_service" / "__init__.py").exists():
+            sys.path.insert(0, str(ROOT / "services" / name))
+            try:
+                if hasattr(importlib.import_module(f"{name}_service"), "SERVICE"):
+                    found.append(name)
+            finally:
+                sys.path.pop(0)
+    return found
+
+
+@dataclass
+class Suite:
+    var_dir: Path
+    gateway_port: int = 8080
+    mongo_port: int = 27017
+    smtp_port: int = 8025
+    service_ports: dict = field(default_factory=lambda: dict(SERVICE_PORTS))
+    amqp_url: str = os.environ.get("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2F")
+    mongo_uri: str | None = os.environ.get("MONGO_URI")
+    exchange: str = "egov.events"
+    queue_prefix: str = "egov"
+    extra_env: dict = field(default_factory=dict)
+    quiet: bool = False
+    processes: list = field(default_factory=list)
+    services: list = field(default_factory=list)
+
+    def say(self, text: str):
+        if not self.quiet:
+            print(text, flush=True)
+
+    # environment every service process gets
+    def env(self) -> dict:
+        env = dict(os.environ)
+        env.update({
+            "MONGO_URI": self.mongo_uri, "AMQP_URL": self.amqp_url, "EVENTS_EXCHANGE": self.exchange,
+            "QUEUE_PREFIX": self.queue_prefix, "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(self.smtp_port),
+            "GATEWAY_PORT": str(self.gateway_port), "PUBLIC_BASE_URL": f"http://127.0.0.1:{self.gateway_port}",
+            "SERVICE_CLIENT_SECRET": self._secret(), "ASAN_SIM_ENABLED": "true",
+            "WEBHOOK_ALLOW_PRIVATE": "true", "PYTHONUNBUFFERED": "1",
+        })
+        for name, port in self.service_ports.items():
+            env[f"{name.upper()}_URL"] = f"http://127.0.0.1:{port}"
+            env[f"{name.upper()}_URLS"] = f"http://127.0.0.1:{port}"
+        paths = [str(ROOT / "services" / name) for name in SERVICE_PORTS] + [str(ROOT)]
+        env["PYTHONPATH"] = os.pathsep.join(paths + [env.get("PYTHONPATH", "")])
+        env.update(self.extra_env)
+        return {k: v for k, v in env.items() if v is not None}
+
+    def _secret(self) -> str:
+        # Generated once per data folder and kept, like any other local secret.
+        path = self.var_dir / "secrets" / "service_client_secret"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(32))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+    def spawn(self, name: str, argv: list[str], env: dict | None = None) -> subprocess.Popen:
+        logs = self.var_dir / "logs"
+        logs.mkdir(parents=True, exist_ok=True)
+        log_path = logs / f"{name}.log"
+        out = open(log_path, "ab")
+        proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, env=env or self.env(),
+                                cwd=ROOT, start_new_session=True)
+        proc.egov_name, proc.egov_log = name, log_path
+        self.processes.append(proc)
+        return proc
+
+    def start_mongo(self):
+        if self.mongo_uri:
+            self.say(f"  MongoDB          {self.mongo_uri} (MONGO_URI)")
+            return
+        data = self.var_dir / "mongo"
+        data.mkdir(parents=True, exist_ok=True)
+        binary = shutil.which("nx-27017", path=str(Path(sys.executable).parent)) or shutil.which("nx-27017")
+        if binary is None:
+            raise RuntimeError(f"nx-27017 is not installed (pip install nx-27017=={NX_27017_VERSION})")
+        proc = self.spawn("mongo", [binary, "--data-dir", str(data), "--host", "127.0.0.1",
+                                    "-p", str(self.mongo_port), "--log-file", str(self.var_dir / "logs" / "nx-27017.log"),
+                                    "--pid-file", str(self.var_dir / "mongo.pid")])
+        wait_until(lambda: port_open("127.0.0.1", self.mongo_port), 30, "nx-27017", proc, proc.egov_log)
+        self.mongo_uri = f"mongodb://127.0.0.1:{self.mongo_port}"
+        self.say(f"  Mongo (nx-27017) {self.mongo_uri}  data in {data}")
+
+    def start_mailsink(self):
+        proc = self.spawn("mailsink", [sys.executable, "-m", "devtools.mailsink", "--dir", str(self.mail_dir),
+                                       "--port", str(self.smtp_port)])
+        wait_until(lambda: port_open("127.0.0.1", self.smtp_port), 20, "mail sink", proc, proc.egov_log)
+        self.say(f"  SMTP sink        127.0.0.1:{self.smtp_port}  messages in {self.mail_dir}")
+
+    @property
+    def mail_dir(self) -> Path:
+        return self.var_dir / "mail"
+
+    def start_service(self, name: str):
+        sys.path.insert(0, str(ROOT / "services" / name))
+        try:
+            spec = importlib.import_module(f"{name}_service").SERVICE
+        finally:
+            sys.path.pop(0)
+        pkg = f"{name}_service"
+        port = self.service_ports[name]
+        api = self.spawn(f"{name}-api", [sys.executable, "-m", "egov_kit.run", pkg, "api", "--port", str(port)])
+        roles = ["api"]
+        if spec.outbox_collections:
+            self.spawn(f"{name}-relay", [sys.executable, "-m", "egov_kit.run", pkg, "relay"])
+            roles.append("relay")
+        if spec.handlers is not None and spec.handlers.by_type:
+            self.spawn(f"{name}-consumer", [sys.executable, "-m", "egov_kit.run", pkg, "consumer"])
+            roles.append("consumer")
+        self.services.append(name)
+        return api, roles
+
+    def url(self, name: str) -> str:
+        return f"http://127.0.0.1:{self.service_ports[name]}"
+
+    @property
+    def gateway_url(self) -> str:
+        return f"http://127.0.0.1:{self.gateway_port}"
+
+    def start_gateway(self):
+        env = self.env()
+        env["GATEWAY_PORT"] = str(self.gateway_port)
+        if os.geteuid() == 0:
+            env.setdefault("GATEWAY_USER", "root")
+        proc = self.spawn("gateway", [sys.executable, str(ROOT / "gateway" / "render.py"),
+                                      "--runtime-dir", str(self.var_dir / "gateway"), "--run"], env)
+        wait_until(lambda: requests.get(f"{self.gateway_url}/healthz", timeout=1).ok, 30, "gateway", proc, proc.egov_log)
+
+    def start(self, services: list[str] | None = None, gateway: bool = True):
+        self.var_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            self.start_mongo()
+            self.start_mailsink()
+            started = []
+            for name in services if services is not None else available_services():
+                started.append((name, *self.start_service(name)))
+            for name, proc, roles in started:
+                wait_until(lambda: requests.get(f"{self.url(name)}/healthz", timeout=1).ok, 60,
+                           f"{name} service", proc, proc.egov_log)
+                self.say(f"  {name:<16} {self.url(name)}  ({', '.join(roles)})")
+            if gateway and (ROOT / "gateway" / "render.py").exists():
+                self.start_gateway()
+                self.say(f"  gateway          {self.gateway_url}")
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def check_alive(self) -> list[str]:
+        return [p.egov_name for p in self.processes if p.poll() is not None]
+
+    def stop(self):
+        for proc in reversed(self.processes):
+            if proc.poll() is None:
+                try:
+                    os.killpg(proc.pid, signal.SIGTERM)
+                except ProcessLookupError:
+                    pass
+        deadline = time.time() + 10
+        for proc in self.processes:
+            try:
+                proc.wait(max(0.1, deadline - time.time()))
+            except subprocess.TimeoutExpired:
+                try:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                proc.wait()
+        self.processes.clear()
