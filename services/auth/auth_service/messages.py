@@ -1,0 +1,43 @@
+"""Message codes of the auth service (Azerbaijani, English), added to the kit's catalogue at start."""
+from __future__ import annotations
+
+from egov_kit import i18n
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    "asan_unavailable": ("Asan İmza xidməti əlçatan deyil.", "The Asan İmza service is not available."),
+    "asan_session_used": ("Bu giriş sorğusu artıq istifadə olunub.", "This log-in request has already been used."),
+    "asan_session_gone": ("Giriş sorğusunun vaxtı bitib, yenidən daxil olun.",
+                          "The log-in request has lapsed; please log in again."),
+    "request_not_pending": ("Sorğu artıq gözləmədə deyil (təsdiqlənib, rədd edilib və ya vaxtı bitib).",
+                            "The request is no longer pending (confirmed, rejected or expired)."),
+    "pin_attempts_exhausted": ("PİN üç dəfə yanlış daxil edildi, sorğu rədd edildi.",
+                               "Wrong PIN entered three times; the request was rejected."),
+    "no_asan_sim": ("Bu şəxsin Asan İmza SİM kartı yoxdur.", "This person has no Asan İmza SIM card."),
+    "certificate_malformed": ("Sertifikat oxuna bilmir və ya şəxsi müəyyən etmir.",
+                              "The certificate cannot be read or does not identify a person."),
+    "certificate_expired": ("Sertifikatın etibarlılıq müddəti bitib və ya hələ başlamayıb.",
+                            "The certificate has expired or is not yet valid."),
+    "certificate_untrusted": ("Sertifikat etibarlı sertifikatlaşdırma mərkəzi tərəfindən verilməyib.",
+                              "The certificate was not issued by a trusted certification authority."),
+    "signature_mismatch": ("İmza sertifikatın açarı ilə təsdiqlənmir.",
+                           "The signature does not verify with the certificate's key."),
+    "invalid_base64": ("Base64 formatında olmalıdır.", "Must be base64."),
+    "invalid_digest": ("SHA-256 həşi (32 bayt, base64) olmalıdır.", "Must be a SHA-256 digest (32 bytes, base64)."),
+    "nonce_invalid": ("Birdəfəlik kod tanınmır, vaxtı bitib və ya artıq istifadə olunub.",
+                      "The challenge is unknown, expired or already used."),
+    "invalid_token": ("Token yanlışdır və ya vaxtı bitib.", "The token is invalid or expired."),
+    "session_ended": ("Sessiya bitib, yenidən daxil olun.", "The session has ended; please log in again."),
+    "invalid_refresh_token": ("Yeniləmə tokeni yanlışdır və ya artıq istifadə olunub.",
+                              "The refresh token is invalid or already used."),
+    "invalid_client": ("Xidmətin giriş məlumatları yanlışdır.", "Wrong service credentials."),
+    "registry_unavailable": ("Dövlət reyestri müvəqqəti əlçatan deyil.",
+                             "The state registry is temporarily unavailable."),
+    "try_again": ("Sorğu eyni anda təkrarlandı, bir az sonra yenidən cəhd edin.",
+                  "The request collided with another one; please try again."),
+}
+
+
+def install() -> None:
+    # setdefault: once these codes live in the kit, the kit's wording wins.
+    for code, texts in MESSAGES.items():
+        i18n.MESSAGES.setdefault(code, texts)

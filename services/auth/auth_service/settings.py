@@ -1,0 +1,60 @@
+"""Settings of the auth service, from environment variables only (defaults make the local run work)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+from egov_kit.config import env, env_bool
+
+DEFAULT_IDENTITIES = Path(__file__).resolve().parent / "data" / "asan_sim_identities.json"
+
+
+@dataclass
+class AuthSettings:
+    access_ttl: int = 900                 # AUTH_ACCESS_TTL_SECONDS
+    session_max: int = 8 * 3600           # AUTH_SESSION_MAX_SECONDS
+    key_rotation_days: float = 30.0       # AUTH_KEY_ROTATION_DAYS
+    jwt_private_key: str | None = None    # AUTH_JWT_PRIVATE_KEY (PEM; production)
+    jwt_previous_public_key: str | None = None  # AUTH_JWT_PREVIOUS_PUBLIC_KEY (PEM; kept in JWKS)
+    service_token_ttl: int = 900          # AUTH_SERVICE_TOKEN_TTL_SECONDS
+    card_nonce_ttl: int = 120             # AUTH_CARD_NONCE_TTL_SECONDS
+    card_trusted_ca_file: str | None = None  # AUTH_CARD_TRUSTED_CA_FILE (PEM bundle; production)
+    asan_request_ttl: int = 120           # ASAN_REQUEST_TTL_SECONDS
+    asan_restart_window: int = 5          # ASAN_RESTART_WINDOW_SECONDS
+    asan_sim_enabled: bool = False        # ASAN_SIM_ENABLED
+    sim_identities_path: str = str(DEFAULT_IDENTITIES)  # ASAN_SIM_IDENTITIES
+    staff_fins: frozenset = field(default_factory=frozenset)  # STAFF_FINS (comma-separated)
+
+
+def _int(name: str, default: int) -> int:
+    return int(env(name, str(default)))
+
+
+def _pem(value: str | None) -> str | None:
+    # Secrets stores often hand a PEM over on one line, a literal \n for each line break.
+    return value.replace("\\n", "\n") if value else value
+
+
+def load_auth_settings(**overrides) -> AuthSettings:
+    staff = env("STAFF_FINS", "") or ""
+    settings = AuthSettings(
+        access_ttl=_int("AUTH_ACCESS_TTL_SECONDS", 900),
+        session_max=_int("AUTH_SESSION_MAX_SECONDS", 8 * 3600),
+        key_rotation_days=float(env("AUTH_KEY_ROTATION_DAYS", "30")),
+        jwt_private_key=_pem(env("AUTH_JWT_PRIVATE_KEY")),
+        jwt_previous_public_key=_pem(env("AUTH_JWT_PREVIOUS_PUBLIC_KEY")),
+        service_token_ttl=_int("AUTH_SERVICE_TOKEN_TTL_SECONDS", 900),
+        card_nonce_ttl=_int("AUTH_CARD_NONCE_TTL_SECONDS", 120),
+        card_trusted_ca_file=env("AUTH_CARD_TRUSTED_CA_FILE"),
+        asan_request_ttl=_int("ASAN_REQUEST_TTL_SECONDS", 120),
+        asan_restart_window=_int("ASAN_RESTART_WINDOW_SECONDS", 5),
+        asan_sim_enabled=env_bool("ASAN_SIM_ENABLED", False),
+        sim_identities_path=env("ASAN_SIM_IDENTITIES", str(DEFAULT_IDENTITIES)),
+        staff_fins=frozenset(f.strip().upper() for f in staff.split(",") if f.strip()),
+    )
+    known = {f.name for f in fields(AuthSettings)}
+    for key, value in overrides.items():
+        if key not in known:
+            raise TypeError(f"unknown auth setting {key!r}")
+        setattr(settings, key, value)
+    return settings

@@ -1,0 +1,202 @@
+"""The auth rules on their own, with a clock of the test's choosing: request expiry, PIN attempts,
+idempotent starts, sessions and tokens, company roles, authorities, service clients, key selection."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+
+from auth_service import domain as d
+from auth_service.keys import ACTIVATION_DELAY, new_signing_key, rotation_due, select_keys, thumbprint
+
+T0 = datetime(2026, 3, 1, 8, 0, tzinfo=timezone.utc)
+
+
+def login_request(now=T0, ttl=120):
+    return d.new_request(d.LOGIN, phone="+994501112233", fin="5ZK2M7P", now=now, ttl=ttl, text="Giriş",
+                         user_id="482913")
+
+
+def test_new_request_has_a_four_digit_code_and_separate_phone_id():
+    request = login_request()
+    assert len(request["verification_code"]) == 4 and request["verification_code"].isdigit()
+    assert request["request_id"] != request["_id"]
+    assert request["state"] == d.PENDING and request["pin_failures"] == 0
+
+
+def test_pending_request_expires_at_its_deadline():
+    request = login_request(ttl=120)
+    assert d.effective_state(request, T0 + timedelta(seconds=119)) == d.PENDING
+    assert d.effective_state(request, T0 + timedelta(seconds=120)) == d.EXPIRED
+    confirmed = {**request, "state": d.CONFIRMED}
+    assert d.effective_state(confirmed, T0 + timedelta(hours=1)) == d.CONFIRMED
+
+
+def test_pin1_logs_in_pin2_signs():
+    assert d.expected_pin(d.LOGIN, "1357", "24680") == "1357"
+    assert d.expected_pin(d.SIGN, "1357", "24680") == "24680"
+    assert d.pin_matches("1357", "1357") and not d.pin_matches("24680", "1357")
+
+
+def test_third_wrong_pin_rejects():
+    assert [d.state_after_wrong_pin(n) for n in (1, 2, 3)] == [d.PENDING, d.PENDING, d.REJECTED]
+
+
+def test_restart_within_window_reuses_only_a_pending_login_of_the_same_user():
+    request = login_request()
+    at = T0 + timedelta(seconds=4)
+    assert d.restart_reusable(request, user_id="482913", now=at, window=5)
+    assert not d.restart_reusable(request, user_id="482913", now=T0 + timedelta(seconds=6), window=5)
+    assert not d.restart_reusable(request, user_id="000000", now=at, window=5)
+    assert not d.restart_reusable({**request, "state": d.CONFIRMED}, user_id="482913", now=at, window=5)
+    assert not d.restart_reusable(None, user_id="482913", now=at, window=5)
+
+
+def test_confirmed_login_is_collectable_only_for_a_while():
+    request = login_request(ttl=120)
+    assert d.redeemable(request, T0 + timedelta(seconds=200), ttl=120)
+    assert not d.redeemable(request, T0 + timedelta(seconds=241), ttl=120)
+
+
+def test_phone_numbers_are_normalised():
+    assert d.normalize_phone("+994 50 111-22-33") == "+994501112233"
+    assert d.normalize_phone("994501112233") == "+994501112233"
+
+
+def session(now=T0, max_seconds=8 * 3600):
+    person = {"name": "İlqar", "surname": "Məmmədov", "patronymic": "Rəşid oğlu"}
+    return d.new_session(fin="5ZK2M7P", person=person, roles=[], method="asan", now=now, max_seconds=max_seconds)
+
+
+def test_token_claims_carry_the_person_and_never_outlive_the_session():
+    s, refresh = session(max_seconds=600)
+    claims = d.person_claims(s, T0, ttl=900)
+    assert claims["iss"] == "egov-auth" and claims["aud"] == "egov-api" and claims["sid"] == s["_id"]
+    assert claims["sub"] == claims["fin"] == "5ZK2M7P" and claims["name"] == "İlqar"
+    assert claims["acting_for"] is None and claims["company_role"] is None and claims["roles"] == []
+    assert claims["exp"] == d.utc_epoch(T0) + 600  # capped by the session, not 900
+    assert refresh.startswith(s["_id"] + ".")
+    assert d.split_refresh_token(refresh) == (s["_id"], s["refresh_hash"])
+    assert d.split_refresh_token("garbage") is None
+
+
+def test_session_alive_until_revoked_or_past_its_maximum():
+    s, _ = session(max_seconds=600)
+    assert d.session_alive(s, T0 + timedelta(seconds=599))
+    assert not d.session_alive(s, T0 + timedelta(seconds=600))
+    assert not d.session_alive({**s, "revoked_at": T0}, T0)
+    assert not d.session_alive(None, T0)
+
+
+def test_revocation_lasts_until_the_last_token_would_expire():
+    s, _ = session()
+    until = d.revoked_until(s, T0, ttl=900)
+    assert d.utc_epoch(T0) + 900 < until <= d.utc_epoch(T0) + 900 + 10
+
+
+def test_staff_roles():
+    assert d.roles_for("3SF9WKL", staff_fins=frozenset(), sim_staff=True) == ["staff"]
+    assert d.roles_for("1234567", staff_fins=frozenset({"1234567"}), sim_staff=False) == ["staff"]
+    assert d.roles_for("1234567", staff_fins=frozenset(), sim_staff=False) == []
+
+
+def test_service_clients():
+    ok = dict(clients=("registry", "contracts"), expected_secret="s3cret")
+    assert d.service_client_ok("registry", "s3cret", **ok)
+    assert not d.service_client_ok("registry", "wrong", **ok)
+    assert not d.service_client_ok("stranger", "s3cret", **ok)
+    assert not d.service_client_ok("registry", "", clients=("registry",), expected_secret="")
+    claims = d.service_claims("contracts", "registry", T0, 300)
+    assert claims["aud"] == "svc:registry" and claims["sub"] == "service:contracts"
+    assert claims["typ"] == "service" and claims["svc"] == "contracts" and claims["exp"] - claims["iat"] == 300
+
+
+TODAY = date(2026, 3, 1)
+
+
+def grant(authority_id="a1", voen="1701100451", fin="2PLX9DM", valid_until=None, withdrawn=False, granted=True):
+    return {"_id": authority_id, "voen": voen, "fin": fin, "valid_until": valid_until,
+            "granted": granted, "withdrawn": withdrawn}
+
+
+@pytest.mark.parametrize("record, in_force", [
+    (grant(), True),
+    (grant(valid_until="2026-03-01"), True),       # the last day still counts
+    (grant(valid_until="2026-02-28"), False),      # expired
+    (grant(withdrawn=True), False),
+    (grant(granted=False, withdrawn=True), False),  # a withdrawal that came first
+])
+def test_authority_in_force(record, in_force):
+    assert d.authority_in_force(record, TODAY) is in_force
+
+
+def test_company_role_head_before_authorised():
+    assert d.company_role("2PLX9DM", "1701100451", head_fin="2PLX9DM", authorities=[], today=TODAY) == d.HEAD
+    assert d.company_role("2PLX9DM", "1701100451", head_fin="3HB8RXT", authorities=[grant()],
+                          today=TODAY) == d.AUTHORISED
+    assert d.company_role("2PLX9DM", "1701100451", head_fin="3HB8RXT", authorities=[grant(withdrawn=True)],
+                          today=TODAY) is None
+    assert d.company_role("2PLX9DM", "9999999999", head_fin=None, authorities=[grant()], today=TODAY) is None
+
+
+def test_companies_lists_head_then_authorities_once_each():
+    headed = [{"voen": "1701100121", "name": "Xəzər Ulduzu İnşaat MMC"}]
+    authorities = [grant(voen="1701100451"), grant("a2", voen="1701100121"), grant("a3", voen="1701100561",
+                                                                                  valid_until="2020-01-01")]
+    out = d.companies("2PLX9DM", headed=headed, authorities=authorities, today=TODAY,
+                      names={"1701100451": "Çinarlı Logistika"})
+    assert out == [{"voen": "1701100121", "name": "Xəzər Ulduzu İnşaat MMC", "role": "head"},
+                   {"voen": "1701100451", "name": "Çinarlı Logistika", "role": "authorised"}]
+
+
+@pytest.mark.parametrize("data", [
+    {"voen": "1701100451", "fin": "2PLX9DM"},
+    {"authority_id": "a", "voen": "17011", "fin": "2PLX9DM"},
+    {"authority_id": "a", "voen": "1701100451", "fin": "2PLX9DM", "valid_until": "soon"},
+    "not an object",
+])
+def test_malformed_authority_events_are_refused(data):
+    with pytest.raises(ValueError):
+        d.parse_authority_event(data, with_validity=True)
+
+
+def test_authority_event_normalises():
+    a = d.parse_authority_event({"authority_id": "a", "voen": "1701100451", "fin": "2plx9dm",
+                                 "valid_until": "2026-12-31"}, with_validity=True)
+    assert (a.fin, a.valid_until) == ("2PLX9DM", "2026-12-31")
+
+
+def test_baku_date_is_four_hours_ahead():
+    assert d.baku_today(datetime(2026, 3, 1, 21, 0, tzinfo=timezone.utc)) == date(2026, 3, 2)
+
+
+@pytest.fixture(scope="module")
+def three_keys():
+    return [new_signing_key(3, T0), new_signing_key(2, T0 - timedelta(days=30)),
+            new_signing_key(1, T0 - timedelta(days=60))]
+
+
+def test_new_key_waits_before_signing_but_is_published_at_once(three_keys):
+    active, published = select_keys(three_keys, T0 + ACTIVATION_DELAY / 2)
+    assert active.generation == 2
+    assert [k.generation for k in published] == [3, 2, 1]
+    active, published = select_keys(three_keys, T0 + ACTIVATION_DELAY)
+    assert active.generation == 3
+    assert [k.generation for k in published] == [3, 2]  # current and previous
+
+
+def test_first_key_signs_at_once(three_keys):
+    active, published = select_keys(three_keys[:1], T0)
+    assert active.generation == 3 and published == three_keys[:1]
+
+
+def test_rotation_due_after_the_period(three_keys):
+    assert rotation_due(None, T0, timedelta(days=30))
+    assert not rotation_due(three_keys[0], T0 + timedelta(days=29), timedelta(days=30))
+    assert rotation_due(three_keys[0], T0 + timedelta(days=30), timedelta(days=30))
+
+
+def test_kid_is_the_key_thumbprint(three_keys):
+    key = three_keys[0]
+    assert key.kid == thumbprint(key.public_key) and key.jwk()["kid"] == key.kid
+    assert "d" not in key.jwk() and "private" not in repr(key)
