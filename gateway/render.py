@@ -1,0 +1,428 @@
+#!/usr/bin/env python3
+"""Render (and optionally run) the nginx configuration of the API gateway.
+
+    python gateway/render.py --runtime-dir DIR          # writes DIR/nginx.conf, prints its path
+    python gateway/render.py --runtime-dir DIR --run    # renders, then execs nginx in the foreground
+
+Everything nginx writes (pid, temp files, logs) lives under DIR, so the gateway
+also runs as an unprivileged user.
+"""
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import json
+import math
+import os
+import re
+import shutil
+import socket
+import stat
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import jinja2
+
+HERE = Path(__file__).resolve().parent
+
+# Service name -> default port on 127.0.0.1 (the local development layout).
+SERVICES = {
+    "auth": 8101,
+    "registry": 8102,
+    "accidents": 8103,
+    "certificates": 8104,
+    "contracts": 8105,
+    "insurers": 8106,
+    "notifier": 8107,
+}
+# Public prefixes served by another service's instances.
+ALIASES = {"asan-sim": "auth"}
+
+DEFAULTS = {
+    "host": "127.0.0.1",
+    "port": 8080,
+    "max_body": "10m",
+    "rate": 100,
+    "burst": 200,
+    "connect_timeout": "2s",
+    "read_timeout": "60s",
+    "workers": "auto",
+    "worker_connections": 1024,
+    # Kept below gunicorn's default keep-alive (2s) so nginx never reuses a
+    # connection the service is just closing (a POST on it would fail as 502).
+    "upstream_keepalive_timeout": "1s",
+    "upstream_keepalive": 16,
+    "portal_dir": str(HERE / "portal"),
+    "user": "",
+}
+
+_SIZE_RE = re.compile(r"^\d+[kKmMgG]?$")
+_TIME_RE = re.compile(r"^\d+(ms|s|m)?$")
+_RATE_RE = re.compile(r"^(\d+)(?:r/([sm]))?$")
+_WORD_RE = re.compile(r"^[A-Za-z0-9_-]+$")
+
+# Gateway-made problem documents: status -> language -> (title, detail).
+# Services' own 4xx documents are never replaced; these cover what the
+# gateway itself decides and every 5xx (whose upstream body is never shown).
+_SERVER_ERROR_TITLE = {"az": "Xidmətdə daxili xəta", "en": "Internal service error"}
+_RETRY = {"az": "Bir az sonra yenidən cəhd edin.", "en": "Please try again later."}
+MESSAGES = {
+    404: {
+        "az": ("Tapılmadı", "Sorğulanan xidmət mövcud deyil."),
+        "en": ("Not found", "The requested service does not exist."),
+    },
+    413: {
+        "az": ("Sorğu çox böyükdür", "Sorğunun həcmi icazə verilən {limit} həddini aşır."),
+        "en": ("Request too large", "The request body exceeds the allowed size of {limit}."),
+    },
+    429: {
+        "az": ("Həddindən artıq sorğu", "Sorğular çox tez-tez göndərilir. " + _RETRY["az"]),
+        "en": ("Too many requests", "Requests are being sent too often. " + _RETRY["en"]),
+    },
+    500: {
+        "az": (_SERVER_ERROR_TITLE["az"], "Sorğu emal edilərkən xəta baş verdi. " + _RETRY["az"]),
+        "en": (_SERVER_ERROR_TITLE["en"], "An error occurred while processing the request. " + _RETRY["en"]),
+    },
+    502: {
+        "az": (_SERVER_ERROR_TITLE["az"], "Xidmət hazırda cavab vermir. " + _RETRY["az"]),
+        "en": (_SERVER_ERROR_TITLE["en"], "The service is not responding at the moment. " + _RETRY["en"]),
+    },
+    503: {
+        "az": (_SERVER_ERROR_TITLE["az"], "Xidmət müvəqqəti olaraq əlçatan deyil. " + _RETRY["az"]),
+        "en": (_SERVER_ERROR_TITLE["en"], "The service is temporarily unavailable. " + _RETRY["en"]),
+    },
+    504: {
+        "az": (_SERVER_ERROR_TITLE["az"], "Xidmət vaxtında cavab vermədi. " + _RETRY["az"]),
+        "en": (_SERVER_ERROR_TITLE["en"], "The service did not respond in time. " + _RETRY["en"]),
+    },
+}
+# nginx variable holding the request id; its value is always JSON-safe
+# (either the sanitised client header or nginx's hex $request_id).
+_REQUEST_ID_VAR = "${gw_request_id}"
+
+
+class ConfigError(ValueError):
+    """The gateway configuration (usually from the environment) is invalid."""
+
+
+# --------------------------------------------------------------------------- helpers
+
+def nginx_quote(value: str) -> str:
+    """Single-quote a string for nginx; '$' is left alone on purpose (variables)."""
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def parse_upstream(url: str) -> str:
+    """'http://host:port' -> 'host:port' as nginx's `server` directive wants it."""
+    parts = urlsplit(url.strip())
+    if parts.scheme != "http":
+        raise ConfigError(f"upstream {url!r}: only http:// base URLs are supported")
+    if parts.path not in ("", "/") or parts.query or parts.fragment or parts.username:
+        raise ConfigError(f"upstream {url!r}: give only scheme, host and port")
+    host = parts.hostname
+    if not host:
+        raise ConfigError(f"upstream {url!r}: missing host")
+    try:
+        port = parts.port or 80
+    except ValueError as exc:
+        raise ConfigError(f"upstream {url!r}: {exc}") from None
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
+    elif not re.match(r"^[A-Za-z0-9.-]+$", host):
+        raise ConfigError(f"upstream {url!r}: bad host name")
+    return f"{host}:{port}"
+
+
+def _human_size(size: str, lang: str) -> str:
+    unit = size[-1].lower()
+    names = {"k": "KB", "m": "MB", "g": "GB"}
+    if unit in names:
+        return f"{size[:-1]} {names[unit]}"
+    return f"{size} {'bayt' if lang == 'az' else 'bytes'}"
+
+
+def _bytes(size: str) -> int:
+    factor = {"k": 1 << 10, "m": 1 << 20, "g": 1 << 30}.get(size[-1].lower(), 1)
+    return int(size.rstrip("kKmMgG")) * factor
+
+
+def _body_buffer(max_body: str) -> str:
+    # Bodies up to 1 MiB (or the whole limit, if smaller) never touch the disk.
+    limit = _bytes(max_body)
+    return str(min(limit, 1 << 20)) if limit else "1m"
+
+
+def _rate(value) -> tuple[str, int]:
+    """Rate in requests/second (or 'N r/m') -> (nginx rate, Retry-After seconds)."""
+    m = _RATE_RE.match(str(value).replace(" ", ""))
+    if not m or int(m.group(1)) < 1:
+        raise ConfigError(f"rate {value!r}: expected a positive number of requests per second")
+    n, per = int(m.group(1)), m.group(2) or "s"
+    window = 1 if per == "s" else 60
+    return f"{n}r/{per}", max(1, math.ceil(window / n))
+
+
+def _listen(host: str, port) -> str:
+    try:
+        port = int(port)
+    except (TypeError, ValueError):
+        raise ConfigError(f"port {port!r}: not a number") from None
+    if not 0 < port < 65536:
+        raise ConfigError(f"port {port}: out of range")
+    host = host.strip().strip("[]")
+    if ":" in host:
+        try:
+            ipaddress.IPv6Address(host)
+        except ValueError:
+            raise ConfigError(f"host {host!r}: bad address") from None
+        host = f"[{host}]"
+    elif not re.match(r"^[A-Za-z0-9.-]+$", host):
+        raise ConfigError(f"host {host!r}: bad address")
+    return f"{host}:{port}"
+
+
+def _check(pattern: re.Pattern, value, what: str) -> str:
+    value = str(value).strip()
+    if not pattern.match(value):
+        raise ConfigError(f"{what} {value!r}: invalid value")
+    return value
+
+
+def problem(status: int, lang: str, **fmt) -> str:
+    title, detail = MESSAGES[status][lang]
+    doc = {
+        "type": "about:blank",
+        "title": title,
+        "status": status,
+        "detail": detail.format(**fmt),
+        "request_id": "@REQUEST_ID@",
+    }
+    body = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+    return body.replace("@REQUEST_ID@", _REQUEST_ID_VAR)
+
+
+# --------------------------------------------------------------------------- config
+
+def config_from_env(environ=None, runtime_dir: str | os.PathLike = "/run/gateway") -> dict:
+    """Build the render() config from GATEWAY_* and <SERVICE>_URLS variables."""
+    env = os.environ if environ is None else environ
+
+    def get(name, default):
+        value = env.get(name, "")
+        return value.strip() if value.strip() else default
+
+    services = {}
+    for name, port in SERVICES.items():
+        raw = env.get(f"{name.upper()}_URLS", "")
+        urls = [u.strip() for u in raw.split(",") if u.strip()]
+        # An unconfigured service still gets a route, to its local default.
+        services[name] = urls or [f"http://127.0.0.1:{port}"]
+
+    return {
+        "runtime_dir": str(runtime_dir),
+        "host": get("GATEWAY_HOST", DEFAULTS["host"]),
+        "port": get("GATEWAY_PORT", DEFAULTS["port"]),
+        "services": services,
+        "max_body": get("GATEWAY_MAX_BODY", DEFAULTS["max_body"]),
+        "rate": get("GATEWAY_RATE", DEFAULTS["rate"]),
+        "burst": get("GATEWAY_BURST", DEFAULTS["burst"]),
+        "connect_timeout": get("GATEWAY_CONNECT_TIMEOUT", DEFAULTS["connect_timeout"]),
+        "read_timeout": get("GATEWAY_READ_TIMEOUT", DEFAULTS["read_timeout"]),
+        "workers": get("GATEWAY_WORKERS", DEFAULTS["workers"]),
+        "portal_dir": get("GATEWAY_PORTAL_DIR", DEFAULTS["portal_dir"]),
+        # Workers of a root-started nginx drop to `nobody`, who cannot enter a private runtime
+        # dir; local runs as root name the user explicitly.
+        "user": get("GATEWAY_USER", ""),
+    }
+
+
+def _template_context(config: dict) -> dict:
+    cfg = {**DEFAULTS, **config}
+    if "runtime_dir" not in cfg:
+        raise ConfigError("runtime_dir is required")
+    runtime_dir = str(Path(cfg["runtime_dir"]).resolve())
+
+    services = cfg.get("services") or {}
+    unknown = set(services) - set(SERVICES)
+    if unknown:
+        raise ConfigError(f"unknown services: {', '.join(sorted(unknown))}")
+    upstreams = []
+    for name, port in SERVICES.items():
+        urls = services.get(name) or [f"http://127.0.0.1:{port}"]
+        if isinstance(urls, str):
+            urls = [u for u in urls.split(",") if u.strip()]
+        servers = list(dict.fromkeys(parse_upstream(u) for u in urls))
+        upstreams.append({"name": name, "servers": servers})
+
+    routes = [{"prefix": name, "upstream": name} for name in SERVICES]
+    routes += [{"prefix": alias, "upstream": target} for alias, target in ALIASES.items()]
+
+    max_body = _check(_SIZE_RE, cfg["max_body"], "max body size")
+    rate, retry_after = _rate(cfg["rate"])
+    try:
+        burst = int(cfg["burst"])
+    except (TypeError, ValueError):
+        raise ConfigError(f"burst {cfg['burst']!r}: not a number") from None
+    if burst < 0:
+        raise ConfigError("burst must not be negative")
+    workers = str(cfg["workers"]).strip()
+    if workers != "auto" and not workers.isdigit():
+        raise ConfigError(f"workers {workers!r}: expected a number or 'auto'")
+
+    problems = {}
+    for status in MESSAGES:
+        fmt = {}
+        if status == 413:
+            fmt = {lang: {"limit": _human_size(max_body, lang)} for lang in ("az", "en")}
+        problems[status] = {
+            lang: nginx_quote(problem(status, lang, **fmt.get(lang, {})))
+            for lang in ("az", "en")
+        }
+
+    index = {
+        "services": [
+            {"name": name, "openapi": f"/api/{name}/openapi.json"} for name in SERVICES
+        ]
+    }
+
+    return {
+        "runtime_dir": runtime_dir,
+        "listen": _listen(str(cfg["host"]), cfg["port"]),
+        "upstreams": upstreams,
+        "routes": routes,
+        "max_body": max_body,
+        "body_buffer": _body_buffer(max_body),
+        "rate": rate,
+        "retry_after": retry_after,
+        "burst": burst,
+        "connect_timeout": _check(_TIME_RE, cfg["connect_timeout"], "connect timeout"),
+        "read_timeout": _check(_TIME_RE, cfg["read_timeout"], "read timeout"),
+        "keepalive_timeout": _check(_TIME_RE, cfg["upstream_keepalive_timeout"], "keepalive timeout"),
+        "keepalive": int(cfg["upstream_keepalive"]),
+        "workers": workers,
+        "worker_connections": int(cfg["worker_connections"]),
+        "portal_dir": str(Path(cfg["portal_dir"]).resolve()),
+        "problems": problems,
+        "server_error_statuses": [500, 502, 503, 504],
+        "openapi_index": nginx_quote(json.dumps(index, separators=(",", ":"))),
+        "user": _check(re.compile(r"^[a-z_][a-z0-9_-]*$|^$"), str(cfg.get("user") or ""), "user"),
+    }
+
+
+def render(config: dict) -> str:
+    """Return the nginx.conf text for `config` (see config_from_env for the keys)."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(HERE)),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+    return env.get_template("nginx.conf.j2").render(**_template_context(config))
+
+
+def write_runtime(config: dict) -> Path:
+    """Render into config['runtime_dir'] and create the directories nginx needs."""
+    text = render(config)
+    root = Path(config["runtime_dir"]).resolve()
+    for sub in ("logs", "tmp/client_body", "tmp/proxy", "tmp/fastcgi", "tmp/uwsgi", "tmp/scgi"):
+        (root / sub).mkdir(parents=True, exist_ok=True)
+    conf = root / "nginx.conf"
+    tmp = conf.with_suffix(".conf.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, conf)  # a running nginx reloading meanwhile never sees half a file
+    return conf
+
+
+# --------------------------------------------------------------------------- running
+
+def find_nginx() -> str | None:
+    explicit = os.environ.get("NGINX_BIN", "").strip()
+    if explicit:
+        return explicit
+    found = shutil.which("nginx")
+    if found:
+        return found
+    return "/usr/sbin/nginx" if os.access("/usr/sbin/nginx", os.X_OK) else None
+
+
+def nginx_command(nginx: str, runtime_dir: str | os.PathLike) -> list[str]:
+    root = str(Path(runtime_dir).resolve())
+    # -e: startup messages go to stderr, not a compiled-in path we may not own.
+    return [nginx, "-p", root, "-e", "stderr", "-c", os.path.join(root, "nginx.conf"),
+            "-g", "daemon off;"]
+
+
+def wait_for_upstream_names(config: dict, timeout: float) -> None:
+    """nginx resolves upstream names once, at start, and exits if one is unknown.
+
+    Under compose the services' names may appear a moment after the gateway
+    starts, so wait for them (bounded) instead of dying on the first try.
+    """
+    hosts = set()
+    for urls in config["services"].values():
+        for url in urls:
+            host = urlsplit(url).hostname
+            try:
+                ipaddress.ip_address(host)
+            except ValueError:
+                hosts.add(host)
+    deadline = time.monotonic() + timeout
+    for host in sorted(hosts):
+        while True:
+            try:
+                socket.getaddrinfo(host, None)
+                break
+            except OSError:
+                if time.monotonic() >= deadline:
+                    print(f"gateway: upstream host {host!r} does not resolve yet", file=sys.stderr)
+                    break
+                time.sleep(0.5)
+
+
+def warn_if_workers_locked_out(runtime_dir: str | os.PathLike) -> None:
+    """Started as root, nginx runs its workers as 'nobody'; they write request
+    bodies over the in-memory buffer under DIR, so every parent must let them in."""
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        return
+    path = Path(runtime_dir).resolve()
+    for directory in [path, *path.parents]:
+        if not directory.stat().st_mode & stat.S_IXOTH:
+            print(f"gateway: warning: nginx workers (user 'nobody') cannot enter {directory}; "
+                  "large request bodies will fail. Use a runtime directory others can "
+                  "traverse, or run the gateway unprivileged.", file=sys.stderr)
+            return
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runtime-dir", required=True, help="directory for nginx.conf, pid, temp files and logs")
+    parser.add_argument("--run", action="store_true", help="exec nginx in the foreground after rendering")
+    args = parser.parse_args(argv)
+
+    config = config_from_env(runtime_dir=args.runtime_dir)
+    try:
+        conf = write_runtime(config)
+    except ConfigError as exc:
+        print(f"gateway: configuration error: {exc}", file=sys.stderr)
+        return 2
+    print(conf, flush=True)
+
+    if args.run:
+        nginx = find_nginx()
+        if not nginx:
+            print("gateway: nginx not found (install it: apt-get install nginx, or set NGINX_BIN)",
+                  file=sys.stderr)
+            return 127
+        wait_for_upstream_names(config, float(os.environ.get("GATEWAY_RESOLVE_TIMEOUT", "30")))
+        warn_if_workers_locked_out(args.runtime_dir)
+        cmd = nginx_command(nginx, args.runtime_dir)
+        os.execvp(cmd[0], cmd)  # nginx becomes this process: SIGTERM/SIGQUIT reach it directly
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,367 @@
+"""The gateway, exercised through a real nginx in front of echoing upstreams."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from gateway_support import SECRET, free_port, gw_render
+
+PROBLEM = "application/problem+json"
+
+
+def assert_problem(resp, status, title=None):
+    assert resp.status_code == status, resp.text
+    assert resp.headers["Content-Type"].startswith(PROBLEM)
+    doc = resp.json()
+    assert {"type", "title", "status", "detail"} <= doc.keys()
+    assert doc["status"] == status
+    if title is not None:
+        assert doc["title"] == title
+    return doc
+
+
+# --------------------------------------------------------------------------- routing
+
+@pytest.mark.parametrize("path, instance", [
+    ("/api/auth/me", "auth"),
+    ("/api/asan-sim/identities", "auth"),
+    ("/api/contracts/notices", "contracts"),
+    ("/api/certificates/verifications", "certificates"),
+    ("/api/certificates", "certificates"),  # a service's root has no trailing slash
+    ("/api/insurers/openapi.json", "insurers"),
+])
+def test_routes_to_the_service(gateway, path, instance):
+    resp = requests.get(gateway.url + path)
+    assert resp.status_code == 200
+    echo = resp.json()
+    assert echo["instance"] == instance
+    assert echo["path"] == path
+
+
+def test_path_query_method_and_body_unchanged(gateway):
+    raw = "/api/contracts/notices/AB%2FCD?status=signed&q=%C6%8Fli%20V%C9%99li&x=1&x=2"
+    resp = requests.post(gateway.url + raw, data=b"x" * 1000)
+    echo = resp.json()
+    assert echo["method"] == "POST"
+    assert echo["raw_uri"] == raw
+    assert echo["body_length"] == 1000
+
+
+def test_round_robin_reaches_every_instance(gateway):
+    # One connection, hence one nginx worker and its round-robin state.
+    with requests.Session() as s:
+        seen = [s.get(gateway.url + "/api/registry/persons/1234567").json()["instance"]
+                for _ in range(6)]
+    assert set(seen) == {"registry-a", "registry-b"}
+
+
+def test_upstream_connections_are_kept_alive(gateway):
+    with requests.Session() as s:
+        ports = {s.get(gateway.url + "/api/contracts/notices").json()["remote_port"]
+                 for _ in range(5)}
+    assert len(ports) < 5
+
+
+def test_forwarding_headers(gateway):
+    resp = requests.get(gateway.url + "/api/auth/me",
+                        headers={"Authorization": "Bearer t0ken"})
+    headers = resp.json()["headers"]
+    assert headers["host"] == gateway.url.removeprefix("http://")
+    assert headers["x-forwarded-proto"] == "http"
+    assert headers["x-forwarded-for"].endswith("127.0.0.1")
+    assert headers["x-real-ip"] == "127.0.0.1"
+    assert headers["authorization"] == "Bearer t0ken"  # services need it
+
+
+def test_no_version_or_internals_in_response_headers(gateway):
+    resp = requests.get(gateway.url + "/api/auth/me")
+    assert resp.headers["Server"] == "nginx"
+    assert "X-Powered-By" not in resp.headers
+
+
+# --------------------------------------------------------------------------- request id
+
+def test_request_id_is_generated_sent_upstream_and_returned(gateway):
+    resp = requests.get(gateway.url + "/api/auth/me")
+    rid = resp.headers["X-Request-ID"]
+    assert re.fullmatch(r"[0-9a-f]{32}", rid)
+    assert resp.json()["headers"]["x-request-id"] == rid
+    # The service's own echo of the header is not duplicated.
+    assert "from-upstream" not in resp.headers["X-Request-ID"]
+
+
+def test_request_id_from_the_client_is_passed_through(gateway):
+    rid = "portal-1700000000.abc_DEF-42"
+    resp = requests.get(gateway.url + "/api/auth/me", headers={"X-Request-ID": rid})
+    assert resp.headers["X-Request-ID"] == rid
+    assert resp.json()["headers"]["x-request-id"] == rid
+
+
+@pytest.mark.parametrize("bad", ["a" * 65, "has space", 'quote"', "x;y", "ə"])
+def test_unsafe_request_id_is_replaced(gateway, bad):
+    resp = requests.get(gateway.url + "/api/auth/me",
+                        headers={"X-Request-ID": bad.encode()})
+    rid = resp.headers["X-Request-ID"]
+    assert re.fullmatch(r"[0-9a-f]{32}", rid)
+    assert resp.json()["headers"]["x-request-id"] == rid
+
+
+def test_request_id_in_gateway_errors(gateway):
+    resp = requests.get(gateway.url + "/api/auth/x", headers={"X-Request-ID": "rid-500",
+                                                               "X-Test-Status": "500"})
+    assert resp.headers["X-Request-ID"] == "rid-500"
+    assert resp.json()["request_id"] == "rid-500"
+
+
+# --------------------------------------------------------------------------- limits
+
+def test_body_over_the_limit_is_413_problem(gateway, upstreams):
+    before = upstreams["contracts"].hits
+    resp = requests.post(gateway.url + "/api/contracts/notices", data=b"x" * (65 * 1024))
+    doc = assert_problem(resp, 413, "Sorğu çox böyükdür")
+    assert "64 KB" in doc["detail"]
+    assert upstreams["contracts"].hits == before
+
+
+def test_chunked_body_over_the_limit_is_413_problem(gateway):
+    def chunks():
+        for _ in range(10):
+            yield b"x" * 10240
+
+    resp = requests.post(gateway.url + "/api/contracts/notices", data=chunks(),
+                         headers={"Accept-Language": "en"})
+    assert_problem(resp, 413, "Request too large")
+
+
+def test_chunked_body_within_the_limit_is_proxied(gateway):
+    resp = requests.post(gateway.url + "/api/contracts/notices",
+                         data=iter([b"a" * 100, b"b" * 100]))
+    assert resp.status_code == 200
+    assert resp.json()["body_length"] == 200
+
+
+def test_large_bodies_and_answers_pass_whole(start_gateway, upstreams):
+    gw = start_gateway({"CONTRACTS_URLS": upstreams["contracts"].url, "GATEWAY_MAX_BODY": "5m"})
+    body = b"x" * (3 * 1024 * 1024)  # beyond the in-memory body buffer
+    assert requests.post(gw.url + "/api/contracts/notices", data=body).json()["body_length"] == len(body)
+    resp = requests.get(gw.url + "/api/contracts/notices/1/pdf",
+                        headers={"X-Test-Size": str(4 * 1024 * 1024)})
+    assert resp.status_code == 200
+    assert resp.headers["Content-Type"] == "application/pdf"
+    assert len(resp.content) == 4 * 1024 * 1024
+
+
+def test_rate_limit_is_429_problem_with_retry_after(start_gateway, upstreams):
+    gw = start_gateway({"AUTH_URLS": upstreams["auth"].url,
+                        "GATEWAY_RATE": "1", "GATEWAY_BURST": "2"})
+    with requests.Session() as s:
+        answers = [s.get(gw.url + "/api/auth/me") for _ in range(10)]
+    assert answers[0].status_code == 200
+    limited = [r for r in answers if r.status_code == 429]
+    assert limited, [r.status_code for r in answers]
+    assert_problem(limited[0], 429, "Həddindən artıq sorğu")
+    assert limited[0].headers["Retry-After"] == "1"
+    assert limited[0].headers["X-Request-ID"]
+    # Health checks are not rate limited.
+    assert all(requests.get(gw.url + "/healthz").status_code == 200 for _ in range(5))
+
+
+# --------------------------------------------------------------------------- upstream errors
+
+@pytest.mark.parametrize("status", [500, 502, 503, 504])
+def test_upstream_5xx_body_never_reaches_the_client(gateway, status):
+    resp = requests.post(gateway.url + "/api/certificates", json={"contract_id": 1},
+                         headers={"X-Test-Status": str(status)})
+    doc = assert_problem(resp, status, "Xidmətdə daxili xəta")
+    assert doc["type"] == "about:blank"
+    assert SECRET not in resp.text
+    assert "Traceback" not in resp.text
+
+
+def test_upstream_500_in_english(gateway):
+    resp = requests.get(gateway.url + "/api/auth/me",
+                        headers={"X-Test-Status": "500", "Accept-Language": "en-GB,en;q=0.9"})
+    doc = assert_problem(resp, 500, "Internal service error")
+    assert SECRET not in resp.text
+    assert doc["detail"].startswith("An error occurred")
+
+
+@pytest.mark.parametrize("accept_language, title", [
+    (None, "Xidmətdə daxili xəta"),
+    ("az", "Xidmətdə daxili xəta"),
+    ("az-AZ,en;q=0.8", "Xidmətdə daxili xəta"),
+    ("en", "Internal service error"),
+    ("ru-RU,ru;q=0.9,en;q=0.5", "Internal service error"),
+    ("ru", "Xidmətdə daxili xəta"),
+])
+def test_error_language_follows_accept_language(gateway, accept_language, title):
+    headers = {"X-Test-Status": "500"}
+    if accept_language:
+        headers["Accept-Language"] = accept_language
+    resp = requests.get(gateway.url + "/api/auth/me", headers=headers)
+    assert resp.json()["title"] == title
+
+
+def test_upstream_503_keeps_retry_after(gateway):
+    resp = requests.get(gateway.url + "/api/auth/me",
+                        headers={"X-Test-Status": "503", "X-Test-Retry-After": "30"})
+    assert_problem(resp, 503)
+    assert resp.headers["Retry-After"] == "30"
+
+
+def test_upstream_down_is_502_problem(gateway):
+    resp = requests.get(gateway.url + "/api/accidents/reports")
+    doc = assert_problem(resp, 502, "Xidmətdə daxili xəta")
+    assert "127.0.0.1" not in resp.text
+    assert doc["request_id"] == resp.headers["X-Request-ID"]
+
+
+def test_upstream_timeout_is_504_problem(gateway):
+    resp = requests.get(gateway.url + "/api/insurers/slow", headers={"X-Test-Sleep": "2.5"})
+    assert_problem(resp, 504, "Xidmətdə daxili xəta")
+
+
+@pytest.mark.parametrize("status", [400, 401, 403, 404, 409, 413, 422, 429])
+def test_upstream_4xx_passes_through_untouched(gateway, upstreams, status):
+    resp = requests.post(gateway.url + "/api/contracts/notices", json={"fin": "1"},
+                         headers={"X-Test-Status": str(status), "X-Test-Retry-After": "7"})
+    assert resp.status_code == status
+    assert resp.headers["Content-Type"] == PROBLEM
+    doc = resp.json()
+    assert doc["detail"] == "contracts rejected the request"
+    assert doc["errors"] == {"fin": ["FİN 7 simvoldan ibarət olmalıdır"]}
+    assert resp.headers["Retry-After"] == "7"
+
+
+# --------------------------------------------------------------------------- gateway's own
+
+def test_healthz(gateway):
+    resp = requests.get(gateway.url + "/healthz")
+    assert resp.status_code == 200
+    assert resp.headers["Content-Type"] == "application/json"
+    assert resp.json() == {"status": "ok"}
+
+
+@pytest.mark.parametrize("path", ["/api/openapi", "/openapi.json", "/api/openapi.json"])
+def test_openapi_index(gateway, path):
+    resp = requests.get(gateway.url + path)
+    assert resp.status_code == 200
+    assert resp.headers["Content-Type"] == "application/json"
+    services = resp.json()["services"]
+    assert {"name": "auth", "openapi": "/api/auth/openapi.json"} in services
+    assert [s["name"] for s in services] == list(gw_render.SERVICES)
+
+
+@pytest.mark.parametrize("path", ["/api/x/y", "/api/unknown", "/api", "/api/", "/api/authx/me"])
+def test_unknown_service_is_404_problem(gateway, path):
+    assert_problem(requests.get(gateway.url + path), 404, "Tapılmadı")
+
+
+def test_portal_placeholder(gateway):
+    for path in ("/", "/some/portal/page"):
+        resp = requests.get(gateway.url + path)
+        assert resp.status_code == 200
+        assert resp.headers["Content-Type"].startswith("text/html")
+        resp.encoding = "utf-8"
+        assert ("<title>Əmək və Əhalinin Sosial Müdafiəsi Nazirliyi — elektron xidmətlər</title>"
+                in resp.text)
+
+
+def test_access_log_is_json_with_request_id_and_no_personal_data(gateway):
+    rid = "log-check-1"
+    requests.get(gateway.url + "/api/registry/organizations?q=1234567890&fin=5XYZ9AB",
+                 headers={"X-Request-ID": rid, "Authorization": "Bearer SECRET-TOKEN"})
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        text = gateway.access_log.read_text(encoding="utf-8")
+        if rid in text:
+            break
+        time.sleep(0.05)
+    entries = [json.loads(line) for line in text.splitlines()]
+    entry = next(e for e in entries if e["request_id"] == rid)
+    assert entry["path"] == "/api/registry/organizations"
+    assert entry["status"] == 200
+    assert "5XYZ9AB" not in text and "1234567890" not in text
+    assert "SECRET-TOKEN" not in text
+
+
+# --------------------------------------------------------------------------- process
+
+def test_run_execs_nginx_and_stops_on_sigterm(start_gateway, upstreams):
+    gw = start_gateway({"AUTH_URLS": upstreams["auth"].url})
+    # --run replaced the Python process with the nginx master itself.
+    comm = Path(f"/proc/{gw.proc.pid}/comm").read_text().strip()
+    assert comm == "nginx"
+    assert (gw.runtime_dir / "nginx.pid").read_text().strip() == str(gw.proc.pid)
+    gw.proc.send_signal(signal.SIGTERM)
+    assert gw.proc.wait(timeout=10) == 0
+    with pytest.raises(requests.ConnectionError):
+        requests.get(gw.url + "/healthz", timeout=1)
+
+
+# --------------------------------------------------------------------------- renderer
+
+def test_defaults_route_every_service_locally(tmp_path):
+    cfg = gw_render.config_from_env({}, runtime_dir=tmp_path)
+    text = gw_render.render(cfg)
+    for name, port in gw_render.SERVICES.items():
+        assert f"server 127.0.0.1:{port};" in text
+    assert "listen 127.0.0.1:8080;" in text
+    assert "client_max_body_size 10m;" in text
+    assert "rate=100r/s" in text and "burst=200" in text
+    assert "proxy_connect_timeout 2s;" in text and "proxy_read_timeout 60s;" in text
+    assert "@svc_auth$gw_body_route" in text.split("location ^~ /api/asan-sim/")[1]
+    assert "\nuser " not in text and "$request_uri" not in text
+
+
+def test_rendered_config_passes_nginx_check(tmp_path, nginx_bin):
+    runtime = tmp_path / "rt"
+    env = {"AUTH_URLS": "http://localhost:8101,http://[::1]:8111", "GATEWAY_HOST": "0.0.0.0",
+           "GATEWAY_RATE": "20r/m"}
+    conf = gw_render.write_runtime(gw_render.config_from_env(env, runtime_dir=runtime))
+    assert "server [::1]:8111;" in conf.read_text()
+    assert "Retry-After 3 always" in conf.read_text()
+    cmd = gw_render.nginx_command(nginx_bin, runtime)
+    check = subprocess.run([cmd[0], "-t", *cmd[1:]], capture_output=True, text=True)
+    assert check.returncode == 0, check.stderr
+
+
+@pytest.mark.parametrize("env", [
+    {"AUTH_URLS": "https://auth:8000"},
+    {"AUTH_URLS": "http://auth:8000/api"},
+    {"AUTH_URLS": "http://auth:notaport"},
+    {"GATEWAY_MAX_BODY": "10 MB"},
+    {"GATEWAY_RATE": "0"},
+    {"GATEWAY_BURST": "-1"},
+    {"GATEWAY_PORT": "70000"},
+    {"GATEWAY_HOST": "evil; include /etc/passwd"},
+])
+def test_bad_configuration_is_rejected(tmp_path, env):
+    with pytest.raises(gw_render.ConfigError):
+        gw_render.render(gw_render.config_from_env(env, runtime_dir=tmp_path))
+
+
+def test_cli_reports_configuration_errors(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, str(Path(gw_render.__file__)), "--runtime-dir", str(tmp_path)],
+        env={**os.environ, "GATEWAY_PORT": "x"}, capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert "configuration error" in proc.stderr
+
+
+def test_cli_prints_the_rendered_path(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, str(Path(gw_render.__file__)), "--runtime-dir", str(tmp_path)],
+        env={**os.environ, "REGISTRY_URLS": f"http://127.0.0.1:{free_port()}"},
+        capture_output=True, text=True, check=True)
+    assert proc.stdout.strip() == str(tmp_path / "nginx.conf")
+    assert (tmp_path / "logs").is_dir() and (tmp_path / "tmp" / "proxy").is_dir()

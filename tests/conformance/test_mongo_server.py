@@ -1,0 +1,161 @@
+"""Pins how the Mongo-speaking server used here (nx-27017) differs from MongoDB.
+
+Against nx-27017 each test asserts the deviation as measured, so an upgrade that fixes one makes
+its test fail and shows up; against a real MongoDB (MONGO_URI set) the same test asserts MongoDB's
+behaviour. Service code never relies on any of these: no multi-document transactions, events in
+the same single-document write, money as integer qəpik, no $push of sub-documents."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from bson import Decimal128
+from pymongo import MongoClient
+from pymongo.errors import DuplicateKeyError, PyMongoError
+
+from devtools.suite import free_port, port_open, wait_until
+
+NX = not os.environ.get("MONGO_URI")
+
+
+def test_push_of_a_subdocument(fresh_db):
+    fresh_db.c.insert_one({"_id": 1, "items": [{"x": 1}]})
+    fresh_db.c.update_one({"_id": 1}, {"$push": {"items": {"x": 2}}})
+    items = fresh_db.c.find_one({"_id": 1})["items"]
+    if NX:
+        assert items == ['{"x":1}', '{"x":2}']  # the whole array turned into JSON strings
+    else:
+        assert items == [{"x": 1}, {"x": 2}]
+
+
+def test_push_of_a_scalar_works(fresh_db):
+    fresh_db.c.insert_one({"_id": 1, "items": [1]})
+    fresh_db.c.update_one({"_id": 1}, {"$push": {"items": 2}})
+    assert fresh_db.c.find_one({"_id": 1})["items"] == [1, 2]
+
+
+def test_dates_in_group_accumulators(fresh_db):
+    now = datetime(2026, 5, 1, 12, 0, tzinfo=timezone.utc)
+    fresh_db.c.insert_many([{"k": 1, "d": now}, {"k": 1, "d": now - timedelta(days=1)}])
+    [row] = fresh_db.c.aggregate([{"$group": {"_id": "$k", "max": {"$max": "$d"}, "min": {"$min": "$d"},
+                                              "first": {"$first": "$d"}}}])
+    if NX:
+        assert all(isinstance(row[k], str) for k in ("max", "min", "first"))
+    else:
+        assert row["max"] == now and row["min"] == now - timedelta(days=1)
+
+
+def test_decimal128(fresh_db):
+    if NX:
+        with pytest.raises(PyMongoError):
+            fresh_db.c.insert_one({"salary": Decimal128("1250.00")})
+    else:
+        fresh_db.c.insert_one({"_id": 1, "salary": Decimal128("1250.00")})
+        assert fresh_db.c.find_one({"_id": 1})["salary"] == Decimal128("1250.00")
+
+
+def test_nested_projection(fresh_db):
+    fresh_db.c.insert_one({"_id": 1, "a": {"b": 1, "c": 2}, "z": 3})
+    doc = fresh_db.c.find_one({"_id": 1}, {"a.b": 1})
+    if NX:
+        assert doc == {"_id": 1, "a.b": 1}  # flattened key
+    else:
+        assert doc == {"_id": 1, "a": {"b": 1}}
+
+
+def test_unique_index_and_documents_lacking_the_key(fresh_db):
+    fresh_db.c.create_index("k", unique=True)
+    fresh_db.c.insert_one({"x": 1})
+    if NX:
+        fresh_db.c.insert_one({"x": 2})
+        assert fresh_db.c.count_documents({}) == 2
+    else:
+        with pytest.raises(DuplicateKeyError):
+            fresh_db.c.insert_one({"x": 2})
+
+
+def test_unique_index_on_present_keys_holds(fresh_db):
+    fresh_db.c.create_index("k", unique=True)
+    fresh_db.c.insert_one({"k": "a"})
+    with pytest.raises(DuplicateKeyError):
+        fresh_db.c.insert_one({"k": "a"})
+
+
+def test_add_to_set_on_a_missing_field(fresh_db):
+    fresh_db.c.insert_one({"_id": 1})
+    fresh_db.c.update_one({"_id": 1}, {"$addToSet": {"tags": "a"}})
+    doc = fresh_db.c.find_one({"_id": 1})
+    if NX:
+        assert "tags" not in doc
+    else:
+        assert doc["tags"] == ["a"]
+
+
+def test_set_by_array_index_and_array_filters(fresh_db):
+    fresh_db.c.insert_one({"_id": 1, "arr": [1, 2, 3], "objs": [{"i": 1, "v": 0}, {"i": 2, "v": 0}]})
+    fresh_db.c.update_one({"_id": 1}, {"$set": {"arr.1": 9}})
+    fresh_db.c.update_one({"_id": 1}, {"$set": {"objs.$[e].v": 5}}, array_filters=[{"e.i": 2}])
+    doc = fresh_db.c.find_one({"_id": 1})
+    if NX:
+        assert doc["arr"] == [1, 2, 3] and doc["objs"][1]["v"] == 0  # both silently ignored
+    else:
+        assert doc["arr"] == [1, 9, 3] and doc["objs"][1]["v"] == 5
+
+
+def test_positional_operator_and_nested_object_keys_work(fresh_db):
+    # What the outbox relies on: $set/$unset of keys inside an embedded object, $exists on them.
+    fresh_db.c.insert_one({"_id": 1, "objs": [{"i": 2, "v": 0}], "box": {"e1": {"n": 1}}, "n": 1})
+    fresh_db.c.update_one({"_id": 1, "objs.i": 2}, {"$set": {"objs.$.v": 7, "box.e2": {"n": 2}}, "$inc": {"n": 1}})
+    assert fresh_db.c.find_one({"_id": 1, "box.e2": {"$exists": True}})["objs"][0]["v"] == 7
+    changed = fresh_db.c.update_one({"_id": 1, "box.e1": {"$exists": True}}, {"$unset": {"box.e1": ""}, "$inc": {"n": -1}})
+    again = fresh_db.c.update_one({"_id": 1, "box.e1": {"$exists": True}}, {"$unset": {"box.e1": ""}, "$inc": {"n": -1}})
+    assert (changed.modified_count, again.modified_count) == (1, 0)
+    assert fresh_db.c.find_one({"_id": 1})["box"] == {"e2": {"n": 2}}
+
+
+def test_aborted_transaction_and_another_clients_write(fresh_db, mongo_uri):
+    other = MongoClient(mongo_uri)[fresh_db.name]
+    try:
+        with fresh_db.client.start_session() as session:
+            session.start_transaction()
+            fresh_db.c.insert_one({"_id": "inside"}, session=session)
+            other.c.insert_one({"_id": "outside"})
+            session.abort_transaction()
+        ids = {d["_id"] for d in fresh_db.c.find()}
+        if NX:
+            assert ids == set()  # the abort also rolled back the other client's write
+        else:
+            assert ids == {"outside"}
+    finally:
+        other.client.close()
+
+
+@pytest.mark.skipif(not NX, reason="file mode is an nx-27017 option")
+def test_file_mode_shares_collections_across_databases(tmp_path):
+    binary = Path(sys.executable).parent / "nx-27017"
+    port = free_port()
+    proc = subprocess.Popen([str(binary), "--db", str(tmp_path / "one.db"), "-p", str(port),
+                             "--log-file", str(tmp_path / "log"), "--pid-file", str(tmp_path / "pid")],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_until(lambda: port_open("127.0.0.1", port), 20, "nx-27017 in file mode", proc)
+        client = MongoClient(f"mongodb://127.0.0.1:{port}")
+        client.first.things.insert_one({"_id": 1})
+        assert client.second.things.find_one({"_id": 1}) == {"_id": 1}  # why we use --data-dir
+        client.close()
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def test_data_dir_mode_keeps_databases_apart(mongo_client):
+    mongo_client.conf_a.things.insert_one({"_id": 1})
+    try:
+        assert mongo_client.conf_b.things.find_one({"_id": 1}) is None
+    finally:
+        mongo_client.drop_database("conf_a")
+        mongo_client.drop_database("conf_b")
