@@ -1,0 +1,183 @@
+"""Storage of the certificates service (its own MongoDB database).
+
+Collections: `contracts` (projection of contract notices, by notice id), `certificates` (by
+number, with their outbox), `pdfs` (the sealed PDF by number), `contacts` (remembered mobiles and
+e-mails, one document per value), `verifications` (every check, with its outbox), `rate_limits`
+(fixed-window counters shared by every worker), `seal` (the seal's keys when not given by env).
+Every write is a single-document write; events ride in the same write (egov_kit.bus outbox)."""
+from __future__ import annotations
+
+import hashlib
+import uuid
+from datetime import datetime
+
+from bson.binary import Binary
+from pymongo import ASCENDING, DESCENDING, ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
+from egov_kit.bus import document_with_events, strip_internal, update_with_events
+
+OUTBOX_COLLECTIONS = ["certificates", "verifications"]
+
+
+def _key(*parts: str) -> str:
+    # Keys built from a FİN or an e-mail are hashed: ids end up in error messages and logs.
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:40]
+
+
+class Repository:
+    def __init__(self, db_provider):
+        # A callable, so each (forked) process reaches the database through its own client.
+        self._db = db_provider
+
+    @property
+    def db(self):
+        return self._db()
+
+    def ensure_indexes(self) -> None:
+        # Single-field indexes: nx-27017 plans with single-field indexes only (a compound one is
+        # never used there), and on MongoDB each query below is an equality on one of them.
+        # Number look-ups need none: the number is the certificate's _id.
+        db = self.db
+        db.contracts.create_index([("employee_fin", ASCENDING)])
+        db.certificates.create_index([("holder_fin", ASCENDING)])
+        db.certificates.create_index([("contract_id", ASCENDING)])
+        db.verifications.create_index([("verifier_fin", ASCENDING)])
+        db.verifications.create_index([("holder_fin", ASCENDING)])
+        db.verifications.create_index([("valid_check", ASCENDING)])
+        db.contacts.create_index([("fin", ASCENDING)])
+        db.rate_limits.create_index([("expires_at", ASCENDING)], expireAfterSeconds=0)
+
+    # --- contract projection --------------------------------------------------------------
+
+    def _upsert(self, notice_id: str, update: dict) -> None:
+        try:
+            self.db.contracts.update_one({"_id": notice_id}, update, upsert=True)
+        except DuplicateKeyError:
+            # Two events for a new notice at once: the other insert won, update what it made.
+            self.db.contracts.update_one({"_id": notice_id}, update)
+
+    def project_signed(self, notice_id: str, fields: dict) -> None:
+        """The notice's data; its status is set only when the notice is new, so a termination
+        that arrived first stays (a late signing event never brings a contract back)."""
+        self._upsert(notice_id, {"$set": fields, "$setOnInsert": {"status": "signed"}})
+
+    def project_terminated(self, notice_id: str, fields: dict) -> None:
+        self._upsert(notice_id, {"$set": fields})
+
+    def contract(self, notice_id: str) -> dict | None:
+        return self.db.contracts.find_one({"_id": notice_id})
+
+    def contracts_of(self, fin: str) -> list[dict]:
+        return list(self.db.contracts.find({"employee_fin": fin, "status": "signed"}).sort("start_date", DESCENDING))
+
+    # --- certificates ---------------------------------------------------------------------
+
+    def insert_pdf(self, number: str, pdf: bytes) -> bool:
+        """False when the number is already taken (the caller draws another)."""
+        try:
+            self.db.pdfs.insert_one({"_id": number, "pdf": Binary(pdf), "size": len(pdf)})
+            return True
+        except DuplicateKeyError:
+            return False
+
+    def pdf(self, number: str) -> bytes | None:
+        doc = self.db.pdfs.find_one({"_id": number})
+        return bytes(doc["pdf"]) if doc else None
+
+    def insert_certificate(self, certificate: dict, event: dict) -> None:
+        self.db.certificates.insert_one(document_with_events(certificate, event))
+
+    def certificate(self, number: str) -> dict | None:
+        return strip_internal(self.db.certificates.find_one({"_id": number}))
+
+    def history(self, fin: str, limit: int, offset: int) -> tuple[list[dict], bool]:
+        """A page of the holder's certificates, newest first, and whether more follow."""
+        return self._page(self.db.certificates, {"holder_fin": fin}, "issued_at", limit, offset)
+
+    @staticmethod
+    def _page(collection, query: dict, newest: str, limit: int, offset: int) -> tuple[list[dict], bool]:
+        # One more than asked tells whether there is a next page; no count (slow on nx-27017,
+        # and needless for a list read from the top).
+        cursor = collection.find(query).sort([(newest, DESCENDING), ("_id", DESCENDING)]).skip(offset).limit(limit + 1)
+        items = [strip_internal(d) for d in cursor]
+        return items[:limit], len(items) > limit
+
+    def revoke(self, number: str, *, reason: str, revoked_at: datetime, event: dict,
+               holder_fin: str | None = None) -> bool:
+        """Active → revoked with its event, once: False when it was not active any more."""
+        query = {"_id": number, "status": "active"}
+        if holder_fin is not None:
+            query["holder_fin"] = holder_fin
+        # The instant sits in a sub-document: nx-27017 turns a top-level date $set on an existing
+        # document into a string (nested dates survive), MongoDB keeps either.
+        result = self.db.certificates.update_one(query, update_with_events(
+            {"$set": {"status": "revoked", "revocation": {"at": revoked_at, "reason": reason}}}, event))
+        return result.modified_count == 1
+
+    def active_on_contract(self, contract_id: str) -> list[dict]:
+        """Certificates on a contract not revoked yet (expired ones included: the caller decides)."""
+        return [strip_internal(d) for d in self.db.certificates.find({"contract_id": contract_id, "status": "active"})]
+
+    # --- contacts -------------------------------------------------------------------------
+
+    def remember_contact(self, fin: str, kind: str, value: str, at: datetime) -> None:
+        # Integer microseconds: sortable, and immune to nx-27017's date-$set deviation.
+        update = {"$set": {"fin": fin, "kind": kind, "value": value, "last_used": int(at.timestamp() * 1_000_000)}}
+        key = _key(fin, kind, value.lower())
+        try:
+            self.db.contacts.update_one({"_id": key}, update, upsert=True)
+        except DuplicateKeyError:
+            self.db.contacts.update_one({"_id": key}, update)  # the same value saved at the same moment
+
+    def contacts(self, fin: str) -> list[dict]:
+        return list(self.db.contacts.find({"fin": fin}).sort("last_used", DESCENDING).limit(100))
+
+    # --- verifications --------------------------------------------------------------------
+
+    def insert_verification(self, record: dict, event: dict | None) -> None:
+        record = {"_id": uuid.uuid4().hex, **record}
+        if record.get("result") == "valid":
+            # What lets this verifier download the PDF later: one indexed key per (verifier, number).
+            record["valid_check"] = _key(record["verifier_fin"], record["number"])
+        self.db.verifications.insert_one(document_with_events(record, event) if event else record)
+
+    def verifications(self, field: str, fin: str, limit: int, offset: int) -> tuple[list[dict], bool]:
+        return self._page(self.db.verifications, {field: fin}, "at", limit, offset)
+
+    def has_valid_check(self, verifier_fin: str, number: str) -> bool:
+        return self.db.verifications.find_one({"valid_check": _key(verifier_fin, number)}, {"_id": 1}) is not None
+
+    # --- rate limits ----------------------------------------------------------------------
+
+    def count_hit(self, key: str, expires_at: datetime) -> int:
+        """Adds one to the counter of a fixed window (shared by every worker); the new count.
+
+        Increment-or-insert rather than an upserting find_one_and_update: nx-27017 drops
+        $setOnInsert there (and would store the expiry date as a string)."""
+        counters = self.db.rate_limits
+        key = _key(key)
+        for _ in range(2):
+            doc = counters.find_one_and_update({"_id": key}, {"$inc": {"count": 1}},
+                                               return_document=ReturnDocument.AFTER)
+            if doc is not None:
+                return int(doc["count"])
+            try:
+                counters.insert_one({"_id": key, "count": 1, "expires_at": expires_at})
+                return 1
+            except DuplicateKeyError:
+                continue  # another worker opened the window first: count on it
+        return int(counters.find_one({"_id": key})["count"])
+
+    # --- seal -----------------------------------------------------------------------------
+
+    def seal_material(self) -> dict | None:
+        return self.db.seal.find_one({"_id": "seal"})
+
+    def insert_seal_material(self, material: dict) -> dict:
+        """The first writer wins; everyone uses the winner's keys."""
+        try:
+            self.db.seal.insert_one(material)
+            return material
+        except DuplicateKeyError:
+            return self.db.seal.find_one({"_id": material["_id"]})

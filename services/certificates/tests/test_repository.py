@@ -1,0 +1,169 @@
+"""Storage against the real Mongo-speaking server: the contract projection tolerates duplicates
+and any order, a revocation happens once with its event in the same write, counters are shared."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+
+from certificates_service import domain, numbers
+from certificates_service.repository import Repository
+from certificates_service.workflows import revoke_for_terminated_contract
+from egov_kit.bus import new_event
+
+NOW = datetime.now(timezone.utc)
+SIGNED = {"notice_id": "n-1", "employer_voen": "1701100231", "employer_name": "Şəki İpək", "employee_fin": "4RD6YFC",
+          "employee_name": "Həsənova Nərmin Əli qızı", "position": "Mühasib", "contract_number": "EM-1",
+          "start_date": "2024-03-01", "contract_type": "indefinite", "end_date": None, "salary": "1250.00"}
+TERMINATED = {"notice_id": "n-1", "employer_voen": "1701100231", "employee_fin": "4RD6YFC",
+              "termination_date": "2026-11-20", "ground": "01", "terminated_at": NOW.isoformat()}
+
+
+@pytest.fixture
+def repo(fresh_db):
+    repository = Repository(lambda: fresh_db)
+    repository.ensure_indexes()
+    return repository
+
+
+def test_signed_then_terminated(repo):
+    repo.project_signed("n-1", domain.signed_contract(SIGNED))
+    assert [c["_id"] for c in repo.contracts_of("4RD6YFC")] == ["n-1"]
+    assert repo.contract("n-1")["salary_qepik"] == 125000
+    repo.project_terminated("n-1", domain.terminated_contract(TERMINATED))
+    assert repo.contracts_of("4RD6YFC") == [] and repo.contract("n-1")["status"] == "terminated"
+
+
+def test_termination_overtaking_its_signing_stays_terminated(repo):
+    repo.project_terminated("n-1", domain.terminated_contract(TERMINATED))
+    repo.project_signed("n-1", domain.signed_contract(SIGNED))
+    repo.project_signed("n-1", domain.signed_contract(SIGNED))  # and a redelivery
+    contract = repo.contract("n-1")
+    assert contract["status"] == "terminated" and contract["position"] == "Mühasib"
+    assert repo.contracts_of("4RD6YFC") == []
+
+
+def test_duplicate_signing_events_change_nothing(repo):
+    for _ in range(3):
+        repo.project_signed("n-1", domain.signed_contract(SIGNED))
+    assert repo.db.contracts.count_documents({}) == 1 and repo.contract("n-1")["status"] == "signed"
+
+
+def certificate(number=None, valid_until="2030-01-01", contract_id="n-1", issued_at=NOW) -> dict:
+    contract = {"_id": contract_id, **domain.signed_contract(SIGNED)}
+    holder = domain.holder_of({"fin": "4RD6YFC"}, contract)
+    request = {"type": "employment", "valid_until": date.fromisoformat(valid_until), "purpose": "01",
+               "destination": "addressed", "notify_addressee_on_revoke": True}
+    return domain.new_certificate(number or numbers.generate(), holder, contract, request, {"code": "01"},
+                                  {"voen": "9900072351", "name": "Dan Ulduzu Bank"}, issued_at)
+
+
+def store(repo, cert) -> dict:
+    repo.insert_certificate(cert, new_event("certificates.certificate.issued", domain.issued_event_data(cert),
+                                            source="certificates"))
+    return cert
+
+
+def test_a_certificate_carries_its_issued_event_until_relayed(repo):
+    cert = store(repo, certificate())
+    raw = repo.db.certificates.find_one({"_id": cert["number"]})
+    assert raw["_outbox_pending"] == 1
+    [event] = raw["_outbox"].values()
+    assert event["type"] == "certificates.certificate.issued" and event["data"]["number"] == cert["number"]
+    assert "_outbox" not in repo.certificate(cert["number"])
+
+
+def test_revocation_happens_once_with_its_event(repo):
+    cert = store(repo, certificate())
+    event = new_event("certificates.certificate.revoked", domain.revoked_event_data(cert, "holder", NOW),
+                      source="certificates")
+    assert repo.revoke(cert["number"], reason="holder", revoked_at=NOW, event=event, holder_fin="4RD6YFC")
+    assert not repo.revoke(cert["number"], reason="holder", revoked_at=NOW, event=event, holder_fin="4RD6YFC")
+    raw = repo.db.certificates.find_one({"_id": cert["number"]})
+    assert raw["status"] == "revoked" and raw["revocation"]["reason"] == "holder" and raw["_outbox_pending"] == 2
+    assert isinstance(raw["revocation"]["at"], datetime)  # a date, on nx-27017 as on MongoDB
+    assert {e["type"] for e in raw["_outbox"].values()} == {"certificates.certificate.issued",
+                                                           "certificates.certificate.revoked"}
+
+
+def test_someone_else_cannot_revoke(repo):
+    cert = store(repo, certificate())
+    event = new_event("certificates.certificate.revoked", {}, source="certificates")
+    assert not repo.revoke(cert["number"], reason="holder", revoked_at=NOW, event=event, holder_fin="1XG5VHJ")
+    assert repo.certificate(cert["number"])["status"] == "active"
+
+
+def test_termination_revokes_the_still_valid_certificates_of_that_contract(repo):
+    live = store(repo, certificate())
+    other_contract = store(repo, certificate(contract_id="n-2"))
+    expired = store(repo, certificate(valid_until="2020-01-01"))
+    assert revoke_for_terminated_contract(repo, "n-1", "4RD6YFC", NOW) == 1
+    assert revoke_for_terminated_contract(repo, "n-1", "4RD6YFC", NOW) == 0  # redelivery: nothing more
+    assert repo.certificate(live["number"])["revocation"]["reason"] == "contract_terminated"
+    assert repo.certificate(other_contract["number"])["status"] == "active"
+    assert repo.certificate(expired["number"])["status"] == "active"  # shown as expired, nobody to alert
+    raw = repo.db.certificates.find_one({"_id": live["number"]})
+    revoked = [e for e in raw["_outbox"].values() if e["type"] == "certificates.certificate.revoked"]
+    assert revoked[0]["data"]["reason"] == "contract_terminated" and revoked[0]["data"]["notify_addressee"] is True
+
+
+def test_history_newest_first(repo):
+    first = store(repo, certificate(issued_at=NOW - timedelta(days=2)))
+    second = store(repo, certificate(issued_at=NOW - timedelta(days=1)))
+    third = store(repo, certificate(issued_at=NOW))
+    items, more = repo.history("4RD6YFC", 2, 0)
+    assert more and [c["number"] for c in items] == [third["number"], second["number"]]
+    assert repo.history("4RD6YFC", 2, 2) == ([repo.certificate(first["number"])], False)
+
+
+def test_a_number_cannot_be_stored_twice(repo):
+    assert repo.insert_pdf("AR-1", b"%PDF-1")
+    assert not repo.insert_pdf("AR-1", b"%PDF-2")
+    assert repo.pdf("AR-1") == b"%PDF-1"
+
+
+def test_contacts_are_remembered_once_most_recent_first(repo):
+    repo.remember_contact("4RD6YFC", "email", "old@example.az", NOW - timedelta(days=3))
+    repo.remember_contact("4RD6YFC", "mobile", "+994501234567", NOW - timedelta(days=2))
+    repo.remember_contact("4RD6YFC", "email", "new@example.az", NOW - timedelta(days=1))
+    repo.remember_contact("4RD6YFC", "email", "Old@example.az", NOW)
+    values = [(c["kind"], c["value"]) for c in repo.contacts("4RD6YFC")]
+    assert values == [("email", "Old@example.az"), ("email", "new@example.az"), ("mobile", "+994501234567")]
+    assert repo.contacts("1XG5VHJ") == []
+
+
+def test_rate_counters_count_per_window(repo):
+    expires = NOW + timedelta(minutes=2)
+    assert [repo.count_hit("verify:5TH3WQG:1", expires) for _ in range(3)] == [1, 2, 3]
+    assert all(isinstance(d["expires_at"], datetime) for d in repo.db.rate_limits.find())  # for the TTL index
+    assert repo.count_hit("verify:5TH3WQG:2", expires) == 1
+    assert repo.count_hit("verify:9CV7TBU:1", expires) == 1
+
+
+def test_first_seal_wins(repo):
+    first = repo.insert_seal_material({"_id": "seal", "cert_pem": "first"})
+    second = repo.insert_seal_material({"_id": "seal", "cert_pem": "second"})
+    assert first["cert_pem"] == second["cert_pem"] == "first" == repo.seal_material()["cert_pem"]
+
+
+def test_workers_counting_at_once_never_share_a_number(repo):
+    from concurrent.futures import ThreadPoolExecutor
+
+    expires = NOW + timedelta(minutes=2)
+    with ThreadPoolExecutor(8) as pool:
+        counts = list(pool.map(lambda _: repo.count_hit("verify:race:1", expires), range(40)))
+    assert sorted(counts) == list(range(1, 41))
+
+
+def test_a_valid_check_is_what_opens_the_pdf_to_that_verifier(repo):
+    verifier = {"fin": "5TH3WQG", "surname": "Bağırova", "name": "Səbinə", "patronymic": None}
+    cert = store(repo, certificate())
+    for result in ("not_valid", "valid"):
+        repo.insert_verification(domain.verification_record(
+            number=cert["number"], result=result, verifier=verifier, organization=None, cert=cert,
+            at=NOW - timedelta(seconds=1 if result == "not_valid" else 0)), None)
+    assert repo.has_valid_check("5TH3WQG", cert["number"])
+    assert not repo.has_valid_check("9CV7TBU", cert["number"])
+    items, more = repo.verifications("verifier_fin", "5TH3WQG", 1, 0)
+    assert [i["result"] for i in items] == ["valid"] and more
+    assert [i["result"] for i in repo.verifications("holder_fin", "4RD6YFC", 5, 0)[0]] == ["valid", "not_valid"]

@@ -1,0 +1,345 @@
+"""Rules of employment contract notices and signing authorities: plain functions, no Flask, no Mongo.
+
+Errors are reported as message codes (see messages.py) keyed by the field they concern, so the
+HTTP layer can name the field in a problem document."""
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal, InvalidOperation
+
+# Azerbaijan keeps UTC+4 all year (no summer time since 2016); "today" for a power of attorney
+# is the Baku calendar day.
+BAKU = timezone(timedelta(hours=4), "Asia/Baku")
+
+UNSIGNED, SIGNED, TERMINATED = "unsigned", "signed", "terminated"
+STATUSES = (UNSIGNED, SIGNED, TERMINATED)
+CONTRACT_TYPES = ("indefinite", "fixed_term")
+WORKING_TIMES = ("full", "part")
+
+# A monthly salary above a million manat is a typing slip, not a contract.
+MAX_SALARY_QEPIK = 100_000_000
+_AMOUNT_RE = re.compile(r"^[0-9]+(?:[.,][0-9]+)?$")
+
+# Notice fields the employer types (everything else comes from the registries).
+NOTICE_FIELDS = ("employee_fin", "position", "occupation_code", "workplace", "contract_number",
+                 "contract_date", "start_date", "contract_type", "end_date", "salary", "working_time")
+
+
+class DomainError(Exception):
+    """A rule was broken: `status` (422 field errors, 403, 409) and codes by field."""
+
+    def __init__(self, status: int, code: str, errors: dict[str, list[str]] | None = None,
+                 detail: str | None = None):
+        super().__init__(code)
+        self.status = status
+        self.code = code
+        self.errors = errors or {}
+        self.detail = detail
+
+
+def today_in_baku(now: datetime | None = None) -> date:
+    now = now or datetime.now(timezone.utc)
+    return now.astimezone(BAKU).date()
+
+
+# --- money --------------------------------------------------------------------------------
+
+def parse_salary(value) -> int:
+    """A salary as typed (string or number, manat) → integer qəpik; raises ValueError(code)."""
+    if isinstance(value, bool) or value is None:
+        raise ValueError("salary_invalid")
+    if isinstance(value, int):
+        text = str(value)
+    elif isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValueError("salary_invalid")
+        text = repr(value)
+    elif isinstance(value, str):
+        text = value.strip().replace(" ", "")
+    else:
+        raise ValueError("salary_invalid")
+    if not _AMOUNT_RE.match(text):
+        # Covers "abc", negatives, exponents ("1e3") and empty strings.
+        raise ValueError("salary_invalid")
+    try:
+        amount = Decimal(text.replace(",", "."))
+    except InvalidOperation:
+        raise ValueError("salary_invalid") from None
+    if amount.as_tuple().exponent < -2:
+        # Trailing zeros beyond two decimals ("1250.500") are still exact qəpik.
+        if amount != amount.quantize(Decimal("0.01")):
+            raise ValueError("salary_invalid")
+    qepik = int(amount * 100)
+    if qepik <= 0:
+        raise ValueError("salary_invalid")
+    if qepik > MAX_SALARY_QEPIK:
+        raise ValueError("salary_too_large")
+    return qepik
+
+
+def format_salary(qepik: int) -> str:
+    """Integer qəpik → the decimal string used everywhere outside storage ("1250.50")."""
+    return f"{qepik // 100}.{qepik % 100:02d}"
+
+
+# --- notice content -----------------------------------------------------------------------
+
+def check_term(contract_type: str, start_date: date, end_date: date | None,
+               contract_date: date | None = None) -> dict[str, list[str]]:
+    """Field errors of the contract's term: a fixed term needs an end after its start; an
+    indefinite contract has no end; work does not start before the contract is concluded."""
+    errors: dict[str, list[str]] = {}
+    if contract_type == "fixed_term":
+        if end_date is None:
+            errors["end_date"] = ["end_date_required"]
+        elif end_date <= start_date:
+            errors["end_date"] = ["end_date_before_start"]
+    elif contract_type == "indefinite" and end_date is not None:
+        errors["end_date"] = ["end_date_not_allowed"]
+    if contract_date is not None and start_date < contract_date:
+        errors["start_date"] = ["start_before_contract"]
+    return errors
+
+
+def merge_changes(current: dict, changes: dict) -> dict:
+    """The typed fields after a partial edit. Choosing "indefinite" without naming an end date
+    drops the old one, since such a contract cannot have it."""
+    merged = {key: current.get(key) for key in NOTICE_FIELDS}
+    merged.update(changes)
+    if changes.get("contract_type") == "indefinite" and "end_date" not in changes:
+        merged["end_date"] = None
+    return merged
+
+
+def check_notice(fields: dict) -> None:
+    """All rules over the typed fields (already type-checked); raises DomainError(422)."""
+    errors = check_term(fields["contract_type"], fields["start_date"], fields.get("end_date"),
+                        fields.get("contract_date"))
+    if errors:
+        raise DomainError(422, "invalid", errors)
+
+
+def check_termination(notice_start: date, termination_date: date) -> None:
+    if termination_date < notice_start:
+        raise DomainError(422, "invalid", {"date": ["termination_before_start"]})
+
+
+def full_name(person: dict) -> str:
+    return " ".join(p for p in (person.get("surname"), person.get("name"), person.get("patronymic")) if p)
+
+
+def employee_from_registry(person: dict) -> dict:
+    """What the Labour Code wants on a notice about the employee, from the population registry."""
+    doc = person.get("id_document") or {}
+    address = person.get("address") or {}
+    return {
+        "fin": person["fin"],
+        "surname": person.get("surname", ""),
+        "name": person.get("name", ""),
+        "patronymic": person.get("patronymic", ""),
+        "birth_date": person.get("birth_date"),
+        "id_document": {"series": doc.get("series", ""), "number": doc.get("number", "")},
+        "address": address.get("text", ""),
+    }
+
+
+def employer_from_registry(org: dict) -> dict:
+    address = org.get("legal_address") or {}
+    return {"voen": org["voen"], "name": org.get("name", ""), "legal_address": address.get("text", "")}
+
+
+def canonical_json(content: dict) -> bytes:
+    """Deterministic bytes of a document: what the signature covers (sorted keys, UTF-8)."""
+    return json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def notice_content(notice: dict) -> dict:
+    """The signed content of a notice: everything a reader of the contract needs, nothing internal."""
+    return {
+        "document": "employment_contract_notice",
+        "notice_id": notice["_id"],
+        "employer": notice["employer"],
+        "employee": notice["employee"],
+        "position": notice["position"],
+        "occupation_code": notice["occupation_code"],
+        "occupation_name": notice.get("occupation_name", ""),
+        "workplace": notice["workplace"],
+        "contract_number": notice["contract_number"],
+        "contract_date": notice["contract_date"],
+        "start_date": notice["start_date"],
+        "contract_type": notice["contract_type"],
+        "end_date": notice.get("end_date"),
+        "salary": format_salary(notice["salary_qepik"]),
+        "currency": "AZN",
+        "working_time": notice["working_time"],
+    }
+
+
+def termination_content(notice: dict, termination: dict) -> dict:
+    return {
+        "document": "employment_contract_termination",
+        "notice_id": notice["_id"],
+        "employer": {"voen": notice["employer"]["voen"], "name": notice["employer"]["name"]},
+        "employee": {"fin": notice["employee"]["fin"], "full_name": full_name(notice["employee"])},
+        "contract_number": notice["contract_number"],
+        "contract_date": notice["contract_date"],
+        "termination_date": termination["date"],
+        "ground": termination["ground"],
+        "ground_name": termination.get("ground_name", ""),
+    }
+
+
+# --- search -------------------------------------------------------------------------------
+
+_FOLD = str.maketrans({"ə": "e", "ä": "e", "ı": "i", "ö": "o", "ü": "u", "ç": "c", "ş": "s", "ğ": "g",
+                       "\u0307": None})
+
+
+def fold(text: str) -> str:
+    """Search key insensitive to case and to Azerbaijani letters ("Həsənova" ~ "hesenova")."""
+    text = unicodedata.normalize("NFC", text or "").replace("İ", "i").replace("I", "ı").lower()
+    return " ".join(text.translate(_FOLD).split())
+
+
+def search_key(notice: dict) -> str:
+    employee = notice["employee"]
+    return fold(" ".join([employee["fin"], full_name(employee), notice["contract_number"], notice["position"]]))
+
+
+# --- state machine ------------------------------------------------------------------------
+
+def ensure_editable(notice: dict) -> None:
+    """Only an unsigned notice can be edited or deleted."""
+    if notice["status"] != UNSIGNED:
+        raise DomainError(409, "notice_not_editable")
+
+
+def ensure_signable(notice: dict) -> None:
+    if notice["status"] != UNSIGNED:
+        raise DomainError(409, "notice_signed" if notice["status"] == SIGNED else "notice_terminated")
+
+
+def ensure_terminable(notice: dict) -> None:
+    """A termination is entered (or re-entered, until it is signed) for a contract in force."""
+    if notice["status"] == UNSIGNED:
+        raise DomainError(409, "notice_not_signed")
+    if notice["status"] == TERMINATED:
+        raise DomainError(409, "notice_terminated")
+
+
+def ensure_termination_signable(notice: dict) -> None:
+    ensure_terminable(notice)
+    if not notice.get("termination"):
+        raise DomainError(409, "no_termination")
+
+
+def ensure_downloadable(notice: dict) -> None:
+    if notice["status"] == UNSIGNED:
+        raise DomainError(409, "notice_not_signed")
+
+
+# --- signing ------------------------------------------------------------------------------
+
+PENDING, CONFIRMED, REJECTED, EXPIRED = "pending", "confirmed", "rejected", "expired"
+# Our own end states: the signer's authority lapsed before confirmation / the document changed
+# after signing started / what came back did not verify.
+REFUSED, CANCELLED, INVALID = "refused", "cancelled", "invalid"
+
+
+# --- authorities --------------------------------------------------------------------------
+
+ACTIVE, EXPIRED_AUTHORITY, WITHDRAWN = "active", "expired", "withdrawn"
+
+
+def authority_status(authority: dict, today: date) -> str:
+    """active / expired / withdrawn: a fixed-term power of attorney works through its last day."""
+    if authority.get("status") == WITHDRAWN:
+        return WITHDRAWN
+    valid_until = authority.get("valid_until")
+    if valid_until is not None and date.fromisoformat(valid_until) < today:
+        return EXPIRED_AUTHORITY
+    return ACTIVE
+
+
+def authority_in_force(authority: dict | None, today: date) -> bool:
+    return authority is not None and authority_status(authority, today) == ACTIVE
+
+
+def check_valid_until(valid_until: date | None, today: date) -> None:
+    if valid_until is not None and valid_until < today:
+        raise DomainError(422, "invalid", {"valid_until": ["valid_until_past"]})
+
+
+def may_act_for_company(*, is_head: bool, authorities: list[dict], today: date) -> bool:
+    """The head of the company, or a person holding an authority in force for it."""
+    return is_head or any(authority_in_force(a, today) for a in authorities)
+
+
+# --- events -------------------------------------------------------------------------------
+
+def stamp(moment: datetime) -> str:
+    """How instants are stored: fixed-width ISO 8601 in UTC, so they also sort as text.
+    (A datetime written with $set comes back as a zone-less string from nx-27017.)"""
+    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
+def iso_instant(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
+
+
+def signed_event_data(notice: dict, signed_at: datetime) -> dict:
+    return {
+        "notice_id": notice["_id"],
+        "employer_voen": notice["employer"]["voen"],
+        "employer_name": notice["employer"]["name"],
+        "employee_fin": notice["employee"]["fin"],
+        "employee_name": full_name(notice["employee"]),
+        "position": notice["position"],
+        "occupation_code": notice["occupation_code"],
+        "workplace": notice["workplace"],
+        "contract_number": notice["contract_number"],
+        "contract_date": notice["contract_date"],
+        "start_date": notice["start_date"],
+        "contract_type": notice["contract_type"],
+        "end_date": notice.get("end_date"),
+        "salary": format_salary(notice["salary_qepik"]),
+        "working_time": notice["working_time"],
+        "signed_at": iso_instant(signed_at),
+    }
+
+
+def terminated_event_data(notice: dict, termination: dict, terminated_at: datetime) -> dict:
+    return {
+        "notice_id": notice["_id"],
+        "employer_voen": notice["employer"]["voen"],
+        "employee_fin": notice["employee"]["fin"],
+        "termination_date": termination["date"],
+        "ground": termination["ground"],
+        "terminated_at": iso_instant(terminated_at),
+    }
+
+
+def authority_granted_data(authority: dict) -> dict:
+    return {"authority_id": authority["_id"], "voen": authority["voen"], "fin": authority["fin"],
+            "valid_until": authority.get("valid_until"), "granted_by_fin": authority["granted_by"]["fin"]}
+
+
+def authority_withdrawn_data(authority: dict) -> dict:
+    return {"authority_id": authority["_id"], "voen": authority["voen"], "fin": authority["fin"]}
+
+
+# --- labels -------------------------------------------------------------------------------
+
+LABELS = {
+    "contract_type": {"indefinite": "Müddətsiz", "fixed_term": "Müddətli"},
+    "working_time": {"full": "Tam iş vaxtı", "part": "Natamam iş vaxtı"},
+    "status": {UNSIGNED: "İmzalanmayıb", SIGNED: "İmzalanıb", TERMINATED: "Xitam verilib"},
+}
+
+
+def domain_label(kind: str, value: str) -> str:
+    """How a coded value is shown to people (Azerbaijani)."""
+    return LABELS.get(kind, {}).get(value, value)

@@ -1,0 +1,70 @@
+"""Message codes of the contracts service (Azerbaijani, English).
+
+The kit's catalogue does not know these codes yet, so the service translates them itself
+(`text(code)`, by the request's Accept-Language) before they reach a problem document."""
+from __future__ import annotations
+
+from egov_kit import i18n
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    "salary_invalid": ("Aylıq əmək haqqı müsbət məbləğ olmalıdır, ən çoxu 2 onluq rəqəmlə (məs. 1250.50).",
+                       "The monthly salary must be a positive amount with at most 2 decimals (e.g. 1250.50)."),
+    "salary_too_large": ("Aylıq əmək haqqı çox böyükdür.", "The monthly salary is too large."),
+    "end_date_required": ("Müddətli əmək müqaviləsi üçün bitmə tarixi göstərilməlidir.",
+                          "A fixed-term contract needs an end date."),
+    "end_date_before_start": ("Bitmə tarixi işə başlama tarixindən sonra olmalıdır.",
+                              "The end date must be after the start date."),
+    "end_date_not_allowed": ("Müddətsiz əmək müqaviləsində bitmə tarixi göstərilmir.",
+                             "An indefinite contract has no end date."),
+    "start_before_contract": ("İşə başlama tarixi müqavilənin bağlanma tarixindən əvvəl ola bilməz.",
+                              "The start date cannot precede the contract date."),
+    "unknown_occupation": ("Bu kodla peşə təsnifatda tapılmadı.", "No occupation with this code in the classifier."),
+    "unknown_ground": ("Bu kodla xitam əsası tapılmadı.", "No termination ground with this code."),
+    "termination_before_start": ("Xitam tarixi işə başlama tarixindən əvvəl ola bilməz.",
+                                 "The termination date cannot precede the start date."),
+    "valid_until_past": ("Etibarnamənin bitmə tarixi keçmiş tarix ola bilməz.",
+                         "The power of attorney cannot end in the past."),
+    "not_head": ("Bu əməliyyatı yalnız təşkilatın rəhbəri edə bilər.", "Only the organisation's head may do this."),
+    "no_authority": ("Əmək müqaviləsi bildirişlərini daxil etmək səlahiyyətiniz yoxdur (və ya müddəti bitib, geri alınıb).",
+                     "You hold no authority to enter employment contract notices (or it expired or was withdrawn)."),
+    "authority_exists": ("Bu şəxsin qüvvədə olan səlahiyyəti artıq var.", "This person already holds an authority in force."),
+    "authority_withdrawn": ("Səlahiyyət artıq geri alınıb.", "The authority has already been withdrawn."),
+    "notice_not_editable": ("İmzalanmış bildiriş dəyişdirilə və ya silinə bilməz.",
+                            "A signed notice cannot be changed or deleted."),
+    "notice_signed": ("Bildiriş artıq imzalanıb.", "The notice is already signed."),
+    "notice_not_signed": ("Bildiriş hələ imzalanmayıb.", "The notice has not been signed yet."),
+    "notice_terminated": ("Əmək müqaviləsinə artıq xitam verilib.", "The contract has already been terminated."),
+    "no_termination": ("Xitam barədə məlumat daxil edilməyib.", "No termination has been entered."),
+    "contract_number_taken": ("Bu nömrə ilə əmək müqaviləsi bildirişi artıq var.",
+                              "A notice with this contract number already exists."),
+    "no_signing": ("İmzalama başlanmayıb.", "No signing has been started."),
+    "signing_refused": ("İmza qəbul edilmədi: imzalayanın səlahiyyəti artıq qüvvədə deyil.",
+                        "The signature was not accepted: the signer's authority is no longer in force."),
+    "signing_invalid": ("İmza yoxlamadan keçmədi.", "The signature did not verify."),
+    "signing_cancelled": ("Bildiriş dəyişdirildiyi üçün imzalama dayandırıldı.",
+                          "Signing was cancelled because the notice changed."),
+    "upstream_unavailable": ("Əlaqəli dövlət sistemi hazırda cavab vermir, bir az sonra yenidən cəhd edin.",
+                             "A connected state system is not answering; please try again shortly."),
+    "signing_start_refused": ("İmzalama başladıla bilmədi.", "Signing could not be started."),
+    "invalid_text": ("Bu sahə boş ola bilməz.", "This field may not be blank."),
+}
+
+
+def text(code: str, lang: str | None = None) -> str:
+    """The message in the caller's language (Azerbaijani unless English is preferred)."""
+    if lang is None:
+        lang = _request_language()
+    if code in MESSAGES:
+        az, en = MESSAGES[code]
+        return en if lang == "en" else az
+    return i18n.translate(code, lang)
+
+
+def _request_language() -> str:
+    try:
+        from flask import has_request_context, request
+    except ImportError:  # pragma: no cover
+        return "az"
+    if not has_request_context():
+        return "az"
+    return i18n.pick_language(request.headers.get("Accept-Language"))

@@ -1,0 +1,206 @@
+"""Request and response bodies (marshmallow, documented in the OpenAPI of /api/contracts)."""
+from __future__ import annotations
+
+from marshmallow import Schema, ValidationError, fields, validate
+
+from egov_kit.validators import Fin
+
+from . import domain
+from .messages import text
+
+
+class Text(fields.String):
+    """Trimmed text that may not be blank."""
+
+    def __init__(self, *, max_length: int = 200, **kwargs):
+        super().__init__(validate=validate.Length(max=max_length), **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs)
+        value = " ".join(value.split())
+        if not value:
+            raise ValidationError(text("invalid_text"))
+        return value
+
+
+class Salary(fields.Field):
+    """Monthly salary in manat, as a decimal string or a number → integer qəpik."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            return domain.parse_salary(value)
+        except ValueError as exc:
+            raise ValidationError(text(str(exc))) from None
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else domain.format_salary(value)
+
+
+# --- requests -----------------------------------------------------------------------------
+
+class AuthorityIn(Schema):
+    fin = Fin(required=True, metadata={"description": "FİN of the authorised person (the head may name himself)"})
+    valid_until = fields.Date(required=True, allow_none=True,
+                              metadata={"description": "last day of a fixed-term power of attorney; null = indefinite"})
+
+
+class NoticeIn(Schema):
+    employee_fin = Fin(required=True)
+    position = Text(required=True, max_length=200)
+    occupation_code = Text(required=True, max_length=20,
+                           metadata={"description": "code in the occupations directory of the registry"})
+    workplace = Text(required=True, max_length=300, metadata={"description": "workplace / structural unit"})
+    contract_number = Text(required=True, max_length=50)
+    contract_date = fields.Date(required=True)
+    start_date = fields.Date(required=True)
+    contract_type = fields.String(required=True, validate=validate.OneOf(domain.CONTRACT_TYPES))
+    end_date = fields.Date(allow_none=True, load_default=None,
+                           metadata={"description": "required for fixed_term (after start_date); null for indefinite"})
+    salary = Salary(required=True, metadata={"description": "monthly, AZN: \"1250.00\" or a number; at most 2 decimals"})
+    working_time = fields.String(required=True, validate=validate.OneOf(domain.WORKING_TIMES))
+
+
+class NoticePatch(NoticeIn):
+    """Any subset of the notice's fields (only while it is unsigned)."""
+
+    end_date = fields.Date(allow_none=True)
+
+
+class NoticeQuery(Schema):
+    # An empty value (a cleared filter in a form) means any status.
+    status = fields.String(validate=validate.OneOf((*domain.STATUSES, "")))
+    q = fields.String(validate=validate.Length(max=100),
+                      metadata={"description": "employee name or FİN, contract number, position"})
+    limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+
+
+class TerminationIn(Schema):
+    date = fields.Date(required=True, metadata={"description": "termination date (not before the start date)"})
+    ground = Text(required=True, max_length=20,
+                  metadata={"description": "code in the termination-grounds directory, e.g. 69 or 68.2.ç"})
+
+
+# --- responses ----------------------------------------------------------------------------
+
+def Instant(**kwargs) -> fields.String:
+    """An instant as stored: ISO 8601 in UTC with its zone ("2026-11-23T19:00:00.000000+00:00")."""
+    return fields.String(metadata={"format": "date-time"}, **kwargs)
+
+
+class PersonRef(Schema):
+    fin = fields.String()
+    name = fields.String()
+
+
+class AuthorityOut(Schema):
+    id = fields.String()
+    voen = fields.String()
+    fin = fields.String()
+    surname = fields.String()
+    name = fields.String()
+    patronymic = fields.String()
+    full_name = fields.String()
+    valid_until = fields.String(allow_none=True)
+    kind = fields.String(metadata={"description": "fixed_term | indefinite"})
+    status = fields.String(metadata={"description": "active | expired | withdrawn"})
+    granted_at = Instant()
+    granted_by = fields.Nested(PersonRef)
+    withdrawn_at = Instant(allow_none=True)
+
+
+class AuthorityList(Schema):
+    items = fields.List(fields.Nested(AuthorityOut))
+
+
+class IdDocument(Schema):
+    series = fields.String()
+    number = fields.String()
+
+
+class EmployeeOut(Schema):
+    fin = fields.String()
+    surname = fields.String()
+    name = fields.String()
+    patronymic = fields.String()
+    full_name = fields.String()
+    birth_date = fields.String(allow_none=True)
+    id_document = fields.Nested(IdDocument)
+    address = fields.String()
+
+
+class EmployerOut(Schema):
+    voen = fields.String()
+    name = fields.String()
+    legal_address = fields.String()
+
+
+class SigningOut(Schema):
+    state = fields.String(metadata={"description": "pending | confirmed | rejected | expired | refused | cancelled | invalid"})
+    signing_id = fields.String()
+    verification_code = fields.String()
+    expires_at = fields.String(allow_none=True)
+    status = fields.String(metadata={"description": "the notice's status"})
+    signed_at = Instant(allow_none=True)
+    terminated_at = Instant(allow_none=True)
+
+
+class TerminationOut(Schema):
+    date = fields.String()
+    ground = fields.String()
+    ground_name = fields.String()
+    registered_at = Instant()
+    signed_at = Instant(allow_none=True)
+    signature = fields.Nested(SigningOut, allow_none=True)
+
+
+class NoticeOut(Schema):
+    id = fields.String()
+    status = fields.String(metadata={"description": "unsigned | signed | terminated"})
+    status_label = fields.String()
+    employer = fields.Nested(EmployerOut)
+    employee = fields.Nested(EmployeeOut)
+    employee_fin = fields.String()
+    position = fields.String()
+    occupation_code = fields.String()
+    occupation_name = fields.String()
+    workplace = fields.String()
+    contract_number = fields.String()
+    contract_date = fields.String()
+    start_date = fields.String()
+    contract_type = fields.String()
+    end_date = fields.String(allow_none=True)
+    salary = fields.String(metadata={"description": "monthly, AZN, e.g. \"1250.00\""})
+    working_time = fields.String()
+    created_at = Instant()
+    updated_at = Instant()
+    created_by = fields.Nested(PersonRef)
+    signed_at = Instant(allow_none=True)
+    signed_by = fields.Nested(PersonRef, allow_none=True)
+    signature = fields.Nested(SigningOut, allow_none=True, metadata={"description": "the latest signing attempt"})
+    termination = fields.Nested(TerminationOut, allow_none=True)
+    terminated_at = Instant(allow_none=True)
+    check_url = fields.String()
+
+
+class NoticeList(Schema):
+    items = fields.List(fields.Nested(NoticeOut))
+    total = fields.Integer()
+    limit = fields.Integer()
+    offset = fields.Integer()
+
+
+class SigningStarted(Schema):
+    signing_id = fields.String()
+    verification_code = fields.String()
+    expires_at = fields.String(allow_none=True)
+    state = fields.String()
+
+
+class CheckOut(Schema):
+    notice_id = fields.String()
+    status = fields.String()
+    status_label = fields.String()
+    signed_at = Instant(allow_none=True)
+    terminated_at = Instant(allow_none=True)
+    employer_name = fields.String()

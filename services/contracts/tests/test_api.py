@@ -1,0 +1,426 @@
+"""The contracts e-service through the gateway, against the running suite: a head grants authority,
+a representative enters, edits and signs a notice with PIN2 on the simulated phone, the employee
+finds it, the PDF and the ADoc verify against the test CA, and the termination is signed too."""
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import uuid
+import zipfile
+from datetime import date, timedelta
+
+import pika
+import pytest
+import requests
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko_certvalidator import ValidationContext
+
+from devtools.client import ApiSession, sim_identity
+from devtools.pytest_plugin import eventually
+from egov_kit import pki
+from egov_kit.bus import declare_exchange
+
+from contracts_service.domain import today_in_baku
+
+COMPANY = "1701100121"         # one of İlqar Məmmədov's three companies
+SECOND_COMPANY = "1701100231"  # another of his, for the authority withdrawn mid-signature
+OTHER_COMPANY = "1701100451"   # the logistics company of another head
+BASE = "/api/contracts"
+
+
+def today() -> date:
+    return today_in_baku()  # the service counts days in Baku time (UTC+4)
+
+
+def payload(**changes) -> dict:
+    body = {
+        "employee_fin": sim_identity(label="employee 3")["fin"], "position": "Baş mühasib",
+        "occupation_code": "2411", "workplace": "Maliyyə şöbəsi",
+        "contract_number": f"ƏM-{uuid.uuid4().hex[:8]}", "contract_date": "2026-11-20",
+        "start_date": "2026-12-01", "contract_type": "fixed_term", "end_date": "2027-11-30",
+        "salary": "1250.5", "working_time": "full",
+    }
+    body.update(changes)
+    return {k: v for k, v in body.items() if v is not ...}  # ... = leave the field out
+
+
+def act_for_when_allowed(session: ApiSession, voen: str) -> ApiSession:
+    """The auth service learns of a new authority from the bus; the role is available once it has."""
+    def attempt():
+        response = session.post("/api/auth/role", json={"voen": voen})
+        return response.json()["access_token"] if response.status_code == 200 else None
+    session.token = eventually(attempt, timeout=15, message="the company role after the grant")
+    return session
+
+
+def sign(session: ApiSession, path: str, signer: dict) -> dict:
+    """Start signing, compare the code on the phone, confirm with PIN2, poll until final."""
+    started = session.post(f"{path}/signature")
+    assert started.status_code == 202, started.text
+    body = started.json()
+    assert body["signing_id"] and body["verification_code"]
+    assert session.confirm_on_phone(signer["phone"], body["verification_code"], signer["pin2"],
+                                    kind="sign").status_code == 200
+    return poll_until_final(session, f"{path}/signature")
+
+
+def poll_until_final(session: ApiSession, path: str):
+    def final():
+        polled = session.get(path)
+        # In a tuple: a 4xx response is falsy by itself.
+        return (polled,) if polled.status_code != 200 or polled.json()["state"] != "pending" else None
+    return eventually(final, timeout=15, message="the signature to become final")[0]
+
+
+@pytest.fixture(scope="module")
+def events(suite, amqp_url, bus_names):
+    """Every contracts.* event the suite publishes from now on, read from our own queue."""
+    connection = pika.BlockingConnection(pika.URLParameters(amqp_url))
+    channel = connection.channel()
+    queue = channel.queue_declare("", exclusive=True).method.queue
+    declare_exchange(channel, bus_names["exchange"])  # idempotent: the same declaration the services make
+    channel.queue_bind(queue, bus_names["exchange"], routing_key="contracts.#")
+    seen: list[dict] = []
+
+    def find(event_type: str, **data):
+        def check():
+            while True:
+                method, _props, body = channel.basic_get(queue, auto_ack=True)
+                if method is None:
+                    break
+                seen.append(json.loads(body))
+            return next((e for e in seen if e["type"] == event_type
+                         and all(e["data"].get(k) == v for k, v in data.items())), None)
+        return eventually(check, timeout=15, message=f"event {event_type}")
+
+    yield find
+    connection.close()
+
+
+@pytest.fixture(scope="module")
+def people():
+    return {"head": sim_identity(label="head of 3 companies"), "rep": sim_identity(label="employee / representative 1"),
+            "rep2": sim_identity(label="employee / representative 2"), "employee": sim_identity(label="employee 3"),
+            "other_head": sim_identity(label="head of 1 company (logistics)")}
+
+
+@pytest.fixture(scope="module")
+def head(suite, people, events):
+    return ApiSession(suite.gateway_url).login(people["head"]).act_for(COMPANY)
+
+
+@pytest.fixture(scope="module")
+def rep(suite, people, head, events):
+    """The representative, authorised by the head (himself authorised first, as the manual says)."""
+    assert head.post(f"{BASE}/authorities", json={"fin": people["head"]["fin"], "valid_until": None}).status_code == 201
+    granted = head.post(f"{BASE}/authorities", json={"fin": people["rep"]["fin"],
+                                                    "valid_until": (today() + timedelta(days=90)).isoformat()})
+    assert granted.status_code == 201, granted.text
+    events("contracts.authority.granted", authority_id=granted.json()["id"], fin=people["rep"]["fin"])
+    return act_for_when_allowed(ApiSession(suite.gateway_url).login(people["rep"]), COMPANY)
+
+
+@pytest.fixture(scope="module")
+def employee(suite, people):
+    return ApiSession(suite.gateway_url).login(people["employee"])
+
+
+@pytest.fixture(scope="module")
+def signed_notice(rep, people, events):
+    """A notice entered, edited and signed by the representative."""
+    created = rep.post(f"{BASE}/notices", json=payload())
+    assert created.status_code == 201, created.text
+    notice = created.json()
+    edited = rep.patch(f"{BASE}/notices/{notice['id']}", json={"salary": 1300, "position": "Mühasib"})
+    assert edited.status_code == 200, edited.text
+    final = sign(rep, f"{BASE}/notices/{notice['id']}", people["rep"])
+    assert final.status_code == 200 and final.json()["state"] == "confirmed", final.text
+    return rep.get(f"{BASE}/notices/{notice['id']}").json()
+
+
+@pytest.fixture(scope="module")
+def ca_pem(suite):
+    return requests.get(f"{suite.gateway_url}/api/auth/ca.pem", timeout=10).text
+
+
+# --- authorities --------------------------------------------------------------------------
+
+def test_head_grants_authorities_with_registry_names(head, rep, people, events):
+    listed = head.get(f"{BASE}/authorities")
+    assert listed.status_code == 200
+    by_fin = {a["fin"]: a for a in listed.json()["items"] if a["status"] == "active"}
+    mine, theirs = by_fin[people["head"]["fin"]], by_fin[people["rep"]["fin"]]
+    assert mine["kind"] == "indefinite" and mine["valid_until"] is None
+    assert theirs["kind"] == "fixed_term" and theirs["full_name"].startswith("Şükürova Aygün")
+    assert theirs["granted_by"]["fin"] == people["head"]["fin"]
+    event = events("contracts.authority.granted", authority_id=theirs["id"])
+    assert event["data"] == {"authority_id": theirs["id"], "voen": COMPANY, "fin": people["rep"]["fin"],
+                             "valid_until": theirs["valid_until"], "granted_by_fin": people["head"]["fin"]}
+    again = head.post(f"{BASE}/authorities", json={"fin": people["rep"]["fin"], "valid_until": None})
+    assert again.status_code == 409
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"fin": "0000000", "valid_until": None}, "fin"),
+    ({"fin": "12-45", "valid_until": None}, "fin"),
+    ({"fin": "7MW3KZS", "valid_until": "2020-01-01"}, "valid_until"),
+    ({"fin": "7MW3KZS", "valid_until": "31.12.2030"}, "valid_until"),
+    ({"fin": "7MW3KZS"}, "valid_until"),
+])
+def test_invalid_authority_is_refused_naming_the_field(head, body, field):
+    response = head.post(f"{BASE}/authorities", json=body)
+    assert response.status_code == 422 and response.headers["Content-Type"] == "application/problem+json"
+    assert field in response.json()["errors"], response.text
+
+
+def test_only_the_head_manages_authorities(rep, people):
+    assert rep.get(f"{BASE}/authorities").status_code == 403
+    assert rep.post(f"{BASE}/authorities", json={"fin": people["rep2"]["fin"], "valid_until": None}).status_code == 403
+
+
+# --- notices ------------------------------------------------------------------------------
+
+def test_notice_is_filled_from_the_registries(rep, people):
+    created = rep.post(f"{BASE}/notices", json=payload(contract_type="indefinite", end_date=None, salary=800))
+    assert created.status_code == 201, created.text
+    notice = created.json()
+    assert notice["status"] == "unsigned" and notice["salary"] == "800.00"
+    assert notice["employee"]["fin"] == people["employee"]["fin"]
+    assert notice["employee"]["surname"] == "Həsənova" and notice["employee"]["birth_date"]
+    assert notice["employee"]["id_document"]["number"] and notice["employee"]["address"]
+    assert notice["employer"]["voen"] == COMPANY and notice["employer"]["name"] and notice["employer"]["legal_address"]
+    assert notice["occupation_name"] == "Mühasib"
+    assert rep.delete(f"{BASE}/notices/{notice['id']}").status_code == 204
+    assert rep.get(f"{BASE}/notices/{notice['id']}").status_code == 404
+
+
+@pytest.mark.parametrize("changes, field", [
+    ({"employee_fin": "12-45"}, "employee_fin"),
+    ({"employee_fin": "0000000"}, "employee_fin"),
+    ({"end_date": None}, "end_date"),
+    ({"end_date": ...}, "end_date"),
+    ({"end_date": "2026-11-30"}, "end_date"),
+    ({"contract_type": "indefinite"}, "end_date"),
+    ({"salary": 0}, "salary"),
+    ({"salary": "-100"}, "salary"),
+    ({"salary": "abc"}, "salary"),
+    ({"salary": "100.123"}, "salary"),
+    ({"occupation_code": "0000"}, "occupation_code"),
+    ({"contract_type": "seasonal"}, "contract_type"),
+    ({"working_time": "night"}, "working_time"),
+    ({"position": "   "}, "position"),
+    ({"start_date": "2026-13-01"}, "start_date"),
+])
+def test_every_invalid_field_is_named(head, changes, field):
+    response = head.post(f"{BASE}/notices", json=payload(**changes))
+    assert response.status_code == 422, response.text
+    assert response.headers["Content-Type"] == "application/problem+json"
+    assert field in response.json()["errors"], response.text
+
+
+def test_field_errors_speak_azerbaijani_or_english(head):
+    az = head.post(f"{BASE}/notices", json=payload(salary="abc")).json()["errors"]["salary"][0]
+    en = head.post(f"{BASE}/notices", json=payload(salary="abc"), headers={"Accept-Language": "en"}).json()
+    assert "əmək haqqı" in az.lower() and "salary" in en["errors"]["salary"][0].lower()
+
+
+def test_the_registry_lists_searches_and_filters(rep, people):
+    number = f"ÇƏ-{uuid.uuid4().hex[:6]}"
+    created = rep.post(f"{BASE}/notices", json=payload(contract_number=number, position="Satış nümayəndəsi",
+                                                        occupation_code="3322"))
+    assert created.status_code == 201
+    for q in ("hesenova", "HƏSƏNOVA", people["employee"]["fin"].lower(), number, "satis numayendesi"):
+        found = rep.get(f"{BASE}/notices", params={"q": q, "limit": 100}).json()
+        assert created.json()["id"] in [n["id"] for n in found["items"]], q
+    newest = rep.get(f"{BASE}/notices", params={"status": "unsigned", "limit": 1}).json()
+    assert newest["items"][0]["id"] == created.json()["id"] and newest["total"] >= 1
+    assert rep.get(f"{BASE}/notices", params={"status": "lost"}).status_code == 422
+    assert rep.get(f"{BASE}/notices", params={"status": ""}).json()["total"] >= newest["total"]
+    duplicate = rep.post(f"{BASE}/notices", json=payload(contract_number=number))
+    assert duplicate.status_code == 409 and "contract_number" in duplicate.json()["errors"]
+
+
+def test_signed_notice_is_immutable_and_published(rep, signed_notice, events, people):
+    assert signed_notice["status"] == "signed" and signed_notice["signed_at"]
+    assert signed_notice["salary"] == "1300.00" and signed_notice["position"] == "Mühasib"
+    path = f"{BASE}/notices/{signed_notice['id']}"
+    assert rep.patch(path, json={"position": "Direktor"}).status_code == 409
+    assert rep.delete(path).status_code == 409
+    assert rep.post(f"{path}/signature").status_code == 409
+    listed = rep.get(f"{BASE}/notices", params={"status": "signed", "limit": 100}).json()["items"]
+    assert any(n["id"] == signed_notice["id"] and n["signed_at"] for n in listed)
+
+    event = events("contracts.notice.signed", notice_id=signed_notice["id"])
+    assert event["source"] == "contracts" and event["correlation_id"]
+    assert event["data"]["employee_fin"] == people["employee"]["fin"]
+    assert event["data"]["employee_name"].startswith("Həsənova Nərmin")
+    assert event["data"]["salary"] == "1300.00" and event["data"]["end_date"] == "2027-11-30"
+    assert event["data"]["employer_voen"] == COMPANY and event["data"]["contract_type"] == "fixed_term"
+
+
+def test_employee_sees_own_notices_from_any_employer(employee, signed_notice, rep):
+    draft = rep.post(f"{BASE}/notices", json=payload()).json()  # unsigned: not the employee's business yet
+    mine = employee.get(f"{BASE}/my-notices", params={"limit": 100})
+    assert mine.status_code == 200
+    ids = {n["id"]: n for n in mine.json()["items"]}
+    assert signed_notice["id"] in ids and ids[signed_notice["id"]]["status"] == "signed"
+    assert draft["id"] not in ids
+    assert employee.get(f"{BASE}/notices/{draft['id']}").status_code == 404
+    assert employee.get(f"{BASE}/notices/{signed_notice['id']}").json()["contract_number"] == \
+        signed_notice["contract_number"]
+
+
+def test_signed_pdf_validates_against_the_test_ca(employee, signed_notice, ca_pem):
+    response = employee.get(f"{BASE}/notices/{signed_notice['id']}/pdf")
+    assert response.status_code == 200 and response.headers["Content-Type"] == "application/pdf"
+    disposition = response.headers["Content-Disposition"]
+    assert 'filename="' in disposition and "filename*=UTF-8''" in disposition
+    pdf = response.content
+    context = ValidationContext(trust_roots=[pki.CertKey(cert_pem=ca_pem).asn1_cert], allow_fetching=False)
+    status = validate_pdf_signature(PdfFileReader(io.BytesIO(pdf)).embedded_signatures[0], context)
+    assert status.intact and status.valid and status.trusted
+
+    check_url = f"/api/contracts/notices/{signed_notice['id']}/check".encode()
+    at = pdf.index(check_url)  # the verification link, inside the signed range
+    tampered = bytearray(pdf)
+    tampered[at + 5] ^= 0x01
+    status = validate_pdf_signature(PdfFileReader(io.BytesIO(bytes(tampered))).embedded_signatures[0], context)
+    assert not status.intact
+
+
+def _openssl_verify(folder, signature: bytes, content: bytes, ca_pem: str) -> subprocess.CompletedProcess:
+    (folder / "signature.p7s").write_bytes(signature)
+    (folder / "notice.json").write_bytes(content)
+    (folder / "ca.pem").write_text(ca_pem)
+    return subprocess.run(["openssl", "cms", "-verify", "-binary", "-inform", "DER",
+                           "-in", str(folder / "signature.p7s"), "-content", str(folder / "notice.json"),
+                           "-CAfile", str(folder / "ca.pem"), "-out", "/dev/null"], capture_output=True, text=True)
+
+
+def test_adoc_container_verifies_with_openssl(tmp_path, rep, employee, signed_notice, ca_pem):
+    for session in (rep, employee):  # the employer and the employee alike
+        response = session.get(f"{BASE}/notices/{signed_notice['id']}/adoc")
+        assert response.status_code == 200, response.text
+        assert "filename*=UTF-8''" in response.headers["Content-Disposition"]
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    first = archive.infolist()[0]
+    assert first.filename == "mimetype" and first.compress_type == zipfile.ZIP_STORED
+    assert archive.read("mimetype") == b"application/vnd.etsi.asic-e+zip"
+    manifest = archive.read("META-INF/manifest.xml").decode()
+    for name in ("notice.json", "notice.pdf"):
+        assert f'manifest:full-path="{name}"' in manifest and name in archive.namelist()
+    content = archive.read("notice.json")
+    document = json.loads(content)
+    assert document["notice_id"] == signed_notice["id"] and document["salary"] == "1300.00"
+    assert document["employee"]["surname"] == "Həsənova"
+
+    signature = archive.read("META-INF/signature.p7s")
+    verified = _openssl_verify(tmp_path, signature, content, ca_pem)
+    assert verified.returncode == 0, verified.stderr
+    tampered = content.replace(b'"1300.00"', b'"9300.00"')
+    assert _openssl_verify(tmp_path, signature, tampered, ca_pem).returncode != 0
+
+
+def test_another_company_sees_nothing(suite, people, signed_notice, head):
+    other = ApiSession(suite.gateway_url).login(people["other_head"]).act_for(OTHER_COMPANY)
+    path = f"{BASE}/notices/{signed_notice['id']}"
+    for suffix in ("", "/pdf", "/adoc", "/signature"):
+        assert other.get(path + suffix).status_code == 404, suffix
+    assert other.patch(path, json={"position": "x"}).status_code == 404
+    listed = other.get(f"{BASE}/notices", params={"q": signed_notice["contract_number"]})
+    assert listed.status_code == 200 and listed.json()["total"] == 0
+    # The same head acting for another of his companies does not see it either.
+    sibling = ApiSession(suite.gateway_url).login(people["head"]).act_for(SECOND_COMPANY)
+    assert sibling.get(path).status_code == 404
+
+
+def test_public_check_shows_status_and_nothing_personal(suite, signed_notice):
+    response = requests.get(f"{suite.gateway_url}{BASE}/notices/{signed_notice['id']}/check", timeout=10)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "signed" and body["signed_at"] and body["employer_name"]
+    text = response.text
+    assert signed_notice["employee_fin"] not in text and "Həsənova" not in text and "1300" not in text
+    assert requests.get(f"{suite.gateway_url}{BASE}/notices/{uuid.uuid4().hex}/check", timeout=10).status_code == 404
+
+
+def test_authority_withdrawn_before_confirmation_stops_the_signature(suite, people, events):
+    head2 = ApiSession(suite.gateway_url).login(people["head"]).act_for(SECOND_COMPANY)
+    granted = head2.post(f"{BASE}/authorities", json={"fin": people["rep2"]["fin"], "valid_until": today().isoformat()})
+    assert granted.status_code == 201, granted.text
+    rep2 = act_for_when_allowed(ApiSession(suite.gateway_url).login(people["rep2"]), SECOND_COMPANY)
+    notice = rep2.post(f"{BASE}/notices", json=payload()).json()
+    path = f"{BASE}/notices/{notice['id']}"
+    started = rep2.post(f"{path}/signature")
+    assert started.status_code == 202, started.text
+
+    withdrawn = head2.delete(f"{BASE}/authorities/{granted.json()['id']}")
+    assert withdrawn.status_code == 200 and withdrawn.json()["status"] == "withdrawn"
+    events("contracts.authority.withdrawn", authority_id=granted.json()["id"])
+    assert head2.delete(f"{BASE}/authorities/{granted.json()['id']}").status_code == 409
+    kept = [a for a in head2.get(f"{BASE}/authorities").json()["items"] if a["id"] == granted.json()["id"]]
+    assert kept and kept[0]["status"] == "withdrawn"  # the record stays
+
+    # The representative still confirms on the phone, but the notice is not signed by it.
+    assert rep2.confirm_on_phone(people["rep2"]["phone"], started.json()["verification_code"],
+                                 people["rep2"]["pin2"], kind="sign").status_code == 200
+    refused = poll_until_final(head2, f"{path}/signature")
+    assert refused.status_code == 403, refused.text
+    assert head2.get(path).json()["status"] == "unsigned"
+    # ... nor may the representative enter new notices any more.
+    assert rep2.post(f"{BASE}/notices", json=payload()).status_code == 403
+
+
+def test_termination_is_signed_and_published(rep, people, events, employee, suite):
+    created = rep.post(f"{BASE}/notices", json=payload(start_date="2026-12-01"))
+    notice_id = created.json()["id"]
+    path = f"{BASE}/notices/{notice_id}"
+    assert rep.post(f"{path}/termination", json={"date": "2027-01-31", "ground": "69"}).status_code == 409  # unsigned
+    assert sign(rep, path, people["rep"]).json()["state"] == "confirmed"
+
+    early = rep.post(f"{path}/termination", json={"date": "2026-11-30", "ground": "69"})
+    assert early.status_code == 422 and "date" in early.json()["errors"]
+    unknown = rep.post(f"{path}/termination", json={"date": "2027-01-31", "ground": "99.z"})
+    assert unknown.status_code == 422 and "ground" in unknown.json()["errors"]
+    entered = rep.post(f"{path}/termination", json={"date": "2027-01-31", "ground": "68.2.ç"})
+    assert entered.status_code == 201, entered.text
+    assert entered.json()["termination"]["ground_name"] and entered.json()["status"] == "signed"
+
+    final = sign(rep, f"{path}/termination", people["rep"])
+    assert final.json()["state"] == "confirmed" and final.json()["status"] == "terminated"
+    event = events("contracts.notice.terminated", notice_id=notice_id)
+    assert event["data"]["ground"] == "68.2.ç" and event["data"]["termination_date"] == "2027-01-31"
+    assert event["data"]["employer_voen"] == COMPANY and event["data"]["terminated_at"]
+
+    assert rep.post(f"{path}/termination", json={"date": "2027-02-01", "ground": "69"}).status_code == 409
+    mine = {n["id"]: n for n in employee.get(f"{BASE}/my-notices", params={"limit": 100}).json()["items"]}
+    assert mine[notice_id]["status"] == "terminated"
+    check = requests.get(f"{suite.gateway_url}{path}/check", timeout=10).json()
+    assert check["status"] == "terminated" and check["terminated_at"]
+    adoc = zipfile.ZipFile(io.BytesIO(employee.get(f"{path}/adoc").content))
+    assert json.loads(adoc.read("termination.json"))["ground"] == "68.2.ç"
+
+
+def test_rejected_or_outdated_signature_leaves_the_notice_unsigned(rep, people):
+    notice = rep.post(f"{BASE}/notices", json=payload()).json()
+    path = f"{BASE}/notices/{notice['id']}"
+    started = rep.post(f"{path}/signature").json()
+    for _ in range(3):  # the third wrong PIN2 rejects the request on the phone
+        rep.confirm_on_phone(people["rep"]["phone"], started["verification_code"], "00000", kind="sign")
+    rejected = poll_until_final(rep, f"{path}/signature")
+    assert rejected.status_code == 200 and rejected.json()["state"] == "rejected"
+    assert rep.get(path).json()["status"] == "unsigned"
+    assert rep.get(path).json()["signature"]["state"] == "rejected"
+
+    # Edited while the phone still shows the old content: that signature must not count.
+    started = rep.post(f"{path}/signature").json()
+    assert rep.patch(path, json={"workplace": "Mühasibatlıq"}).status_code == 200
+    assert rep.confirm_on_phone(people["rep"]["phone"], started["verification_code"], people["rep"]["pin2"],
+                                kind="sign").status_code == 200
+    outdated = rep.get(f"{path}/signature")
+    assert outdated.json()["state"] == "cancelled" and rep.get(path).json()["status"] == "unsigned"
+
+    assert sign(rep, path, people["rep"]).json()["state"] == "confirmed"
+    assert rep.get(path).json()["workplace"] == "Mühasibatlıq"
