@@ -1,0 +1,300 @@
+"""The notifier's rules, free of Flask, Mongo and the network: who is told what about an event,
+how deliveries are named, signed, retried and given up on, and which webhook URLs are allowed."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import random
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Callable, Iterable
+from urllib.parse import quote, urlsplit
+
+from egov_kit.validators import is_fin, is_voen, normalize_fin
+
+
+class MalformedEvent(ValueError):
+    """The event lacks what the notifier needs; retrying cannot help."""
+
+
+# --- who is told what ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Attachment:
+    """A document fetched from the service that owns it (with the notifier's service token)."""
+    service: str
+    path: str
+    filename: str
+
+
+@dataclass(frozen=True)
+class EmailPlan:
+    role: str                 # names the recipient in the delivery id without personal data
+    template: str
+    to: str | None = None     # None: the address comes from the population registry by `fin`
+    fin: str | None = None
+    attachment: Attachment | None = None
+
+
+@dataclass(frozen=True)
+class Plan:
+    organisations: tuple[str, ...] = ()   # VÖENs: inbox always, their webhooks when they have any
+    emails: tuple[EmailPlan, ...] = ()
+
+
+@dataclass(frozen=True)
+class Addressees:
+    labour_inspectorate_voen: str
+    prosecutor_voen: str
+
+
+def _data(event: dict) -> dict:
+    data = event.get("data")
+    if not isinstance(data, dict):
+        raise MalformedEvent("event has no data object")
+    return data
+
+
+def _text(data: dict, key: str, *, required: bool = True) -> str | None:
+    value = data.get(key)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise MalformedEvent(f"data.{key} is missing")
+        return None
+    if not isinstance(value, str):
+        raise MalformedEvent(f"data.{key} must be a string")
+    return value.strip()
+
+
+def _voen(data: dict, key: str) -> str:
+    value = _text(data, key)
+    if not is_voen(value):
+        raise MalformedEvent(f"data.{key} is not a VÖEN")
+    return value
+
+
+def _flag(data: dict, key: str) -> bool:
+    value = data.get(key, False)
+    if not isinstance(value, bool):
+        raise MalformedEvent(f"data.{key} must be a boolean")
+    return value
+
+
+_DOCUMENT_KEY = re.compile(r"^[A-Za-z0-9._\-]{1,64}$")
+
+
+def _document_key(data: dict, key: str) -> str:
+    # It goes into another service's URL path.
+    value = _text(data, key)
+    if not _DOCUMENT_KEY.match(value):
+        raise MalformedEvent(f"data.{key} has unexpected characters")
+    return value
+
+
+def safe_filename_part(value: str) -> str:
+    """Keeps letters (Azerbaijani too) and digits; anything a file system dislikes becomes '-'."""
+    return re.sub(r"[^\w\-]+", "-", value, flags=re.UNICODE).strip("-") or "sened"
+
+
+EMAIL_RE = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+$")
+
+
+def is_email(value) -> bool:
+    return isinstance(value, str) and len(value) <= 254 and bool(EMAIL_RE.match(value.strip()))
+
+
+def plan_certificate_revoked(event: dict) -> Plan:
+    data = _data(event)
+    _text(data, "number")
+    if not _flag(data, "notify_addressee"):
+        return Plan()
+    return Plan(organisations=(_voen(data, "addressee_voen"),))
+
+
+def plan_certificate_issued(event: dict) -> Plan:
+    data = _data(event)
+    number = _document_key(data, "number")
+    email = _text(data, "email", required=False)
+    if not _flag(data, "email_copy") or not email:
+        return Plan()
+    return Plan(emails=(EmailPlan(
+        role="holder", template="certificate_issued", to=email,
+        attachment=Attachment("certificates", f"/api/certificates/{quote(number)}/pdf",
+                              f"arayış-{safe_filename_part(number)}.pdf")),))
+
+
+def plan_notice_signed(event: dict) -> Plan:
+    data = _data(event)
+    fin = _text(data, "employee_fin")
+    if not is_fin(fin):
+        raise MalformedEvent("data.employee_fin is not a FİN")
+    return Plan(emails=(EmailPlan(role="employee", template="notice_signed", fin=normalize_fin(fin)),))
+
+
+def plan_accident_submitted(event: dict, addressees: Addressees) -> Plan:
+    data = _data(event)
+    report_id = _document_key(data, "report_id")
+    registration = _text(data, "registration_number")
+    organisations = [addressees.labour_inspectorate_voen]
+    if _flag(data, "any_died"):
+        organisations.append(addressees.prosecutor_voen)
+    informant = data.get("informant") or {}
+    if not isinstance(informant, dict):
+        raise MalformedEvent("data.informant must be an object")
+    emails = ()
+    if informant.get("email"):
+        emails = (EmailPlan(
+            role="informant", template="accident_submitted", to=str(informant["email"]),
+            attachment=Attachment("accidents", f"/api/accidents/reports/{quote(report_id)}/pdf",
+                                  f"bədbəxt-hadisə-{safe_filename_part(registration)}.pdf")),)
+    return Plan(organisations=tuple(dict.fromkeys(organisations)), emails=emails)
+
+
+def plan_insurer_application(event: dict, outcome: str) -> Plan:
+    data = _data(event)
+    _text(data, "application_id")
+    if outcome == "registered":
+        _text(data, "account_number")
+    email = _text(data, "applicant_email", required=False)
+    if not email:
+        return Plan()
+    return Plan(emails=(EmailPlan(role="applicant", template=f"insurer_{outcome}", to=email),))
+
+
+# --- names ------------------------------------------------------------------------------------
+
+def delivery_id(event_id: str, channel: str, recipient: str) -> str:
+    """One delivery per (event, channel, recipient): inserting it twice is how a repeat is noticed."""
+    return f"{event_id}:{channel}:{recipient}"
+
+
+def inbox_id(event_id: str, voen: str) -> str:
+    return f"{event_id}:{voen}"
+
+
+def message_id(delivery: str) -> str:
+    # ':' is not allowed in a Message-ID's left part; '.' is.
+    return f"<{delivery.replace(':', '.')}@notifier.egov>"
+
+
+def mask_email(address: str | None) -> str | None:
+    if not address or "@" not in address:
+        return None
+    local, _, domain = address.partition("@")
+    return f"{local[:1]}***@{domain}"
+
+
+# --- signing ----------------------------------------------------------------------------------
+
+def webhook_signature(secret: str, timestamp: int, body: bytes) -> str:
+    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
+    return f"sha256={mac.hexdigest()}"
+
+
+def verify_webhook_signature(secret: str, timestamp: str, body: bytes, header: str) -> bool:
+    """What a receiving institution does (and what the tests' receiver does)."""
+    expected = webhook_signature(secret, int(timestamp), body)
+    return hmac.compare_digest(expected, header or "")
+
+
+# --- outcomes and retries -----------------------------------------------------------------------
+
+SENT, RETRY, FAILED = "sent", "retry", "failed"
+
+
+def classify_http_status(status: int) -> str:
+    if 200 <= status < 300:
+        return SENT
+    if status >= 500 or status in (408, 425, 429):
+        return RETRY
+    # Other answers (4xx, and 3xx: redirects are not followed) say the receiver refuses it.
+    return FAILED
+
+
+def classify_smtp_code(code: int | None) -> str:
+    # 5xx is a permanent refusal (e.g. no such mailbox); 4xx and no answer at all are temporary.
+    return FAILED if code is not None and 500 <= code < 600 else RETRY
+
+
+def backoff_delay(attempt: int, base: float, cap: float, rng: Callable[[], float] = random.random) -> float:
+    """Exponential back-off with jitter: the n-th retry waits between half and all of base·2ⁿ⁻¹."""
+    ceiling = min(cap, base * (2 ** max(0, attempt - 1)))
+    return ceiling / 2 + rng() * ceiling / 2
+
+
+@dataclass(frozen=True)
+class NextStep:
+    state: str                         # pending (retry later) | failed
+    next_attempt_at: datetime | None = None
+
+
+def after_failure(outcome: str, attempt: int, now: datetime, give_up_at: datetime,
+                  base: float, cap: float, rng: Callable[[], float] = random.random) -> NextStep:
+    if outcome == FAILED:
+        return NextStep("failed")
+    when = now + timedelta(seconds=backoff_delay(attempt, base, cap, rng))
+    if when > give_up_at:
+        return NextStep("failed")
+    return NextStep("pending", when)
+
+
+# --- webhook URLs -------------------------------------------------------------------------------
+
+URL_SCHEME, URL_INVALID, URL_UNRESOLVABLE, URL_PRIVATE = (
+    "webhook_url_scheme", "invalid_url", "webhook_url_unresolvable", "webhook_url_private")
+
+
+def is_public_address(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return not (ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved
+                or ip.is_multicast or ip.is_unspecified or not ip.is_global)
+
+
+def url_host(url: str) -> str | None:
+    try:
+        parts = urlsplit(url)
+        return parts.hostname
+    except ValueError:
+        return None
+
+
+def check_webhook_url(url: str, resolve: Callable[[str], Iterable[str]], allow_private: bool) -> str | None:
+    """None when the URL may receive notifications, else the message code saying why not.
+
+    `resolve` returns the host's addresses (raises OSError when it has none); every address must
+    be public, or a name could point one record at an internal service."""
+    if not isinstance(url, str) or len(url) > 2048 or any(c.isspace() for c in url):
+        return URL_INVALID
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises on a malformed port
+    except ValueError:
+        return URL_INVALID
+    if parts.scheme not in ("http", "https"):
+        return URL_SCHEME
+    if not parts.hostname or parts.username is not None or parts.password is not None:
+        return URL_INVALID
+    if allow_private:
+        return None
+    try:
+        addresses = list(resolve(parts.hostname))
+    except (OSError, UnicodeError):
+        return URL_UNRESOLVABLE
+    if not addresses:
+        return URL_UNRESOLVABLE
+    try:
+        if not all(is_public_address(a) for a in addresses):
+            return URL_PRIVATE
+    except ValueError:
+        return URL_INVALID
+    return None
+
+
+# --- inbox paging -------------------------------------------------------------------------------
+
+def clamp_page(limit: int | None, offset: int | None, max_limit: int = 100) -> tuple[int, int]:
+    return max(1, min(int(limit or 20), max_limit)), max(0, int(offset or 0))

@@ -1,0 +1,264 @@
+"""Storage of the notifier: webhooks, notifications (inbox entries and deliveries), attempts,
+dead letters.
+
+One `deliveries` document per (event, channel, recipient): channel `inbox` (an institution's
+inbox entry, delivered when written), `webhook` or `email` (sent by the delivery worker). The id
+is made from those three, so planning the same event twice inserts nothing new, and an event's
+inbox entries and webhook deliveries are written in one round trip.
+
+Deliveries are claimed with single-document conditional updates (pending → sending, with a lease
+and a claim token), so any number of notifier processes share the work and none sends what
+another one holds. nx-27017 serves equality look-ups from single-field indexes only (no ranges,
+no compound prefixes), so the hot queries are equalities with the time condition applied to a
+small sorted batch (the same indexes serve MongoDB well: what is pending or in one inbox is
+small next to what was sent). Times that change are epoch milliseconds: nx-27017 turns a date
+written by `$set` into a string."""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timezone
+from typing import Callable
+
+from pymongo import ASCENDING, DESCENDING, ReturnDocument, UpdateOne
+from pymongo.errors import BulkWriteError, DuplicateKeyError
+
+DUPLICATE_KEY = 11000
+DEV_KEY_ID = "webhook-secret-key"
+# What staff may see of a delivery: never the message, the body, the URL's secret or the address.
+DELIVERY_FIELDS = {"event_id": 1, "event_type": 1, "channel": 1, "recipient": 1, "voen": 1, "webhook_id": 1,
+                   "state": 1, "attempts": 1, "last_error": 1, "created_ms": 1, "updated_ms": 1,
+                   "next_attempt_ms": 1, "sent_ms": 1, "to_masked": 1}
+DELIVERY_TIMES = {"created_ms": "created_at", "updated_ms": "updated_at", "next_attempt_ms": "next_attempt_at",
+                  "sent_ms": "sent_at"}
+INBOX_FIELDS = {"event_id": 1, "event_type": 1, "received_at": 1, "title": 1, "title_en": 1, "data": 1}
+
+
+def to_ms(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
+
+
+def from_ms(value: int | None) -> datetime | None:
+    return None if value is None else datetime.fromtimestamp(value / 1000, timezone.utc)
+
+
+def as_datetime(value) -> datetime | None:
+    """Dates another writer stored with `$set` come back from nx-27017 as 'YYYY-MM-DD HH:MM:SS.ffffff' (UTC)."""
+    if value is None or isinstance(value, datetime):
+        return value
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def new_claim(worker: str) -> str:
+    return f"{worker}:{uuid.uuid4().hex}"
+
+
+class NotifierRepository:
+    def __init__(self, db_provider: Callable):
+        self._db = db_provider
+
+    @property
+    def db(self):
+        return self._db()
+
+    def ensure_indexes(self) -> None:
+        db = self.db
+        db.webhooks.create_index("voen")
+        db.webhooks.create_index([("voen", ASCENDING), ("url", ASCENDING)], unique=True)
+        # Few indexes: every one is paid for on each write of the hot path.
+        db.deliveries.create_index("state")
+        db.deliveries.create_index("voen")
+        db.attempts.create_index("delivery_id")
+        db.dead_letters.create_index("state")
+
+    # --- keys ---------------------------------------------------------------------------------
+
+    def dev_key(self, make: Callable[[], str]) -> str:
+        try:
+            self.db.keys.insert_one({"_id": DEV_KEY_ID, "key": make()})
+        except DuplicateKeyError:
+            pass  # another process made it first; everyone uses that one
+        return self.db.keys.find_one({"_id": DEV_KEY_ID})["key"]
+
+    # --- webhooks -----------------------------------------------------------------------------
+
+    def count_webhooks(self, voen: str) -> int:
+        return len(list(self.db.webhooks.find({"voen": voen}, {"_id": 1})))
+
+    def add_webhook(self, doc: dict) -> bool:
+        """False when the organisation already has this URL."""
+        try:
+            self.db.webhooks.insert_one(doc)
+            return True
+        except DuplicateKeyError:
+            return False
+
+    def list_webhooks(self, voen: str) -> list[dict]:
+        return list(self.db.webhooks.find({"voen": voen}, {"secret_encrypted": 0}).sort("created_at", ASCENDING))
+
+    def webhooks_for(self, voen: str) -> list[dict]:
+        return list(self.db.webhooks.find({"voen": voen}, {"url": 1, "secret_encrypted": 1}))
+
+    def delete_webhook(self, voen: str, webhook_id: str) -> bool:
+        return self.db.webhooks.delete_one({"_id": webhook_id, "voen": voen}).deleted_count == 1
+
+    def cancel_deliveries_to(self, webhook_id: str, now: datetime) -> None:
+        """What still waits for a deleted webhook has nowhere to go now."""
+        self.db.deliveries.update_many(
+            {"state": "pending", "webhook_id": webhook_id},
+            {"$set": {"state": "cancelled", "updated_ms": to_ms(now), "last_error": "webhook deleted"},
+             "$unset": {"next_attempt_ms": ""}})
+
+    def webhooks_version(self) -> int:
+        doc = self.db.meta.find_one({"_id": "webhooks"})
+        return int((doc or {}).get("version", 0))
+
+    def bump_webhooks_version(self) -> None:
+        self.db.meta.update_one({"_id": "webhooks"}, {"$inc": {"version": 1}}, upsert=True)
+
+    # --- planning -----------------------------------------------------------------------------
+
+    @staticmethod
+    def inbox_entry(*, entry_id: str, event: dict, voen: str, now: datetime, title: str, title_en: str) -> dict:
+        return {"_id": entry_id, "event_id": event["id"], "event_type": event["type"], "channel": "inbox",
+                "recipient": voen, "voen": voen, "state": "delivered", "received_at": now,
+                "created_ms": to_ms(now), "title": title, "title_en": title_en, "data": event.get("data") or {}}
+
+    @staticmethod
+    def new_delivery(*, delivery_id: str, event: dict, channel: str, recipient: str, now: datetime,
+                     give_up_at: datetime, state: str = "pending", **fields) -> dict:
+        doc = {"_id": delivery_id, "event_id": event["id"], "event_type": event["type"], "channel": channel,
+               "recipient": recipient, "state": state, "attempts": 0, "created_ms": to_ms(now),
+               "updated_ms": to_ms(now), "give_up_ms": to_ms(give_up_at), **fields}
+        if state == "pending":
+            doc["next_attempt_ms"] = to_ms(now)
+        return doc
+
+    @staticmethod
+    def claimed_at_birth(doc: dict, now: datetime, lease: float, worker: str) -> dict:
+        """A new delivery already held by the worker of the process that plans it (saves a claim)."""
+        doc = dict(doc)
+        doc.pop("next_attempt_ms", None)
+        doc.update(state="sending", claim=new_claim(worker), lease_until_ms=to_ms(now) + int(lease * 1000),
+                   attempts=1)
+        return doc
+
+    def add_notifications(self, docs: list[dict]) -> list[str]:
+        """Inserts what is not there yet; returns the ids inserted now (the rest were planned before)."""
+        return self._insert_new(self.db.deliveries, docs)
+
+    @staticmethod
+    def _insert_new(collection, docs: list[dict]) -> list[str]:
+        if not docs:
+            return []
+        try:
+            collection.insert_many(docs, ordered=False)
+            return [d["_id"] for d in docs]
+        except BulkWriteError as exc:
+            errors = exc.details.get("writeErrors", [])
+            if any(e.get("code") != DUPLICATE_KEY for e in errors):
+                raise
+            taken = {e["index"] for e in errors}
+            return [d["_id"] for i, d in enumerate(docs) if i not in taken]
+
+    def delivery_exists(self, delivery_id: str) -> bool:
+        return self.db.deliveries.find_one({"_id": delivery_id}, {"_id": 1}) is not None
+
+    # --- inbox --------------------------------------------------------------------------------
+
+    def inbox_page(self, voen: str, limit: int, offset: int) -> list[dict]:
+        """An organisation's inbox entries, newest first: {_id, event_id, type, received_at, title, title_en, data}."""
+        cursor = self.db.deliveries.find({"voen": voen, "channel": "inbox"}, INBOX_FIELDS) \
+            .sort([("received_at", DESCENDING), ("_id", DESCENDING)])
+        entries = []
+        for doc in cursor.skip(offset).limit(limit):
+            doc["type"] = doc.pop("event_type", None)
+            entries.append(doc)
+        return entries
+
+    # --- delivering ---------------------------------------------------------------------------
+
+    def claim(self, delivery_id: str, now: datetime, lease: float, worker: str) -> dict | None:
+        """Takes a due pending delivery for this worker; None if it is not due or someone has it."""
+        return self.db.deliveries.find_one_and_update(
+            {"_id": delivery_id, "state": "pending", "next_attempt_ms": {"$lte": to_ms(now)}},
+            self._claim_update(now, lease, worker), return_document=ReturnDocument.AFTER)
+
+    def reclaim(self, delivery_id: str, now: datetime, lease: float, worker: str) -> dict | None:
+        """Takes over a delivery whose worker vanished (its lease ran out) mid-send."""
+        return self.db.deliveries.find_one_and_update(
+            {"_id": delivery_id, "state": "sending", "lease_until_ms": {"$lt": to_ms(now)}},
+            self._claim_update(now, lease, worker), return_document=ReturnDocument.AFTER)
+
+    @staticmethod
+    def _claim_update(now: datetime, lease: float, worker: str) -> dict:
+        return {"$set": {"state": "sending", "lease_until_ms": to_ms(now) + int(lease * 1000),
+                         "claim": new_claim(worker), "updated_ms": to_ms(now)},
+                "$unset": {"next_attempt_ms": ""}, "$inc": {"attempts": 1}}
+
+    def due_pending(self, now: datetime, limit: int) -> list[str]:
+        batch = self.db.deliveries.find({"state": "pending"}, {"next_attempt_ms": 1}) \
+            .sort("next_attempt_ms", ASCENDING).limit(limit)
+        now_ms = to_ms(now)
+        return [d["_id"] for d in batch if d.get("next_attempt_ms") is not None and d["next_attempt_ms"] <= now_ms]
+
+    def stale_sending(self, now: datetime, limit: int) -> list[str]:
+        batch = self.db.deliveries.find({"state": "sending"}, {"lease_until_ms": 1}) \
+            .sort("lease_until_ms", ASCENDING).limit(limit)
+        now_ms = to_ms(now)
+        return [d["_id"] for d in batch if d.get("lease_until_ms") is not None and d["lease_until_ms"] < now_ms]
+
+    def finish_many(self, outcomes: list[dict]) -> int:
+        """Records outcomes ({_id, claim, state, at, next_attempt_at, error}) in one round trip,
+        each only if its delivery is still held by that claim. Returns how many were recorded."""
+        writes = []
+        for o in outcomes:
+            sets: dict = {"state": o["state"], "updated_ms": to_ms(o["at"])}
+            unset = {"claim": "", "lease_until_ms": ""}
+            if o["state"] == "sent":
+                sets["sent_ms"] = to_ms(o["at"])
+                unset["message"] = ""  # the copy (with its PDF) is not kept once it went out
+            if o.get("next_attempt_at") is not None:
+                sets["next_attempt_ms"] = to_ms(o["next_attempt_at"])
+            if o.get("error") is not None:
+                sets["last_error"] = o["error"]
+            writes.append(UpdateOne({"_id": o["_id"], "claim": o["claim"]}, {"$set": sets, "$unset": unset}))
+        return self.db.deliveries.bulk_write(writes, ordered=False).modified_count if writes else 0
+
+    def record_attempts(self, docs: list[dict]) -> None:
+        # Attempt ids are "<delivery>:<n>": writing a batch again (after an error) adds nothing twice.
+        self._insert_new(self.db.attempts, docs)
+
+    def attempts_of(self, delivery_id: str) -> list[dict]:
+        return list(self.db.attempts.find({"delivery_id": delivery_id}).sort("at", ASCENDING))
+
+    def list_deliveries(self, state: str | None, limit: int, offset: int) -> list[dict]:
+        query = {"state": state} if state else {"channel": {"$ne": "inbox"}}
+        cursor = self.db.deliveries.find(query, DELIVERY_FIELDS).sort("updated_ms", DESCENDING)
+        out = []
+        for doc in cursor.skip(offset).limit(limit):
+            for stored, shown in DELIVERY_TIMES.items():
+                doc[shown] = from_ms(doc.pop(stored, None))
+            out.append(doc)
+        return out
+
+    # --- dead letters (written by the kit's consumer) -----------------------------------------
+
+    def list_dead_letters(self, state: str | None, limit: int, offset: int) -> list[dict]:
+        query = {"state": state} if state else {}
+        docs = [self._dead_letter_view(d) for d in self.db.dead_letters.find(query, {"body": 0})]
+        docs.sort(key=lambda d: d.get("dead_at") or datetime.min.replace(tzinfo=timezone.utc), reverse=True)
+        return docs[offset:offset + limit]
+
+    def dead_letter(self, dead_letter_id: str) -> dict | None:
+        doc = self.db.dead_letters.find_one({"_id": dead_letter_id}, {"body": 0})
+        return None if doc is None else self._dead_letter_view(doc)
+
+    @staticmethod
+    def _dead_letter_view(doc: dict) -> dict:
+        for key in ("dead_at", "replayed_at"):
+            doc[key] = as_datetime(doc.get(key))
+        return doc
