@@ -1,0 +1,330 @@
+"""docker-compose.yml, the services' Dockerfiles and their requirements: valid, complete, consistent.
+
+`docker-compose config` (Debian's docker-compose package) validates the file without an engine;
+the rest reads the files with PyYAML."""
+from __future__ import annotations
+
+import importlib.machinery
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+COMPOSE = ROOT / "docker-compose.yml"
+
+# The roles each service runs (its api, and the outbox relay / event consumer where it has them).
+ROLES = {
+    "auth": ("api", "relay", "consumer"),
+    "registry": ("api",),
+    "accidents": ("api", "relay"),
+    "certificates": ("api", "relay", "consumer"),
+    "contracts": ("api", "relay"),
+    "insurers": ("api", "relay"),
+    "notifier": ("api", "relay", "consumer"),
+}
+PDF_SERVICES = ("accidents", "certificates", "contracts")
+PDF_PINS = ("fpdf2==2.8.9", "segno==1.6.6", "pyHanko==0.38.0")
+# Dummy values for the variables the file requires; never real secrets.
+REQUIRED_ENV = {"SERVICE_CLIENT_SECRET": "test-only-secret", "RABBITMQ_PASSWORD": "test-only-password"}
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict:
+    return yaml.safe_load(COMPOSE.read_text())
+
+
+@pytest.fixture(scope="module")
+def services(compose) -> dict:
+    return compose["services"]
+
+
+def _compose_binary() -> str:
+    binary = shutil.which("docker-compose")
+    if binary is None:
+        pytest.fail("the `docker-compose` command is missing: run `apt-get install docker-compose` "
+                    "(`make test` installs it)")
+    return binary
+
+
+def _compose_config(extra_env: dict, drop: tuple = ()) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COMPOSE_") and k not in drop}
+    env.update(extra_env)
+    for name in drop:
+        env.pop(name, None)
+    # An empty --env-file: a developer's own .env must not decide the result.
+    with tempfile.TemporaryDirectory() as tmp:
+        empty = Path(tmp) / "empty.env"
+        empty.write_text("")
+        return subprocess.run([_compose_binary(), "--env-file", str(empty), "-f", str(COMPOSE), "config"],
+                              cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+
+
+def _env(service: dict) -> dict:
+    env = service.get("environment") or {}
+    if isinstance(env, list):
+        env = dict(item.split("=", 1) for item in env)
+    return env
+
+
+def _depends(service: dict) -> dict:
+    deps = service.get("depends_on") or {}
+    return {name: {} for name in deps} if isinstance(deps, list) else deps
+
+
+def _dockerfile_instructions(path: Path) -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) pairs, continuation lines joined, comments dropped."""
+    lines, current = [], ""
+    for raw in path.read_text().splitlines():
+        stripped = raw.strip()
+        if not current and (not stripped or stripped.startswith("#")):
+            continue
+        if current and stripped.startswith("#"):
+            continue
+        if stripped.endswith("\\"):
+            current += stripped[:-1] + " "
+            continue
+        current += stripped
+        lines.append(current)
+        current = ""
+    out = []
+    for line in lines:
+        instruction, _, args = line.partition(" ")
+        out.append((instruction.upper(), args.strip()))
+    return out
+
+
+# --- the file as docker-compose sees it ---------------------------------------------------
+
+def test_docker_compose_config_accepts_the_file():
+    result = _compose_config(REQUIRED_ENV)
+    assert result.returncode == 0, result.stderr
+    rendered = yaml.safe_load(result.stdout)
+    expected = {f"{name}-{role}" for name, roles in ROLES.items() for role in roles}
+    assert expected | {"mongo", "rabbitmq", "mailpit", "gateway"} <= set(rendered["services"])
+    # The shared blocks (YAML anchors / merge keys) really reached every role.
+    for name in expected:
+        env = rendered["services"][name]["environment"]
+        assert env["SERVICE_CLIENT_SECRET"] == REQUIRED_ENV["SERVICE_CLIENT_SECRET"], name
+        assert REQUIRED_ENV["RABBITMQ_PASSWORD"] in env["AMQP_URL"], name
+
+
+@pytest.mark.parametrize("missing", sorted(REQUIRED_ENV))
+def test_secrets_must_come_from_the_environment(missing):
+    others = {k: v for k, v in REQUIRED_ENV.items() if k != missing}
+    result = _compose_config(others, drop=(missing,))
+    assert result.returncode != 0, f"compose accepted a missing {missing}: a default secret is committed"
+    assert missing in result.stderr
+
+
+def test_no_secret_value_is_written_in_the_file(services):
+    for name, service in services.items():
+        for key, value in _env(service).items():
+            if re.search(r"SECRET|PASSWORD|PASS$", key):
+                assert re.fullmatch(r"\$\{[A-Z_]+:\?[^}]+\}", str(value)), f"{name}: {key} is not ${{VAR:?...}}"
+        if "AMQP_URL" in _env(service):
+            assert re.search(r":\$\{RABBITMQ_PASSWORD:\?[^}]+\}@", _env(service)["AMQP_URL"]), name
+
+
+# --- the suite's services --------------------------------------------------------------------
+
+def test_every_role_of_every_service_is_a_compose_service(services):
+    runs = {name: svc for name, svc in services.items() if "egov_kit.run" in (svc.get("command") or [])}
+    expected = {f"{name}-{role}" for name, roles in ROLES.items() for role in roles}
+    assert set(runs) == expected
+
+
+@pytest.mark.parametrize("name", sorted(ROLES))
+def test_roles_run_their_own_package_from_their_own_image(services, name):
+    images = set()
+    for role in ROLES[name]:
+        svc = services[f"{name}-{role}"]
+        build = svc["build"]
+        assert build["context"] == "."
+        assert build["dockerfile"] == f"services/{name}/Dockerfile"
+        images.add(svc["image"])
+        command = [str(part) for part in svc["command"]]
+        assert command[:5] == ["python", "-m", "egov_kit.run", f"{name}_service", role]
+        if role == "api":
+            assert command[5:] == ["--host", "0.0.0.0", "--port", "8000"]
+        else:
+            assert command[5:] == []
+    assert images == {f"egov/{name}:${{EGOV_TAG:-local}}"}, "one image per service, shared by its roles"
+
+
+def test_the_package_a_command_names_exists(services):
+    assert (ROOT / "kit" / "egov_kit" / "run.py").is_file()
+    for key, svc in services.items():
+        command = [str(part) for part in svc.get("command") or []]
+        if "egov_kit.run" not in command:
+            continue
+        package = command[command.index("egov_kit.run") + 1]
+        match = re.fullmatch(r"([a-z]+)_service", package)
+        assert match and match.group(1) in ROLES, f"{key}: {package}"
+        name = match.group(1)
+        # The image puts services/<name> on the path, so the package resolves inside it.
+        assert svc["build"]["dockerfile"] == f"services/{name}/Dockerfile", key
+        dockerfile = (ROOT / "services" / name / "Dockerfile").read_text()
+        assert f"PYTHONPATH=/app/services/{name}" in dockerfile, key
+        assert re.search(rf"^COPY services/{name}/ services/{name}/$", dockerfile, re.M), key
+
+
+@pytest.mark.parametrize("name", sorted(ROLES))
+def test_the_package_is_in_the_tree(name):
+    """The suite grows one service at a time; each package is checked once it is there."""
+    package = ROOT / "services" / name / f"{name}_service"
+    if not package.is_dir():
+        pytest.skip(f"services/{name}/{name}_service is not written yet")
+    spec = importlib.machinery.PathFinder.find_spec(f"{name}_service", [str(package.parent)])
+    assert spec is not None and spec.submodule_search_locations, f"{name}_service is not a package"
+
+
+def test_every_role_gets_the_shared_environment(services):
+    for name, roles in ROLES.items():
+        for role in roles:
+            key = f"{name}-{role}"
+            env = _env(services[key])
+            assert env["MONGO_URI"] == "mongodb://mongo:27017/?replicaSet=rs0", key
+            assert re.fullmatch(r"amqp://[^@]+@rabbitmq:5672/%2F", env["AMQP_URL"]), key
+            assert env["EVENTS_EXCHANGE"] == "egov.events", key
+            assert env["SMTP_HOST"] == "mailpit" and str(env["SMTP_PORT"]) == "1025", key
+            for key_name in ("PUBLIC_BASE_URL", "ASAN_SIM_ENABLED", "WEBHOOK_ALLOW_PRIVATE", "SERVICE_CLIENT_SECRET"):
+                assert key_name in env, f"{key}: {key_name}"
+            for other in ROLES:
+                url = env[f"{other.upper()}_URL"]
+                assert url == f"http://{other}-api:8000", key
+                assert f"{other}-api" in services
+
+
+def test_roles_wait_for_healthy_infrastructure(services):
+    for name, roles in ROLES.items():
+        for role in roles:
+            deps = _depends(services[f"{name}-{role}"])
+            for infra in ("mongo", "rabbitmq"):
+                assert deps.get(infra, {}).get("condition") == "service_healthy", f"{name}-{role} -> {infra}"
+    for infra in ("mongo", "rabbitmq", "mailpit"):
+        assert services[infra]["healthcheck"]["test"], infra
+
+
+def test_api_roles_have_an_http_healthcheck_and_workers_none(services):
+    for name, roles in ROLES.items():
+        for role in roles:
+            check = services[f"{name}-{role}"]["healthcheck"]
+            if role == "api":
+                assert "http://127.0.0.1:8000/healthz" in " ".join(check["test"]), name
+                assert "8000" in [str(p) for p in services[f"{name}-api"].get("expose", [])]
+            else:
+                assert check.get("disable") is True, f"{name}-{role}: the image's /healthz check would fail"
+
+
+# --- infrastructure ------------------------------------------------------------------------
+
+def test_mongo_is_a_single_node_replica_set(compose, services):
+    mongo = services["mongo"]
+    assert mongo["image"].startswith("mongo:7")
+    command = [str(c) for c in mongo["command"]]
+    assert command[command.index("--replSet") + 1] == "rs0"
+    check = " ".join(mongo["healthcheck"]["test"])
+    assert "rs.initiate(" in check and "'rs0'" in check and "mongo:27017" in check
+    assert "rs.status()" in check, "initiate only when the set is not initiated yet"
+    assert "$" not in check.replace("$$", ""), "a bare $ would be interpolated by compose"
+    volume = next(v for v in mongo["volumes"] if v.endswith(":/data/db"))
+    assert volume.split(":")[0] in compose["volumes"]
+
+
+def test_rabbitmq_and_mail_catcher(compose, services):
+    rabbit = services["rabbitmq"]
+    assert rabbit["image"] == "rabbitmq:3.13-management"
+    assert rabbit.get("hostname") == "rabbitmq", "the node's data directory follows its host name"
+    volume = next(v for v in rabbit["volumes"] if v.endswith(":/var/lib/rabbitmq"))
+    assert volume.split(":")[0] in compose["volumes"]
+    assert _env(rabbit)["RABBITMQ_DEFAULT_PASS"].startswith("${RABBITMQ_PASSWORD:?")
+    assert services["mailpit"]["image"].startswith("axllent/mailpit:")
+    for published in rabbit.get("ports", []) + services["mailpit"].get("ports", []):
+        assert str(published).startswith("127.0.0.1:"), "management UIs stay on the host's loopback"
+
+
+def test_gateway(services):
+    gateway = services["gateway"]
+    assert gateway["build"] == {"context": ".", "dockerfile": "gateway/Dockerfile"}
+    assert "${GATEWAY_PORT:-8080}:8080" in gateway["ports"]
+    env = _env(gateway)
+    assert env["GATEWAY_HOST"] == "0.0.0.0" and str(env["GATEWAY_PORT"]) == "8080"
+    for name in ROLES:
+        assert env[f"{name.upper()}_URLS"] == f"http://{name}-api:8000"
+        assert _depends(gateway)[f"{name}-api"]["condition"] == "service_healthy"
+
+
+# --- Dockerfiles -----------------------------------------------------------------------------
+
+def test_every_referenced_dockerfile_exists(services):
+    for name, svc in services.items():
+        build = svc.get("build")
+        if build is None:
+            continue
+        path = ROOT / build["context"] / build.get("dockerfile", "Dockerfile")
+        assert path.is_file(), f"{name}: {path} is missing"
+
+
+@pytest.mark.parametrize("name", sorted(ROLES))
+def test_service_dockerfile(name):
+    path = ROOT / "services" / name / "Dockerfile"
+    instructions = _dockerfile_instructions(path)
+    kinds = [i for i, _ in instructions]
+    args = {i: [a for j, a in instructions if j == i] for i in kinds}
+
+    assert args["FROM"] == ["python:3.11-slim"]
+    # Copies only the kit and this service.
+    copies = [a.split() for a in args["COPY"]]
+    assert ["kit/", "kit/"] in copies
+    assert [f"services/{name}/", f"services/{name}/"] in copies
+    for source, *_ in copies:
+        assert source.startswith("kit/") or source.startswith(f"services/{name}/"), source
+    runs = " ".join(args["RUN"])
+    assert f"pip install --no-cache-dir -r services/{name}/requirements.txt" in runs
+    assert re.search(r"pip install --no-cache-dir (--no-deps )?\./kit", runs)
+    # The requirements file includes ../../kit/requirements.txt: it must be in place first.
+    kit_req = instructions.index(("COPY", "kit/requirements.txt kit/requirements.txt"))
+    first_pip = next(n for n, (i, a) in enumerate(instructions) if i == "RUN" and "-r services/" in a)
+    assert kit_req < first_pip
+    # Non-root, numeric (so Kubernetes' runAsNonRoot can check it).
+    user = args["USER"][-1]
+    assert kinds.index("USER") > max(n for n, i in enumerate(kinds) if i == "RUN")
+    assert re.fullmatch(r"[1-9]\d*(:\d+)?", user), user
+    assert args["EXPOSE"] == ["8000"]
+    assert "/healthz" in args["HEALTHCHECK"][0]
+    assert json.loads(args["CMD"][-1]) == ["python", "-m", "egov_kit.run", f"{name}_service", "api",
+                                           "--host", "0.0.0.0", "--port", "8000"]
+    renders_pdf = "fpdf2" in (ROOT / "services" / name / "requirements.txt").read_text()
+    if renders_pdf or name in PDF_SERVICES:
+        assert "fonts-dejavu-core" in runs, f"{name} renders PDFs: it needs the DejaVu fonts"
+
+
+# --- requirements and build context ----------------------------------------------------------
+
+@pytest.mark.parametrize("name", sorted(ROLES))
+def test_requirements_include_the_kit(name):
+    lines = [line.strip() for line in (ROOT / "services" / name / "requirements.txt").read_text().splitlines()]
+    assert "-r ../../kit/requirements.txt" in lines
+    assert (ROOT / "services" / name / "../../kit/requirements.txt").resolve().is_file()
+    for line in lines:
+        if line and not line.startswith(("#", "-r ")):
+            assert re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+==[\w.]+", line), f"{name}: unpinned {line!r}"
+    if name in PDF_SERVICES:
+        for pin in PDF_PINS:
+            assert pin in lines, f"{name}: {pin}"
+
+
+def test_dockerignore_keeps_the_context_small_and_clean():
+    entries = {line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines()
+               if line.strip() and not line.startswith("#")}
+    for needed in (".git", ".venv", "var/", ".env"):
+        assert needed in entries, needed
+    for copied in ("kit", "kit/", "services", "services/", "gateway", "gateway/"):
+        assert copied not in entries, f"{copied} is copied into images"
