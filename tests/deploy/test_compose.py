@@ -32,7 +32,8 @@ ROLES = {
 PDF_SERVICES = ("accidents", "certificates", "contracts")
 PDF_PINS = ("fpdf2==2.8.9", "segno==1.6.6", "pyHanko==0.38.0")
 # Dummy values for the variables the file requires; never real secrets.
-REQUIRED_ENV = {"SERVICE_CLIENT_SECRET": "test-only-secret", "RABBITMQ_PASSWORD": "test-only-password"}
+REQUIRED_ENV = {"SERVICE_CLIENT_SECRET": "test-only-secret", "RABBITMQ_PASSWORD": "test-only-password",
+                "WEBHOOK_SECRET_KEY": "test-only-webhook-key"}
 
 
 @pytest.fixture(scope="module")
@@ -113,6 +114,11 @@ def test_docker_compose_config_accepts_the_file():
         env = rendered["services"][name]["environment"]
         assert env["SERVICE_CLIENT_SECRET"] == REQUIRED_ENV["SERVICE_CLIENT_SECRET"], name
         assert REQUIRED_ENV["RABBITMQ_PASSWORD"] in env["AMQP_URL"], name
+        # The key to webhook secrets reaches the notifier and nothing else.
+        if name.startswith("notifier-"):
+            assert env["WEBHOOK_SECRET_KEY"] == REQUIRED_ENV["WEBHOOK_SECRET_KEY"], name
+        else:
+            assert "WEBHOOK_SECRET_KEY" not in env, name
 
 
 @pytest.mark.parametrize("missing", sorted(REQUIRED_ENV))

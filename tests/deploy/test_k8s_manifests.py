@@ -33,6 +33,8 @@ API_VERSIONS = {
 CONFIG_MAP = "egov-config"
 SECRET = "egov-secrets"
 SECRET_ENV = {"SERVICE_CLIENT_SECRET": "service-client-secret", "MONGO_URI": "mongo-uri", "AMQP_URL": "amqp-url"}
+# Secrets only one service holds.
+OWN_SECRET_ENV = {"notifier": {"WEBHOOK_SECRET_KEY": "webhook-secret-key"}}
 DNS_1123 = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
 QUANTITY = {"oneOf": [{"type": "string", "pattern": r"^\d+(\.\d+)?(m|Ki|Mi|Gi|k|M|G)?$"}, {"type": "number"}]}
 
@@ -261,7 +263,7 @@ def test_no_secret_values_are_committed(docs):
             assert not re.search(r"://[^/@\s]+:[^/@\s]+@", value), f"{key} carries credentials"
     for dep in _of(docs, "Deployment").values():
         for env in _container(dep).get("env", []):
-            if env["name"] in SECRET_ENV:
+            if env["name"] in SECRET_ENV or env["name"] == "WEBHOOK_SECRET_KEY":
                 assert "value" not in env, f"{dep['metadata']['name']}: {env['name']} written out"
 
 
@@ -340,6 +342,12 @@ def test_env_from_the_config_map_and_the_secret(docs):
         for var, key in SECRET_ENV.items():
             ref = env[var]["valueFrom"]["secretKeyRef"]
             assert ref == {"name": SECRET, "key": key}, f"{name}: {var}"
+        for service, own in OWN_SECRET_ENV.items():
+            for var, key in own.items():
+                if name.startswith(f"{service}-"):
+                    assert env[var]["valueFrom"]["secretKeyRef"] == {"name": SECRET, "key": key}, f"{name}: {var}"
+                else:
+                    assert var not in env, f"{name} holds {var}"
 
 
 def test_config_map_points_services_at_existing_services(docs):
