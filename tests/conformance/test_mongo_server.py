@@ -159,3 +159,45 @@ def test_data_dir_mode_keeps_databases_apart(mongo_client):
     finally:
         mongo_client.drop_database("conf_a")
         mongo_client.drop_database("conf_b")
+
+
+def test_set_of_a_top_level_date_and_boolean(fresh_db):
+    when = datetime(2026, 5, 1, 12, 0, tzinfo=timezone.utc)
+    fresh_db.c.insert_one({"_id": 1})
+    fresh_db.c.update_one({"_id": 1}, {"$set": {"d": when, "b": True, "nested": {"d": when}}})
+    doc = fresh_db.c.find_one({"_id": 1})
+    assert doc["nested"]["d"].replace(tzinfo=timezone.utc) == when  # inside a sub-document it survives
+    if NX:
+        assert doc["d"] == "2026-05-01 12:00:00"  # a top-level date set later comes back as text
+        assert doc["b"] == 1 and doc["b"] is not True  # and a boolean as an integer
+    else:
+        assert doc["d"].replace(tzinfo=timezone.utc) == when and doc["b"] is True
+
+
+def test_dates_and_booleans_written_at_insert_survive(fresh_db):
+    when = datetime(2026, 5, 1, 12, 0, tzinfo=timezone.utc)
+    fresh_db.c.insert_one({"_id": 1, "d": when, "b": True})
+    doc = fresh_db.c.find_one({"_id": 1})
+    assert doc["d"].replace(tzinfo=timezone.utc) == when and doc["b"] is True
+
+
+def test_set_on_insert_in_find_one_and_update_upsert(fresh_db):
+    from pymongo import ReturnDocument
+    doc = fresh_db.c.find_one_and_update({"_id": "x"}, {"$set": {"a": 1}, "$setOnInsert": {"b": 2}},
+                                         upsert=True, return_document=ReturnDocument.AFTER)
+    if NX:
+        assert doc == {"_id": "x", "a": 1}  # $setOnInsert ignored
+    else:
+        assert doc == {"_id": "x", "a": 1, "b": 2}
+    # update_one with upsert honours it on both.
+    fresh_db.c.update_one({"_id": "y"}, {"$set": {"a": 1}, "$setOnInsert": {"b": 2}}, upsert=True)
+    assert fresh_db.c.find_one({"_id": "y"}) == {"_id": "y", "a": 1, "b": 2}
+
+
+def test_replace_one_upsert_and_the_filter_id(fresh_db):
+    fresh_db.c.replace_one({"_id": "z"}, {"v": 1}, upsert=True)
+    [doc] = list(fresh_db.c.find())
+    if NX:
+        assert doc["_id"] != "z"  # a fresh ObjectId instead of the filter's _id
+    else:
+        assert doc["_id"] == "z"
