@@ -104,10 +104,24 @@ class Contracts:
             raise DomainError(403, "not_head")
         return voen
 
+    def authority_in_force(self, voen: str, fin: str) -> dict | None:
+        """The person's authority for the company that is in force now, if any."""
+        today = self._today()
+        return next((a for a in repo.authorities_of_person(self.db, voen, fin)
+                     if domain.authority_in_force(a, today)), None)
+
     def may_act(self, voen: str, fin: str) -> bool:
         """Head of the company, or holder of an authority in force for it (checked now)."""
-        authorities = repo.authorities_of_person(self.db, voen, fin)
-        if domain.may_act_for_company(is_head=False, authorities=authorities, today=self._today()):
+        return self.authority_in_force(voen, fin) is not None or self.is_head(voen, fin)
+
+    def may_finish_signing(self, voen: str, fin: str, attempt: dict) -> bool:
+        """The signer may still sign by the right the signature was started under: the head, or the
+        very authority then in force. An authority that expired or was withdrawn meanwhile ends the
+        signature, and one granted anew afterwards does not bring it back."""
+        if "authority_id" not in attempt:  # started before the authority was recorded with it
+            return self.may_act(voen, fin)
+        authority = self.authority_in_force(voen, fin)
+        if attempt["authority_id"] and authority is not None and authority["_id"] == attempt["authority_id"]:
             return True
         return self.is_head(voen, fin)
 
@@ -379,6 +393,7 @@ class Contracts:
             raise DomainError(409 if exc.status == 409 else 422, "signing_start_refused",
                               detail=exc.body.get("detail")) from None
         signing_id = started_at_auth["signing_id"]
+        authority = self.authority_in_force(notice["employer_voen"], actor.fin)
         record = {"_id": signing_id, "notice_id": notice_id, "kind": kind.name, "signer_fin": actor.fin,
                   "signer_name": actor.name, "content": content, "state": domain.PENDING,
                   "created_at": domain.stamp(started)}
@@ -389,7 +404,9 @@ class Contracts:
         attempt = {"signing_id": signing_id, "state": domain.PENDING,
                    "verification_code": started_at_auth.get("verification_code"),
                    "expires_at": started_at_auth.get("expires_at"), "started_at": domain.stamp(started),
-                   "signer": {"fin": actor.fin, "name": actor.name}}
+                   "signer": {"fin": actor.fin, "name": actor.name},
+                   # The right it is signed under ("" for the head signing without an authority).
+                   "authority_id": authority["_id"] if authority else ""}
         # Only if nothing changed since the signed bytes were built from it.
         conditions = {"status": kind.from_status, "updated_at": notice["updated_at"]}
         if repo.set_notice_fields(self.db, notice_id, conditions, {kind.path: attempt}) is None:
@@ -472,7 +489,7 @@ class Contracts:
             raise DomainError(502, "signing_invalid") from None
 
         # The signer's authority must still be in force at this moment, not only when they started.
-        if not self.may_act(notice["employer_voen"], signer_fin):
+        if not self.may_finish_signing(notice["employer_voen"], signer_fin, attempt):
             self._end_attempt(notice, kind, attempt, domain.REFUSED)
             raise DomainError(403, "signing_refused")
 
