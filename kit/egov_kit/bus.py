@@ -33,6 +33,30 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def epoch_ms(moment: datetime) -> int:
+    """Times that are changed by `$set` are stored as epoch milliseconds: every Mongo-speaking
+    server reads a number back as the number it was (nx-27017 turns a `$set` date into a string)."""
+    return int(moment.timestamp() * 1000)
+
+
+def _as_datetime(value) -> datetime | None:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    if isinstance(value, str):
+        try:
+            return _as_datetime(datetime.fromisoformat(value))
+        except ValueError:
+            return None
+    return None
+
+
+def _claim_ms(doc: dict) -> int | None:
+    if isinstance(doc.get("claimed_ms"), (int, float)):
+        return int(doc["claimed_ms"])
+    claimed_at = _as_datetime(doc.get("claimed_at"))  # claims written before `claimed_ms` existed
+    return None if claimed_at is None else epoch_ms(claimed_at)
+
+
 # --- envelope -----------------------------------------------------------------------------
 
 def new_event(event_type: str, data: dict, *, source: str, correlation_id: str | None = None,
@@ -263,9 +287,13 @@ class Consumer:
 
     # processing
     def _claim(self, key: str) -> str:
+        """Claims are timed in epoch milliseconds (`claimed_ms`): a date written by `$set` does not
+        read back as a date on every Mongo-speaking server, a number does. `claimed_at` (a date,
+        written only on insert) is for people reading the collection."""
         now = utcnow()
+        now_ms = epoch_ms(now)
         try:
-            self.claims.insert_one({"_id": key, "state": "processing", "claimed_at": now})
+            self.claims.insert_one({"_id": key, "state": "processing", "claimed_at": now, "claimed_ms": now_ms})
             return "claimed"
         except DuplicateKeyError:
             doc = self.claims.find_one({"_id": key})
@@ -273,12 +301,14 @@ class Consumer:
                 return "busy"
             if doc.get("state") == "done":
                 return "done"
-            claimed_at = doc.get("claimed_at")
-            if claimed_at is not None and claimed_at.tzinfo is None:
-                claimed_at = claimed_at.replace(tzinfo=timezone.utc)
-            if claimed_at is None or now - claimed_at > CLAIM_STALE_AFTER:
-                taken = self.claims.update_one({"_id": key, "state": "processing", "claimed_at": doc.get("claimed_at")},
-                                               {"$set": {"claimed_at": now}})
+            claimed_ms = _claim_ms(doc)
+            if claimed_ms is None or now_ms - claimed_ms > CLAIM_STALE_AFTER.total_seconds() * 1000:
+                # Taken over only if nobody else did meanwhile (the claim still bears the time we read).
+                if "claimed_ms" in doc:
+                    query = {"_id": key, "state": "processing", "claimed_ms": doc["claimed_ms"]}
+                else:
+                    query = {"_id": key, "state": "processing", "claimed_at": doc.get("claimed_at")}
+                taken = self.claims.update_one(query, {"$set": {"claimed_ms": now_ms}})
                 return "claimed" if taken.modified_count else "busy"
             return "busy"
 
@@ -331,7 +361,7 @@ class Consumer:
                 headers["x-egov-last-error"] = reason[:500]
                 self._republish(channel, body, properties, self.retry_queue(self.retry_delays_ms[attempts - 1]), headers)
         else:
-            self.claims.update_one({"_id": key}, {"$set": {"state": "done", "done_at": utcnow()}})
+            self.claims.update_one({"_id": key}, {"$set": {"state": "done", "done_ms": epoch_ms(utcnow())}})
         finally:
             request_id_var.reset(token)
         channel.basic_ack(method.delivery_tag)
@@ -354,7 +384,7 @@ class Consumer:
             "queue": self.queue, "event_id": event_id,
             "event_type": (event or {}).get("type") if isinstance(event, dict) else None,
             "body": body.decode("utf-8", "replace"), "reason": headers.get("x-egov-dead-reason"),
-            "attempts": int(headers.get(ATTEMPTS_HEADER, 0)), "state": "dead", "dead_at": utcnow(),
+            "attempts": int(headers.get(ATTEMPTS_HEADER, 0)), "state": "dead", "dead_ms": epoch_ms(utcnow()),
         }}, upsert=True)
         channel.basic_ack(method.delivery_tag)
 
@@ -391,9 +421,12 @@ class Consumer:
 
 
 def replay_dead_letter(db, publisher: Publisher, dead_letter_id: str) -> bool:
-    """Send a dead letter back to its queue once; True if this call replayed it."""
+    """Send a dead letter back to its queue once; True if this call replayed it.
+
+    Dead letters carry their times as epoch milliseconds (`dead_ms`, `replayed_ms`), see epoch_ms;
+    dead_letter_times() turns them into dates for display."""
     taken = db["dead_letters"].find_one_and_update(
-        {"_id": dead_letter_id, "state": "dead"}, {"$set": {"state": "replaying", "replayed_at": utcnow()}})
+        {"_id": dead_letter_id, "state": "dead"}, {"$set": {"state": "replaying", "replayed_ms": epoch_ms(utcnow())}})
     if taken is None:
         return False
     try:
@@ -404,3 +437,14 @@ def replay_dead_letter(db, publisher: Publisher, dead_letter_id: str) -> bool:
         raise
     db["dead_letters"].update_one({"_id": dead_letter_id}, {"$set": {"state": "replayed"}})
     return True
+
+
+def dead_letter_times(doc: dict) -> dict:
+    """`dead_at` and `replayed_at` of a stored dead letter as dates (from `dead_ms`/`replayed_ms`,
+    or from the date fields letters stored before those existed)."""
+    doc = dict(doc)
+    for name in ("dead", "replayed"):
+        ms = doc.pop(f"{name}_ms", None)
+        at = datetime.fromtimestamp(ms / 1000, timezone.utc) if isinstance(ms, (int, float)) else None
+        doc[f"{name}_at"] = at or _as_datetime(doc.get(f"{name}_at"))
+    return doc

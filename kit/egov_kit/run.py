@@ -39,15 +39,27 @@ def run_api(spec, host: str, port: int) -> None:
     _App().run()
 
 
-def _run_until_signal(worker) -> None:
+def _run_until_signal(worker, *beside) -> None:
+    """Runs `worker` (and `beside` it, other workers) until SIGTERM/SIGINT; then stops `worker`
+    first and the others once it has finished, so they put away what it handed them last."""
+    stop_requested = threading.Event()
+
     def _stop(_signum, _frame):
-        worker.stop()
+        stop_requested.set()
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
-    thread = threading.Thread(target=worker.run_forever, daemon=True)
-    thread.start()
-    while thread.is_alive():
-        thread.join(0.5)
+    threads = [threading.Thread(target=w.run_forever, name=type(w).__name__, daemon=True)
+               for w in (worker, *beside)]
+    for thread in threads:
+        thread.start()
+    while threads[0].is_alive() and not stop_requested.is_set():
+        stop_requested.wait(0.5)
+    worker.stop()
+    threads[0].join()
+    for other in beside:
+        other.stop()
+    for thread in threads[1:]:
+        thread.join(15)
 
 
 def run_relay(spec) -> None:
@@ -68,7 +80,8 @@ def make_consumer(spec, settings=None) -> Consumer:
 
 def run_consumer(spec) -> None:
     configure_logging(f"{spec.name}-consumer")
-    _run_until_signal(make_consumer(spec))
+    consumer = make_consumer(spec)
+    _run_until_signal(consumer, *(make() for make in spec.workers))
 
 
 def main(argv=None) -> None:

@@ -6,13 +6,15 @@ from __future__ import annotations
 import subprocess
 import threading
 import uuid
+from datetime import datetime, timedelta, timezone
 
 import pika
 import pytest
 
 from devtools.pytest_plugin import eventually
 from egov_kit.bus import (Consumer, EventHandlers, PermanentFailure, Publisher, Relay,
-                          document_with_events, new_event, replay_dead_letter, update_with_events)
+                          dead_letter_times, document_with_events, new_event, replay_dead_letter,
+                          update_with_events)
 
 FAST_RETRIES = (100, 200, 400)
 
@@ -157,8 +159,32 @@ def test_poison_message_is_dead_lettered_then_replayed_once(fresh_db, amqp_url, 
         eventually(lambda: fresh_db.effects.find_one({"_id": event_id}))
         eventually(lambda: fresh_db.processed_events.find_one({"_id": f"{names[1]}:{event_id}", "state": "done"}))
         assert fresh_db.effects.find_one({"_id": event_id})["count"] == 1
+        shown = dead_letter_times(fresh_db.dead_letters.find_one({"_id": dead["_id"]}))
+        assert shown["state"] == "replayed"
+        assert isinstance(shown["dead_at"], datetime) and isinstance(shown["replayed_at"], datetime)
+        assert shown["dead_at"] <= shown["replayed_at"] <= datetime.now(timezone.utc)
     finally:
         consumer.stop()
+
+
+def test_a_stale_claim_is_taken_over_once_and_its_time_reads_back_as_a_number(fresh_db):
+    consumer = Consumer(amqp_url="amqp://unused", exchange="x", queue="q", handlers={}, db=fresh_db)
+    assert consumer._claim("q:1") == "claimed"
+    assert consumer._claim("q:1") == "busy"  # fresh: someone is on it
+    stored = fresh_db.processed_events.find_one({"_id": "q:1"})
+    assert isinstance(stored["claimed_ms"], int) and isinstance(stored["claimed_at"], datetime)
+    # The claimer vanished long ago: the claim is taken over, and its new time is still a number.
+    long_ago = int((datetime.now(timezone.utc) - timedelta(hours=1)).timestamp() * 1000)
+    fresh_db.processed_events.update_one({"_id": "q:1"}, {"$set": {"claimed_ms": long_ago}})
+    assert consumer._claim("q:1") == "claimed"
+    taken = fresh_db.processed_events.find_one({"_id": "q:1"})
+    assert isinstance(taken["claimed_ms"], int) and taken["claimed_ms"] > long_ago
+    assert consumer._claim("q:1") == "busy"  # and now it is fresh again
+    # A claim written before `claimed_ms` existed (only a date) is judged by that date.
+    fresh_db.processed_events.insert_one({"_id": "q:2", "state": "processing",
+                                          "claimed_at": datetime.now(timezone.utc) - timedelta(hours=1)})
+    assert consumer._claim("q:2") == "claimed"
+    assert consumer._claim("q:2") == "busy"
 
 
 def test_malformed_message_goes_straight_to_dead_letters(fresh_db, amqp_url, names):

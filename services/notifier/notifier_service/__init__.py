@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import sys
 
 from egov_kit.app import create_service_app
 from egov_kit.bus import Publisher
@@ -46,17 +45,11 @@ def create_app(config_overrides: dict | None = None):
     return app
 
 
-SERVICE = ServiceSpec(name="notifier", create_app=create_app, handlers=event_handlers)
+def _delivery_worker():
+    from .runtime import DeliveryService
+    return DeliveryService()
 
 
-def _started_as_consumer() -> bool:
-    # `python -m egov_kit.run notifier_service consumer`: the kit runs only the event consumer in
-    # this role, so the delivery worker is started here, beside it, to send what it plans.
-    argv = sys.argv
-    return (len(argv) >= 3 and argv[0].replace("\\", "/").endswith("egov_kit/run.py")
-            and argv[1] == __name__ and argv[2] == "consumer")
-
-
-if _started_as_consumer():
-    from . import runtime
-    runtime.start_in_background()
+# The consumer role runs the delivery worker beside the event consumer: what the handlers plan,
+# it sends.
+SERVICE = ServiceSpec(name="notifier", create_app=create_app, handlers=event_handlers, workers=[_delivery_worker])

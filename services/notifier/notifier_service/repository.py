@@ -22,6 +22,8 @@ from typing import Callable
 from pymongo import ASCENDING, DESCENDING, ReturnDocument, UpdateOne
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
+from egov_kit.bus import dead_letter_times
+
 DUPLICATE_KEY = 11000
 DEV_KEY_ID = "webhook-secret-key"
 # What staff may see of a delivery: never the message, the body, the URL's secret or the address.
@@ -39,17 +41,6 @@ def to_ms(moment: datetime) -> int:
 
 def from_ms(value: int | None) -> datetime | None:
     return None if value is None else datetime.fromtimestamp(value / 1000, timezone.utc)
-
-
-def as_datetime(value) -> datetime | None:
-    """Dates another writer stored with `$set` come back from nx-27017 as 'YYYY-MM-DD HH:MM:SS.ffffff' (UTC)."""
-    if value is None or isinstance(value, datetime):
-        return value
-    try:
-        moment = datetime.fromisoformat(str(value))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def new_claim(worker: str) -> str:
@@ -259,6 +250,4 @@ class NotifierRepository:
 
     @staticmethod
     def _dead_letter_view(doc: dict) -> dict:
-        for key in ("dead_at", "replayed_at"):
-            doc[key] = as_datetime(doc.get(key))
-        return doc
+        return dead_letter_times(doc)

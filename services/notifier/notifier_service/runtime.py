@@ -72,11 +72,24 @@ def default() -> Runtime:
     return _default
 
 
-def start_in_background() -> None:
-    """Starts the default worker without holding up the caller (the consumer role's start)."""
-    def _start():
-        try:
-            default()
-        except Exception:  # noqa: BLE001 - the first event handled will try again
-            log.exception("delivery worker could not start yet")
-    threading.Thread(target=_start, name="notifier-start", daemon=True).start()
+class DeliveryService:
+    """The consumer role's delivery worker (egov_kit ServiceSpec.workers): this process's default
+    worker, started with the consumer and closed after it (outcomes written, unsent work given back)."""
+
+    def __init__(self):
+        self.stopping = threading.Event()
+
+    def run_forever(self) -> None:
+        rt = None
+        while rt is None and not self.stopping.is_set():
+            try:
+                rt = default()
+            except Exception:  # noqa: BLE001 - the first event handled tries too; keep trying
+                log.exception("delivery worker could not start yet")
+                self.stopping.wait(1.0)
+        self.stopping.wait()
+        if rt is not None:
+            rt.worker.close()
+
+    def stop(self) -> None:
+        self.stopping.set()
