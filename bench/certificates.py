@@ -1,0 +1,536 @@
+#!/usr/bin/env python3
+"""Speed of the certificates service, from one run on this machine.
+
+Starts its own stack (nx-27017 on a free port with a temporary data folder, the auth, registry and
+certificates services under gunicorn, the nginx gateway), seeds synthetic certificates straight
+into the certificates service's collection, and drives load from a second process (`wrk` when
+available — installed with apt-get when missing and allowed — otherwise a Python generator in a
+separate process). Prints:
+
+  * verifications per second and p50/p99 latency (a) through the gateway, (b) directly against
+    the certificates service, (c) against the thinnest Flask+gunicorn endpoint doing the same
+    essential work (bench/ceiling_app.py), with the ratios a/c and a/b;
+  * verification p50/p99 with 10k and with --big (default 1M) certificates stored;
+  * certificates issued per second through the gateway (PDF + seal, the service's real code
+    path), next to bare fpdf2 + pyHanko on the same content in-process.
+
+    .venv/bin/python bench/certificates.py                # full run (1M certificates)
+    .venv/bin/python bench/certificates.py --big 100000   # shorter
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import multiprocessing
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+for extra in (ROOT / "services" / "certificates", ROOT):
+    if str(extra) not in sys.path:
+        sys.path.insert(0, str(extra))
+
+AIMS = {"a/c": 0.7, "a/b": 0.85, "big/small": 1.2, "issue/bare": 0.7}
+VERIFIER = "employee 4"      # a person checking a certificate for themselves
+HOLDER = "employee 3"        # the holder who issues certificates in the issuing figure
+PURPOSE = "10"
+
+WRK_LUA = r"""
+local bodies = {}
+for line in io.lines(os.getenv("BENCH_BODIES")) do bodies[#bodies + 1] = line end
+local path = os.getenv("BENCH_PATH")
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer " .. os.getenv("BENCH_TOKEN")
+math.randomseed(os.time() + tonumber(tostring({}):sub(8), 16) % 100000)
+request = function()
+  return wrk.format(nil, path, nil, bodies[math.random(#bodies)])
+end
+done = function(summary, latency, requests)
+  io.write(string.format("BENCH_RESULT %d %d %d %d %d %d\n", summary.requests, summary.duration,
+    latency:percentile(50), latency:percentile(99), summary.errors.status,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+end
+"""
+
+
+# --- load generators (always a second process) ----------------------------------------------
+
+def ensure_wrk(allow_install: bool) -> str | None:
+    found = shutil.which("wrk")
+    if found or not allow_install:
+        return found
+    if os.geteuid() != 0 or not shutil.which("apt-get"):
+        return None
+    say("installing wrk with apt-get …")
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    for argv in (["apt-get", "install", "-y", "-qq", "wrk"], ["apt-get", "update", "-qq"],
+                 ["apt-get", "install", "-y", "-qq", "wrk"]):
+        subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        if shutil.which("wrk"):
+            break
+    return shutil.which("wrk")
+
+
+class Result:
+    def __init__(self, requests: int, seconds: float, p50_ms: float, p99_ms: float, bad: int):
+        self.requests, self.seconds, self.p50, self.p99, self.bad = requests, seconds, p50_ms, p99_ms, bad
+
+    @property
+    def rate(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+
+def _python_load(url: str, token: str, bodies: list[str], connections: int, seconds: float, out) -> None:
+    """The fallback generator: `connections` threads, each with its own pooled session."""
+    import requests
+
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    latencies: list[float] = []
+    bad = [0]
+    lock = threading.Lock()
+    start = time.perf_counter()
+    stop_at = start + seconds
+
+    def run():
+        session, mine, errors = requests.Session(), [], 0
+        rng = random.Random()
+        while time.perf_counter() < stop_at:
+            t0 = time.perf_counter()
+            try:
+                ok = session.post(url, data=rng.choice(bodies), headers=headers, timeout=30).status_code < 400
+            except requests.RequestException:
+                ok = False
+            if ok:
+                mine.append(time.perf_counter() - t0)
+            else:
+                errors += 1
+        with lock:
+            latencies.extend(mine)
+            bad[0] += errors
+
+    threads = [threading.Thread(target=run) for _ in range(connections)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - start
+    latencies.sort()
+    pick = (lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000) if latencies else (lambda q: 0.0)
+    out.put((len(latencies) + bad[0], elapsed, pick(0.50), pick(0.99), bad[0]))
+
+
+class Load:
+    def __init__(self, wrk: str | None, connections: int, work_dir: Path):
+        self.wrk, self.connections, self.work_dir = wrk, connections, work_dir
+        self.lua = work_dir / "bench.lua"
+        self.lua.write_text(WRK_LUA)
+
+    @property
+    def name(self) -> str:
+        return f"wrk, 1 thread, {self.connections} connections" if self.wrk else \
+            f"Python (requests), {self.connections} threads in a second process"
+
+    def run(self, base: str, path: str, token: str, bodies: list[str], seconds: float,
+            connections: int | None = None) -> Result:
+        connections = connections or self.connections
+        bodies_file = self.work_dir / f"bodies-{uuid.uuid4().hex[:6]}.txt"
+        bodies_file.write_text("\n".join(bodies) + "\n")
+        try:
+            if self.wrk:
+                env = dict(os.environ, BENCH_BODIES=str(bodies_file), BENCH_PATH=path, BENCH_TOKEN=token)
+                done = subprocess.run([self.wrk, "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "30s",
+                                       "-s", str(self.lua), base], env=env, capture_output=True, text=True)
+                line = next((l for l in done.stdout.splitlines() if l.startswith("BENCH_RESULT")), None)
+                if line is None:
+                    raise RuntimeError(f"wrk failed: {done.stdout}\n{done.stderr}")
+                n, micros, p50, p99, status_errors, socket_errors = (int(x) for x in line.split()[1:])
+                return Result(n, micros / 1e6, p50 / 1000, p99 / 1000, status_errors + socket_errors)
+            ctx = multiprocessing.get_context("spawn")
+            out = ctx.Queue()
+            proc = ctx.Process(target=_python_load, args=(base + path, token, bodies, connections, seconds, out))
+            proc.start()
+            n, elapsed, p50, p99, bad = out.get(timeout=seconds + 120)
+            proc.join()
+            return Result(n, elapsed, p50, p99, bad)
+        finally:
+            bodies_file.unlink(missing_ok=True)
+
+
+# --- the stack --------------------------------------------------------------------------------
+
+def say(text: str) -> None:
+    print(f"# {text}", file=sys.stderr, flush=True)
+
+
+def start_stack(args, var_dir: Path, tag: str):
+    from devtools.suite import SERVICE_PORTS, Suite, free_port
+
+    workers = {"WEB_WORKERS": str(args.workers), "WEB_THREADS": str(args.threads)}
+    suite = Suite(var_dir=var_dir, gateway_port=free_port(), mongo_port=free_port(), smtp_port=free_port(),
+                  service_ports={name: free_port() for name in SERVICE_PORTS}, mongo_uri=args.mongo_uri,
+                  exchange=f"bench.{tag}.events", queue_prefix=f"bench.{tag}", quiet=True,
+                  extra_env={"VERIFY_RATE_PER_MINUTE": "1000000000", "GATEWAY_RATE": "1000000",
+                             "GATEWAY_BURST": "1000000", "MONGO_DB_PREFIX": f"bench_{tag}", **workers})
+    suite.start(services=["auth", "registry", "certificates"])
+    return suite
+
+
+def start_ceiling(suite, args, db_name: str) -> str:
+    from devtools.suite import free_port, wait_until
+
+    import requests
+
+    port = free_port()
+    env = suite.env()
+    env.update({"BENCH_DB": db_name, "MONGO_URI": suite.mongo_uri,
+                "PYTHONPATH": os.pathsep.join([str(ROOT / "bench"), env.get("PYTHONPATH", "")])})
+    proc = suite.spawn("ceiling", [sys.executable, "-m", "gunicorn", "--workers", str(args.workers),
+                                   "--threads", str(args.threads), "--worker-class", "gthread",
+                                   "--keep-alive", "30", "--timeout", "60", "--bind", f"127.0.0.1:{port}",
+                                   "ceiling_app:app"], env)
+    url = f"http://127.0.0.1:{port}"
+    wait_until(lambda: requests.post(f"{url}/verify", json={"number": "x"}, timeout=2).ok, 30, "ceiling app",
+               proc, proc.egov_log)
+    return url
+
+
+def login(base: str, label: str) -> str:
+    from devtools.client import ApiSession, sim_identity
+
+    return ApiSession(base).login(sim_identity(label=label)).token
+
+
+# --- data -------------------------------------------------------------------------------------
+
+_FIN_ALPHABET = "0123456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+_SURNAMES = ["Həsənova", "Məmmədov", "Əliyev", "Quliyeva", "İsmayılov", "Hüseynova", "Cəfərov", "Şükürova"]
+_NAMES = ["Nərmin", "Elçin", "Aygün", "Rəşad", "Günay", "Tural", "Səbinə", "Orxan"]
+_EMPLOYERS = ['"Şəki İpək" ASC', '"Azər Logistika" MMC', '"Bakı Çay Evi" MMC', '"Gəncə Tekstil" ASC']
+
+
+def synthetic_certificates(count: int, rng: random.Random):
+    """Certificates in the service's own shape (domain.new_certificate), without outbox fields."""
+    from certificates_service import domain, numbers
+
+    now = datetime.now(timezone.utc)
+    valid_until = (date.today() + timedelta(days=365)).isoformat()
+    purpose = {"code": PURPOSE, "name_az": "Ümumi məqsəd", "name_en": "General"}
+    for i in range(count):
+        fin = "".join(rng.choice(_FIN_ALPHABET) for _ in range(7))
+        surname, name = rng.choice(_SURNAMES), rng.choice(_NAMES)
+        holder = {"fin": fin, "surname": surname, "name": name, "patronymic": None,
+                  "full_name": f"{surname} {name}"}
+        contract = {"_id": uuid.UUID(int=rng.getrandbits(128)).hex, "contract_number": f"EM-{i}",
+                    "contract_type": "indefinite", "end_date": None, "employer_voen": f"{1700000000 + i % 5000}",
+                    "employer_name": rng.choice(_EMPLOYERS), "position": "Mühasib", "start_date": "2020-01-15",
+                    "salary_qepik": 125000}
+        kind = domain.WITH_SALARY if i % 3 == 0 else domain.EMPLOYMENT
+        request = {"type": kind, "valid_until": valid_until, "mobile": None, "email": None,
+                   "email_copy": False, "destination": "general"}
+        yield domain.new_certificate(numbers.generate(), holder, contract, request, purpose, None,
+                                     now - timedelta(seconds=i))
+
+
+def seed(db, count: int, rng: random.Random, sample: list[str], sample_size: int, seen: list[int]) -> float:
+    """Bulk-inserts `count` certificates in batches; keeps a uniform sample of their numbers
+    (reservoir over everything stored so far); returns the seconds it took."""
+    started, batch, done = time.perf_counter(), [], 0
+    last_report = started
+
+    def flush():
+        nonlocal batch, done, last_report
+        db.certificates.insert_many(batch, ordered=False)
+        done += len(batch)
+        batch = []
+        if time.perf_counter() - last_report > 15:
+            last_report = time.perf_counter()
+            say(f"  … {done:,} of {count:,} stored ({done / (last_report - started):,.0f}/s)")
+
+    for cert in synthetic_certificates(count, rng):
+        seen[0] += 1
+        if len(sample) < sample_size:
+            sample.append(cert["_id"])
+        else:
+            slot = rng.randrange(seen[0])
+            if slot < sample_size:
+                sample[slot] = cert["_id"]
+        batch.append(cert)
+        if len(batch) >= 5000:
+            flush()
+    if batch:
+        flush()
+    return time.perf_counter() - started
+
+
+def seed_contract(db, fin: str) -> str:
+    notice_id = uuid.uuid4().hex
+    db.contracts.insert_one({
+        "_id": notice_id, "status": "signed", "employer_voen": "1701100231", "employer_name": '"Şəki İpək" ASC',
+        "employee_fin": fin, "employee_name": "Həsənova Nərmin", "position": "Baş mühasib",
+        "occupation_code": "2411", "workplace": "Şəki, M.Ə.Rəsulzadə küç. 12", "contract_number": "EM-2024/17",
+        "contract_date": "2024-02-20", "start_date": "2024-03-01", "contract_type": "indefinite",
+        "end_date": None, "salary_qepik": 125050, "working_time": "full",
+        "signed_at": datetime.now(timezone.utc).isoformat()})
+    return notice_id
+
+
+def issue_body(contract_id: str) -> dict:
+    return {"contract_id": contract_id, "type": "employment_with_salary",
+            "valid_until": (date.today() + timedelta(days=30)).isoformat(), "mobile": "+994996667788",
+            "email": "nermin@example.az", "email_copy": False, "purpose": PURPOSE, "destination": "general",
+            "addressee_voen": None, "notify_addressee_on_revoke": False}
+
+
+# --- bare fpdf2 + pyHanko ---------------------------------------------------------------------
+
+def bare_issue_rate(rows: list[tuple[str, str]], number: str, url: str, material: dict, font_dir: str,
+                    count: int) -> tuple[float, float]:
+    """fpdf2 + pyHanko as the libraries are plainly used, on the same content: a page with the
+    same rows, QR code and notes in DejaVu (font files registered per document, as fpdf2 does), then
+    a PAdES signature with a SimpleSigner made once from the same seal keys. Documents per second,
+    and the mean milliseconds of one."""
+    import segno
+    from fpdf import FPDF
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import fields, signers
+
+    work = Path(tempfile.mkdtemp(prefix="bench-bare-"))
+    try:
+        (work / "key.pem").write_text(material["key_pem"])
+        (work / "cert.pem").write_text(material["cert_pem"])
+        (work / "ca.pem").write_text(material["ca_cert_pem"])
+        signer = signers.SimpleSigner.load(str(work / "key.pem"), str(work / "cert.pem"),
+                                           ca_chain_files=(str(work / "ca.pem"),))
+        qr_png = io.BytesIO()
+        meta = signers.PdfSignatureMetadata(field_name="Seal", md_algorithm="sha256",
+                                            subfilter=fields.SigSeedSubFilter.PADES)
+
+        def one() -> bytes:
+            doc = FPDF(format="A4")
+            doc.add_font("DejaVu", "", f"{font_dir}/DejaVuSans.ttf")
+            doc.add_font("DejaVu", "B", f"{font_dir}/DejaVuSans-Bold.ttf")
+            doc.add_page()
+            doc.set_font("DejaVu", "B", 10)
+            doc.cell(0, 5, "Azərbaycan Respublikası Əmək və Əhalinin Sosial Müdafiəsi Nazirliyi", align="C",
+                     new_x="LMARGIN", new_y="NEXT")
+            doc.set_font("DejaVu", "B", 17)
+            doc.cell(0, 9, "İş yerinə dair arayış", align="C", new_x="LMARGIN", new_y="NEXT")
+            doc.set_font("DejaVu", "", 11)
+            doc.cell(0, 7, f"№ {number}", align="C", new_x="LMARGIN", new_y="NEXT")
+            for label, value in rows:
+                doc.set_font("DejaVu", "", 10)
+                doc.cell(70, 6, f"{label}:")
+                doc.set_font("DejaVu", "B", 10)
+                doc.multi_cell(0, 6, value or "—", new_x="LMARGIN", new_y="NEXT")
+            qr_png.seek(0)
+            qr_png.truncate()
+            segno.make(url, error="m").save(qr_png, kind="png", scale=4)
+            qr_png.seek(0)
+            doc.image(qr_png, w=38, h=38)
+            doc.set_font("DejaVu", "", 9)
+            doc.multi_cell(0, 4.6, "Arayışın həqiqiliyini yoxlamaq üçün QR kodu oxudun və ya aşağıdakı "
+                                   "ünvana daxil olun:", new_x="LMARGIN", new_y="NEXT")
+            doc.multi_cell(0, 4.6, url, link=url, new_x="LMARGIN", new_y="NEXT")
+            doc.multi_cell(0, 4.4, "Arayış Əmək və Əhalinin Sosial Müdafiəsi Nazirliyinin elektron möhürü ilə "
+                                   "təsdiq edilmişdir.", new_x="LMARGIN", new_y="NEXT")
+            raw = bytes(doc.output())
+            return signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(raw)), meta, signer=signer).getvalue()
+
+        for _ in range(3):
+            one()
+        started = time.perf_counter()
+        for _ in range(count):
+            one()
+        elapsed = time.perf_counter() - started
+        return count / elapsed, elapsed / count * 1000
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def service_code_rate(rows, number: str, url: str, material: dict, font_dir: str, count: int) -> float:
+    """The service's own pdf.render + Sealer.seal in-process (for reading the HTTP/DB share)."""
+    from certificates_service import pdf, seal
+    from egov_kit import pki
+
+    sealer = seal.Sealer(pki.load_certkey(material["key_pem"], material["cert_pem"]),
+                         pki.CertKey(cert_pem=material["ca_cert_pem"]))
+    fonts = pdf.font_cache(font_dir)
+    now = datetime.now(timezone.utc)
+    for _ in range(3):
+        sealer.seal(pdf.render(rows, number=number, verification_url=url, issued_at=now, fonts=fonts))
+    started = time.perf_counter()
+    for _ in range(count):
+        sealer.seal(pdf.render(rows, number=number, verification_url=url, issued_at=now, fonts=fonts))
+    return count / (time.perf_counter() - started)
+
+
+# --- the run ----------------------------------------------------------------------------------
+
+def check(ok: bool, aim: str) -> str:
+    return f"{aim:<14} {'met' if ok else 'NOT met'}"
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--small", type=int, default=10_000, help="certificates stored for the first figures")
+    parser.add_argument("--big", type=int, default=1_000_000, help="certificates stored for the second (0: skip)")
+    parser.add_argument("--seconds", type=float, default=10, help="length of each measured load run")
+    parser.add_argument("--warmup", type=float, default=3, help="unmeasured load before each run")
+    parser.add_argument("--connections", type=int, default=16, help="concurrent connections for verification")
+    parser.add_argument("--issue-connections", type=int, default=4, help="concurrent connections for issuing")
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", "1")),
+                        help="gunicorn workers of every service and of the ceiling app (WEB_WORKERS)")
+    parser.add_argument("--threads", type=int, default=int(os.environ.get("WEB_THREADS", "8")),
+                        help="gunicorn threads per worker (WEB_THREADS)")
+    parser.add_argument("--generator", choices=["auto", "wrk", "python"], default="auto")
+    parser.add_argument("--no-install", action="store_true", help="never apt-get install wrk")
+    parser.add_argument("--bare-count", type=int, default=60, help="documents made in-process for the bare figure")
+    parser.add_argument("--mongo-uri", default=None, help="use this MongoDB instead of a fresh nx-27017")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary data folder (logs)")
+    args = parser.parse_args(argv)
+
+    from pymongo import MongoClient
+
+    from certificates_service import domain
+    from certificates_service.settings import load_certificate_settings
+    from devtools.pytest_plugin import remove_broker_objects
+
+    wrk = None if args.generator == "python" else ensure_wrk(not args.no_install)
+    if args.generator == "wrk" and wrk is None:
+        raise SystemExit("wrk is not available")
+    tag = uuid.uuid4().hex[:8]
+    var_dir = Path(tempfile.mkdtemp(prefix="bench-certificates-"))
+    load = Load(wrk, args.connections, var_dir)
+    rng = random.Random(20260)
+    say(f"starting the stack in {var_dir} …")
+    suite = start_stack(args, var_dir, tag)
+    client = MongoClient(suite.mongo_uri, tz_aware=True)
+    db = client[f"bench_{tag}_certificates"]
+    lines: list[str] = []
+
+    def out(text: str = "") -> None:
+        lines.append(text)
+        print(text, flush=True)
+
+    try:
+        gateway, direct = suite.gateway_url, suite.url("certificates")
+        sample: list[str] = []
+        seen = [0]
+        say(f"storing {args.small:,} synthetic certificates …")
+        small_seconds = seed(db, args.small, rng, sample, 5000, seen)
+        bodies = [json.dumps({"number": n}) for n in sample]
+        ceiling = start_ceiling(suite, args, db.name)
+        verify_path = "/api/certificates/verifications"
+
+        def measure(base: str, path: str, label: str, token: str, chosen: list[str], connections=None) -> Result:
+            import requests
+
+            probe = requests.post(base + path, data=chosen[0], timeout=30,
+                                  headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+            if probe.status_code >= 300 or (path.endswith("verifications") and probe.json().get("result") != "valid"):
+                raise RuntimeError(f"{label}: {probe.status_code} {probe.text[:300]}")
+            if args.warmup:
+                load.run(base, path, token, chosen, args.warmup, connections)
+            say(f"measuring {label} …")
+            result = load.run(base, path, token, chosen, args.seconds, connections)
+            if result.bad:
+                say(f"  {label}: {result.bad} failed requests")
+            return result
+
+        token = login(gateway, VERIFIER)
+        a = measure(gateway, verify_path, "verify via gateway", token, bodies)
+        b = measure(direct, verify_path, "verify direct", token, bodies)
+        c = measure(ceiling, "/verify", "ceiling", token, bodies)
+
+        big = None
+        big_seconds = 0.0
+        if args.big > args.small:
+            say(f"storing {args.big - args.small:,} more certificates (to {args.big:,}) …")
+            big_seconds = seed(db, args.big - args.small, rng, sample, 5000, seen)
+            big_bodies = [json.dumps({"number": n}) for n in sample]
+            token = login(gateway, VERIFIER)
+            big = measure(gateway, verify_path, f"verify via gateway, {args.big:,} stored", token, big_bodies)
+
+        # Issuing: a contract in the service's own projection for the holder, then POST /api/certificates.
+        from devtools.client import sim_identity
+
+        holder_fin = sim_identity(label=HOLDER)["fin"]
+        contract_id = seed_contract(db, holder_fin)
+        holder_token = login(gateway, HOLDER)
+        before = db.certificates.count_documents({"holder_fin": holder_fin})
+        issued = measure(gateway, "/api/certificates", "issuing via gateway", holder_token,
+                         [json.dumps(issue_body(contract_id))], args.issue_connections)
+        stored_issued = db.certificates.count_documents({"holder_fin": holder_fin}) - before
+
+        say("bare fpdf2 + pyHanko in-process …")
+        material = db.seal.find_one({"_id": "seal"})
+        cert = db.certificates.find_one({"holder_fin": holder_fin})
+        rows = domain.pdf_rows(cert)
+        url = f"{gateway}/api/certificates/verify/{cert['number']}"
+        font_dir = load_certificate_settings().font_dir
+        bare_rate, bare_ms = bare_issue_rate(rows, cert["number"], url, material, font_dir, args.bare_count)
+        own_rate = service_code_rate(rows, cert["number"], url, material, font_dir, args.bare_count)
+
+        cores = os.cpu_count()
+        out(f"certificates benchmark — {datetime.now().isoformat(timespec='seconds')}, {cores} cores, "
+            f"gunicorn {args.workers} worker(s) × {args.threads} threads (gthread), Mongo: "
+            f"{'nx-27017' if not args.mongo_uri else args.mongo_uri}")
+        out(f"load generator: {load.name}; {args.seconds:g} s per run after {args.warmup:g} s warm-up; "
+            f"numbers drawn at random from {len(sample):,} stored")
+        out()
+        out(f"verification, {args.small:,} certificates stored   req/s     p50 ms   p99 ms   failed")
+        for label, r in (("(a) through the gateway", a), ("(b) certificates service directly", b),
+                         ("(c) ceiling: find_one + insert_one", c)):
+            out(f"  {label:<40} {r.rate:8.0f} {r.p50:9.2f} {r.p99:8.2f} {r.bad:8d}")
+        ac, ab = a.rate / c.rate, a.rate / b.rate
+        out(f"  a/c = {ac:.2f}   aim ≥ {AIMS['a/c']}   {check(ac >= AIMS['a/c'], '')}")
+        out(f"  a/b = {ab:.2f}   aim ≥ {AIMS['a/b']}   {check(ab >= AIMS['a/b'], '')}")
+        out()
+        out(f"storing: {args.small:,} certificates in {small_seconds:.1f} s"
+            + (f"; {args.big - args.small:,} more in {big_seconds:.1f} s "
+               f"({(args.big - args.small) / big_seconds:,.0f}/s, insert_many batches of 5,000)" if big else ""))
+        if big:
+            p50r, p99r = big.p50 / a.p50, big.p99 / a.p99
+            out(f"verification through the gateway      req/s     p50 ms   p99 ms")
+            out(f"  {args.small:>9,} stored                {a.rate:8.0f} {a.p50:9.2f} {a.p99:8.2f}")
+            out(f"  {args.big:>9,} stored                {big.rate:8.0f} {big.p50:9.2f} {big.p99:8.2f}")
+            out(f"  big/small: p50 × {p50r:.2f}, p99 × {p99r:.2f}   aim ≤ {AIMS['big/small']}   "
+                f"{check(max(p50r, p99r) <= AIMS['big/small'], '')}")
+        else:
+            out("(big run skipped)")
+        out()
+        ratio = issued.rate / bare_rate
+        out(f"issuing (PDF + seal)                         per s    p50 ms   p99 ms")
+        out(f"  POST /api/certificates via gateway ({args.issue_connections} conn) {issued.rate:8.1f} "
+            f"{issued.p50:9.1f} {issued.p99:8.1f}   ({stored_issued} stored, {issued.bad} failed)")
+        out(f"  bare fpdf2 + pyHanko, in-process      {bare_rate:8.1f} {bare_ms:9.1f}")
+        out(f"  service pdf.render + seal, in-process {own_rate:8.1f} {1000 / own_rate:9.1f}")
+        out(f"  issuing/bare = {ratio:.2f}   aim ≥ {AIMS['issue/bare']}   {check(ratio >= AIMS['issue/bare'], '')}")
+        dead = suite.check_alive()
+        if dead:
+            out(f"WARNING: processes exited during the run: {', '.join(dead)}")
+        return 0
+    finally:
+        client.close()
+        suite.stop()
+        remove_broker_objects(suite.amqp_url, f"bench.{tag}")
+        if args.keep:
+            say(f"data and logs kept in {var_dir}")
+        else:
+            shutil.rmtree(var_dir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
