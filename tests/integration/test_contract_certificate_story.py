@@ -456,7 +456,7 @@ def test_every_bad_certificate_field_is_named(employee, contract, changes, field
 # --- termination ----------------------------------------------------------------------------
 
 def test_signed_termination_revokes_the_certificates_still_in_force(
-        rep, employee, verifier, notice, contract, certificate, bus, people):
+        tmp_path, rep, employee, verifier, notice, contract, certificate, bus, people, ca_pem):
     alerting = issue(employee, contract["contract_id"], type="employment")
     plain = issue(employee, contract["contract_id"], destination="general", addressee_voen=None,
                   notify_addressee_on_revoke=False)
@@ -494,6 +494,13 @@ def test_signed_termination_revokes_the_certificates_still_in_force(
     assert refused.status_code == 422 and "contract_id" in refused.json()["errors"]
     found = {n["id"]: n for n in employee.get(f"{CONTRACTS}/my-notices", params={"limit": 100}).json()["items"]}
     assert found[notice["id"]]["status"] == "terminated"
+
+    # The ADoc now carries the signed termination too, and openssl verifies it.
+    archive = zipfile.ZipFile(io.BytesIO(employee.get(f"{path}/adoc").content))
+    content = archive.read("termination.json")
+    assert json.loads(content)["termination_date"] == day() and json.loads(content)["ground"] == "69"
+    verified = openssl_cms_verify(tmp_path, archive.read("META-INF/signature-termination.p7s"), content, ca_pem)
+    assert verified.returncode == 0, verified.stderr
 
 
 # --- authorities that stop working --------------------------------------------------------
