@@ -120,8 +120,9 @@ class Contracts:
         signature, and one granted anew afterwards does not bring it back."""
         if "authority_id" not in attempt:  # started before the authority was recorded with it
             return self.may_act(voen, fin)
-        authority = self.authority_in_force(voen, fin)
-        if attempt["authority_id"] and authority is not None and authority["_id"] == attempt["authority_id"]:
+        today = self._today()
+        if attempt["authority_id"] and any(a["_id"] == attempt["authority_id"] and domain.authority_in_force(a, today)
+                                           for a in repo.authorities_of_person(self.db, voen, fin)):
             return True
         return self.is_head(voen, fin)
 
