@@ -13,6 +13,7 @@ from flask_smorest import Api
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 
 from .auth import ServiceTokens, TokenVerifier
+from .bus import wake_relay_if_events
 from .config import Settings, env_bool
 from .errors import Problem, install_error_handlers
 from .http import ServiceClient
@@ -87,6 +88,7 @@ def create_service_app(settings: Settings, *, title: str, version: str = "1.0",
 
     @app.after_request
     def _end(response):
+        wake_relay_if_events(settings.mongo_db)  # events written by this request leave at once
         response.headers["X-Request-ID"] = g.get("request_id", "")
         endpoint = request.url_rule.rule if request.url_rule else "unmatched"
         elapsed = time.perf_counter() - g.get("started", time.perf_counter())

@@ -3,16 +3,21 @@
 Outbox: an event is stored inside the very document whose change caused it, in the same single
 write (`_outbox.<event id>` plus a `_outbox_pending` counter) — no multi-document transaction.
 The relay publishes pending events with confirms and only then removes them; if it dies in
-between, the event is published again and consumers drop the duplicate by event id.
+between, the event is published again and consumers drop the duplicate by event id. It polls,
+and is also woken by the writer on the same host the moment events are written (wake_relay).
 
 Consumers: one durable (quorum) queue per consuming service, explicit prefetch, manual ack after
 the handler's work is durable, retries through TTL queues with growing delays, a dead-letter
-queue after the last attempt, and reconnection with back-off when the broker goes away."""
+queue after the last attempt, and reconnection with back-off when the broker goes away. A
+claim per event (`processed_events`) drops repeats, unless the handlers declare that their own
+writes are keyed by the event id (EventHandlers(self_deduplicating=True))."""
 from __future__ import annotations
 
+import contextvars
 import json
 import logging
 import random
+import select
 import socket
 import threading
 import time
@@ -79,8 +84,53 @@ PENDING = "_outbox_pending"
 INTERNAL_FIELDS = (OUTBOX, PENDING)
 
 
+# --- waking the relay ---------------------------------------------------------------------
+# The relay polls; it is also woken the moment events are written, so an event does not wait
+# for the next poll. Writers on this host send a datagram to the relay of their database (a
+# Linux abstract-namespace socket named after it, so there is nothing to configure or clean up);
+# best effort: with no relay on this host, or on another system, polling alone carries on.
+
+_events_recorded: contextvars.ContextVar[bool] = contextvars.ContextVar("egov_events_recorded", default=False)
+_wake_sender: socket.socket | None = None
+
+
+def _wake_address(db_name: str) -> str:
+    return f"\0egov-relay:{db_name}"
+
+
+def wake_relay(db_name: str) -> None:
+    """Tells this host's relay for `db_name` that events wait to be published."""
+    global _wake_sender
+    try:
+        if _wake_sender is None:
+            sender = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+            sender.setblocking(False)
+            _wake_sender = sender
+        _wake_sender.sendto(b"!", _wake_address(db_name))
+    except (OSError, AttributeError):
+        pass  # no relay listening here (or no such sockets on this system): it polls anyway
+
+
+def wake_relay_if_events(db_name: str) -> None:
+    """After a write (a request, a handled event): wakes the relay if events were recorded."""
+    if _events_recorded.get():
+        _events_recorded.set(False)
+        wake_relay(db_name)
+
+
+def _wake_listener(db_name: str) -> socket.socket | None:
+    try:
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        listener.bind(_wake_address(db_name))
+        listener.setblocking(False)
+        return listener
+    except (OSError, AttributeError):
+        return None  # another relay of this database on this host has it, or not supported
+
+
 def document_with_events(document: dict, *events: dict) -> dict:
     """A new document carrying its events, for insert_one."""
+    _events_recorded.set(True)
     document = dict(document)
     document[OUTBOX] = {event["id"]: event for event in events}
     document[PENDING] = len(events)
@@ -89,6 +139,7 @@ def document_with_events(document: dict, *events: dict) -> dict:
 
 def update_with_events(update: dict, *events: dict) -> dict:
     """An update document that also records the events, for update_one/find_one_and_update."""
+    _events_recorded.set(True)
     update = {op: dict(fields) for op, fields in update.items()}
     sets = update.setdefault("$set", {})
     for event in events:
@@ -197,20 +248,37 @@ class Relay:
                     published += 1
         return published
 
+    def _idle(self, wake: socket.socket | None) -> None:
+        """Until the next poll, or until a writer wakes us (see wake_relay)."""
+        if wake is None:
+            self.stopping.wait(self.poll_interval)
+            return
+        try:
+            ready, _, _ = select.select([wake], [], [], self.poll_interval)
+            while ready:
+                wake.recv(64)  # several wake-ups make one poll
+        except BlockingIOError:
+            pass
+        except OSError:
+            self.stopping.wait(self.poll_interval)
+
     def run_forever(self) -> None:
         backoff = 0.5
+        wake = _wake_listener(self.db.name)
         while not self.stopping.is_set():
             try:
                 published = self.run_once()
                 backoff = 0.5
                 if not published:
-                    self.stopping.wait(self.poll_interval)
+                    self._idle(wake)
             except (AMQPError, PyMongoError, OSError) as exc:
                 log.warning("relay paused: %s", type(exc).__name__)
                 self.publisher.close()
                 self.stopping.wait(backoff + random.random() * backoff / 2)
                 backoff = min(backoff * 2, 30)
         self.publisher.close()
+        if wake is not None:
+            wake.close()
 
     def stop(self):
         self.stopping.set()
@@ -230,8 +298,13 @@ class EventHandlers:
         def project_contract(event): ...
     """
 
-    def __init__(self):
+    def __init__(self, *, self_deduplicating: bool = False):
+        """`self_deduplicating=True` declares that every handler's effects are keyed by the event
+        id (e.g. inserts whose ids are made from it, so handling a repeat, even at the same time
+        in another replica, adds nothing): the consumer then keeps no claim per event in
+        `processed_events`, which saves two database round trips per event."""
         self.by_type: dict[str, Callable[[dict], None]] = {}
+        self.self_deduplicating = self_deduplicating
 
     def on(self, event_type: str):
         def register(func):
@@ -247,11 +320,17 @@ CLAIM_STALE_AFTER = timedelta(minutes=5)
 class Consumer:
     def __init__(self, *, amqp_url: str, exchange: str, queue: str, handlers: EventHandlers | dict,
                  db, prefetch: int = 16, retry_delays_ms: Iterable[int] = (1000, 5000, 30000, 120000, 600000),
-                 quorum: bool = True, name: str | None = None):
+                 quorum: bool = True, name: str | None = None, claims: bool | None = None):
+        """`claims`: keep a claim per event (`processed_events`, _id `<queue>:<event id>`) so a
+        repeat is dropped and replicas do not handle one event at the same time; by default
+        unless the handlers are declared self-deduplicating (see EventHandlers)."""
         self.amqp_url = amqp_url
         self.exchange = exchange
         self.queue = queue
         self.handlers = handlers.by_type if isinstance(handlers, EventHandlers) else dict(handlers)
+        if claims is None:
+            claims = not (isinstance(handlers, EventHandlers) and handlers.self_deduplicating)
+        self.use_claims = claims
         self.db = db
         self.prefetch = prefetch
         self.retry_delays_ms = list(retry_delays_ms)
@@ -312,6 +391,10 @@ class Consumer:
                 return "claimed" if taken.modified_count else "busy"
             return "busy"
 
+    def _release(self, key: str) -> None:
+        if self.use_claims:
+            self.claims.delete_one({"_id": key, "state": "processing"})
+
     def _republish(self, channel, body: bytes, properties, routing_key: str, headers: dict) -> None:
         props = pika.BasicProperties(content_type="application/json", delivery_mode=2,
                                      message_id=properties.message_id, type=properties.type,
@@ -333,7 +416,7 @@ class Consumer:
             channel.basic_ack(method.delivery_tag)
             return
         key = f"{self.queue}:{event_id}"
-        state = self._claim(key)
+        state = self._claim(key) if self.use_claims else "claimed"
         if state == "done":
             channel.basic_ack(method.delivery_tag)
             return
@@ -346,10 +429,10 @@ class Consumer:
         try:
             handler(event)
         except PermanentFailure as exc:
-            self.claims.delete_one({"_id": key, "state": "processing"})
+            self._release(key)
             self._dead_letter(channel, body, properties, headers, f"{type(exc).__name__}: {exc}")
         except Exception as exc:  # noqa: BLE001 - any failure is retried, then dead-lettered
-            self.claims.delete_one({"_id": key, "state": "processing"})
+            self._release(key)
             attempts += 1
             reason = f"{type(exc).__name__}: {exc}"
             log.warning("handler failed", extra={"event_type": event_type, "event_id": event_id,
@@ -361,7 +444,9 @@ class Consumer:
                 headers["x-egov-last-error"] = reason[:500]
                 self._republish(channel, body, properties, self.retry_queue(self.retry_delays_ms[attempts - 1]), headers)
         else:
-            self.claims.update_one({"_id": key}, {"$set": {"state": "done", "done_ms": epoch_ms(utcnow())}})
+            if self.use_claims:
+                self.claims.update_one({"_id": key}, {"$set": {"state": "done", "done_ms": epoch_ms(utcnow())}})
+            wake_relay_if_events(self.db.name)
         finally:
             request_id_var.reset(token)
         channel.basic_ack(method.delivery_tag)

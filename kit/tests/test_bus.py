@@ -10,11 +10,12 @@ from datetime import datetime, timedelta, timezone
 
 import pika
 import pytest
+from pymongo.errors import DuplicateKeyError
 
 from devtools.pytest_plugin import eventually
 from egov_kit.bus import (Consumer, EventHandlers, PermanentFailure, Publisher, Relay,
                           dead_letter_times, document_with_events, new_event, replay_dead_letter,
-                          update_with_events)
+                          update_with_events, wake_relay, wake_relay_if_events)
 
 FAST_RETRIES = (100, 200, 400)
 
@@ -256,3 +257,49 @@ def test_two_consumers_on_one_queue_handle_each_event_once(fresh_db, amqp_url, n
     finally:
         first.stop()
         second.stop()
+
+
+def test_a_writer_wakes_the_relay_instead_of_waiting_for_its_next_poll(fresh_db, amqp_url, names):
+    recorder = Recorder(fresh_db)
+    consumer, _ = start_consumer(amqp_url, names, fresh_db, recorder)
+    relay = Relay(fresh_db, ["things"], Publisher(amqp_url, names[0]), poll_interval=3600)
+    thread = threading.Thread(target=relay.run_forever, daemon=True)
+    thread.start()
+    try:
+        eventually(lambda: relay.run_once() == 0)  # started and idle: it would poll again in an hour
+        event = new_event("demo.thing.happened", {"n": 1}, source="demo")
+        fresh_db.things.insert_one(document_with_events({"_id": "woken", "n": 1}, event))
+        wake_relay_if_events(fresh_db.name)
+        eventually(lambda: recorder.counts() == {event["id"]: 1}, timeout=20)
+    finally:
+        relay.stop()
+        wake_relay(fresh_db.name)
+        thread.join(10)
+        consumer.stop()
+
+
+def test_self_deduplicating_handlers_run_without_claims_and_repeats_stay_harmless(fresh_db, amqp_url, names):
+    handlers = EventHandlers(self_deduplicating=True)
+
+    @handlers.on("demo.thing.happened")
+    def record(event):  # keyed by the event id: a repeat inserts nothing
+        try:
+            fresh_db.effects.insert_one({"_id": event["id"]})
+        except DuplicateKeyError:
+            pass
+
+    consumer = Consumer(amqp_url=amqp_url, exchange=names[0], queue=names[1], handlers=handlers, db=fresh_db,
+                        retry_delays_ms=FAST_RETRIES)
+    assert consumer.use_claims is False
+    threading.Thread(target=consumer.run_forever, daemon=True).start()
+    try:
+        assert consumer.connected.wait(10)
+        event = new_event("demo.thing.happened", {}, source="demo")
+        publisher = Publisher(amqp_url, names[0])
+        publisher.publish(event)
+        publisher.publish(event)  # the same event again (a redelivery, a replay)
+        eventually(lambda: fresh_db.effects.count_documents({}) == 1)
+        publisher.close()
+        assert fresh_db.processed_events.count_documents({}) == 0
+    finally:
+        consumer.stop()

@@ -10,7 +10,9 @@ from egov_kit.bus import EventHandlers, PermanentFailure
 from . import domain, runtime
 from .notifications import Notifier
 
-handlers = EventHandlers()
+# Every inbox entry and delivery has an id made from the event id and its recipient and is only
+# ever inserted: handling an event again adds and sends nothing, so the kit keeps no claims for us.
+handlers = EventHandlers(self_deduplicating=True)
 
 
 def _run(event: dict, notifier: Notifier | None, plan) -> None:
