@@ -69,6 +69,10 @@ _WORD_RE = re.compile(r"^[A-Za-z0-9_-]+$")
 _SERVER_ERROR_TITLE = {"az": "Xidmətdə daxili xəta", "en": "Internal service error"}
 _RETRY = {"az": "Bir az sonra yenidən cəhd edin.", "en": "Please try again later."}
 MESSAGES = {
+    400: {
+        "az": ("Sorğu yanlışdır", "Sorğunun ünvanı və ya başlıqları oxuna bilmir."),
+        "en": ("Bad request", "The request's address or headers cannot be read."),
+    },
     404: {
         "az": ("Tapılmadı", "Sorğulanan xidmət mövcud deyil."),
         "en": ("Not found", "The requested service does not exist."),

@@ -266,6 +266,11 @@ def test_unknown_service_is_404_problem(gateway, path):
     assert_problem(requests.get(gateway.url + path), 404, "Tapılmadı")
 
 
+def test_unreadable_request_is_a_400_problem(gateway):
+    # nginx itself refuses a NUL in the path; the client still gets a problem document.
+    assert_problem(requests.get(gateway.url + "/api/certificates/%00/pdf"), 400, "Sorğu yanlışdır")
+
+
 def test_portal_placeholder(gateway):
     for path in ("/", "/some/portal/page"):
         resp = requests.get(gateway.url + path)
