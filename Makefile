@@ -14,5 +14,11 @@ test:
 	@devtools/bootstrap.sh test
 	@.venv/bin/python -m pytest
 
+bench:
+	@devtools/bootstrap.sh run
+	@for script in $$(grep -l '^if __name__ == "__main__":' bench/*.py); do \
+		echo "==> $$script"; .venv/bin/python $$script || exit 1; \
+	done
+
 clean-data:
 	rm -rf var/

@@ -86,10 +86,45 @@ def ensure_wrk(allow_install: bool) -> str | None:
 class Result:
     def __init__(self, requests: int, seconds: float, p50_ms: float, p99_ms: float, bad: int):
         self.requests, self.seconds, self.p50, self.p99, self.bad = requests, seconds, p50_ms, p99_ms, bad
+        self.cpu_ms = 0.0  # CPU time of the stack's processes per request (load generator excluded)
+        self.cpu_by: dict[str, float] = {}  # the same, by process
 
     @property
     def rate(self) -> float:
         return self.requests / self.seconds if self.seconds else 0.0
+
+    @staticmethod
+    def median(results: list["Result"]) -> "Result":
+        med = statistics.median
+        merged = Result(sum(r.requests for r in results), sum(r.seconds for r in results),
+                        med(r.p50 for r in results), med(r.p99 for r in results), sum(r.bad for r in results))
+        merged.rates = [r.rate for r in results]
+        merged.cpu_ms = med(r.cpu_ms for r in results)
+        merged.cpu_by = {name: med(r.cpu_by.get(name, 0.0) for r in results) for name in results[0].cpu_by}
+        merged.median_rate = med(merged.rates)
+        return merged
+
+
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def stack_cpu_seconds(sessions: dict[int, str]) -> dict[str, float]:
+    """User + system CPU seconds of every live process in the given sessions, by the name of the
+    session (the stack's processes were each started in a session of their own; gunicorn and
+    nginx workers stay in it)."""
+    totals: dict[str, float] = {name: 0.0 for name in sessions.values()}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as handle:
+                fields = handle.read().rsplit(b")", 1)[1].split()
+        except OSError:
+            continue
+        name = sessions.get(int(fields[3]))  # after "(comm)": state ppid pgrp session … utime(11) stime(12)
+        if name is not None:
+            totals[name] += (int(fields[11]) + int(fields[12])) / _TICK
+    return totals
 
 
 def _python_load(url: str, token: str, bodies: list[str], connections: int, seconds: float, out) -> None:
@@ -300,7 +335,7 @@ def bare_issue_rate(rows: list[tuple[str, str]], number: str, url: str, material
     """fpdf2 + pyHanko as the libraries are plainly used, on the same content: a page with the
     same rows, QR code and notes in DejaVu (font files registered per document, as fpdf2 does), then
     a PAdES signature with a SimpleSigner made once from the same seal keys. Documents per second,
-    and the mean milliseconds of one."""
+    and the CPU milliseconds of one."""
     import segno
     from fpdf import FPDF
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -350,16 +385,16 @@ def bare_issue_rate(rows: list[tuple[str, str]], number: str, url: str, material
 
         for _ in range(3):
             one()
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         for _ in range(count):
             one()
         elapsed = time.perf_counter() - started
-        return count / elapsed, elapsed / count * 1000
+        return count / elapsed, (time.process_time() - cpu) / count * 1000
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def service_code_rate(rows, number: str, url: str, material: dict, font_dir: str, count: int) -> float:
+def service_code_rate(rows, number: str, url: str, material: dict, font_dir: str, count: int) -> tuple[float, float]:
     """The service's own pdf.render + Sealer.seal in-process (for reading the HTTP/DB share)."""
     from certificates_service import pdf, seal
     from egov_kit import pki
@@ -370,24 +405,21 @@ def service_code_rate(rows, number: str, url: str, material: dict, font_dir: str
     now = datetime.now(timezone.utc)
     for _ in range(3):
         sealer.seal(pdf.render(rows, number=number, verification_url=url, issued_at=now, fonts=fonts))
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     for _ in range(count):
         sealer.seal(pdf.render(rows, number=number, verification_url=url, issued_at=now, fonts=fonts))
-    return count / (time.perf_counter() - started)
+    return count / (time.perf_counter() - started), (time.process_time() - cpu) / count * 1000
 
 
 # --- the run ----------------------------------------------------------------------------------
-
-def check(ok: bool, aim: str) -> str:
-    return f"{aim:<14} {'met' if ok else 'NOT met'}"
-
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--small", type=int, default=10_000, help="certificates stored for the first figures")
     parser.add_argument("--big", type=int, default=1_000_000, help="certificates stored for the second (0: skip)")
-    parser.add_argument("--seconds", type=float, default=10, help="length of each measured load run")
-    parser.add_argument("--warmup", type=float, default=3, help="unmeasured load before each run")
+    parser.add_argument("--seconds", type=float, default=6, help="length of each measured load run")
+    parser.add_argument("--warmup", type=float, default=2, help="unmeasured load before each run")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds of the verification runs")
     parser.add_argument("--connections", type=int, default=16, help="concurrent connections for verification")
     parser.add_argument("--issue-connections", type=int, default=4, help="concurrent connections for issuing")
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", "1")),
@@ -397,7 +429,8 @@ def main(argv=None) -> int:
     parser.add_argument("--generator", choices=["auto", "wrk", "python"], default="auto")
     parser.add_argument("--no-install", action="store_true", help="never apt-get install wrk")
     parser.add_argument("--bare-count", type=int, default=60, help="documents made in-process for the bare figure")
-    parser.add_argument("--mongo-uri", default=None, help="use this MongoDB instead of a fresh nx-27017")
+    parser.add_argument("--mongo-uri", default=os.environ.get("MONGO_URI"),
+                        help="use this MongoDB instead of a fresh nx-27017 (default: MONGO_URI)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary data folder (logs)")
     args = parser.parse_args(argv)
 
@@ -434,6 +467,8 @@ def main(argv=None) -> int:
         ceiling = start_ceiling(suite, args, db.name)
         verify_path = "/api/certificates/verifications"
 
+        sessions = {proc.pid: proc.egov_name for proc in suite.processes}  # each leads a session
+
         def measure(base: str, path: str, label: str, token: str, chosen: list[str], connections=None) -> Result:
             import requests
 
@@ -444,15 +479,30 @@ def main(argv=None) -> int:
             if args.warmup:
                 load.run(base, path, token, chosen, args.warmup, connections)
             say(f"measuring {label} …")
+            cpu_before = stack_cpu_seconds(sessions)
             result = load.run(base, path, token, chosen, args.seconds, connections)
+            cpu_after = stack_cpu_seconds(sessions)
+            result.cpu_by = {name: (cpu_after[name] - cpu_before.get(name, 0.0)) / max(1, result.requests) * 1000
+                             for name in cpu_after}
+            result.cpu_ms = sum(result.cpu_by.values())
             if result.bad:
                 say(f"  {label}: {result.bad} failed requests")
             return result
 
+        def rounds(targets: dict, token: str, chosen: list[str]) -> dict[str, Result]:
+            # Interleaved (a, b, c, a, b, c, …) so that a change in the machine's other load
+            # falls on every target alike; medians over the rounds.
+            runs: dict[str, list[Result]] = {name: [] for name in targets}
+            for number in range(args.rounds):
+                for name, (base, path) in targets.items():
+                    runs[name].append(measure(base, path, f"{name}, round {number + 1}/{args.rounds}", token, chosen))
+            return {name: Result.median(results) for name, results in runs.items()}
+
+        load_before = os.getloadavg()
         token = login(gateway, VERIFIER)
-        a = measure(gateway, verify_path, "verify via gateway", token, bodies)
-        b = measure(direct, verify_path, "verify direct", token, bodies)
-        c = measure(ceiling, "/verify", "ceiling", token, bodies)
+        small = rounds({"a": (gateway, verify_path), "b": (direct, verify_path), "c": (ceiling, "/verify")},
+                       token, bodies)
+        a, b, c = small["a"], small["b"], small["c"]
 
         big = None
         big_seconds = 0.0
@@ -461,7 +511,7 @@ def main(argv=None) -> int:
             big_seconds = seed(db, args.big - args.small, rng, sample, 5000, seen)
             big_bodies = [json.dumps({"number": n}) for n in sample]
             token = login(gateway, VERIFIER)
-            big = measure(gateway, verify_path, f"verify via gateway, {args.big:,} stored", token, big_bodies)
+            big = rounds({"a": (gateway, verify_path)}, token, big_bodies)["a"]
 
         # Issuing: a contract in the service's own projection for the holder, then POST /api/certificates.
         from devtools.client import sim_identity
@@ -473,6 +523,7 @@ def main(argv=None) -> int:
         issued = measure(gateway, "/api/certificates", "issuing via gateway", holder_token,
                          [json.dumps(issue_body(contract_id))], args.issue_connections)
         stored_issued = db.certificates.count_documents({"holder_fin": holder_fin}) - before
+        load_after = os.getloadavg()
 
         say("bare fpdf2 + pyHanko in-process …")
         material = db.seal.find_one({"_id": "seal"})
@@ -480,49 +531,77 @@ def main(argv=None) -> int:
         rows = domain.pdf_rows(cert)
         url = f"{gateway}/api/certificates/verify/{cert['number']}"
         font_dir = load_certificate_settings().font_dir
-        bare_rate, bare_ms = bare_issue_rate(rows, cert["number"], url, material, font_dir, args.bare_count)
-        own_rate = service_code_rate(rows, cert["number"], url, material, font_dir, args.bare_count)
+        bare_rate, bare_cpu = bare_issue_rate(rows, cert["number"], url, material, font_dir, args.bare_count)
+        own_rate, own_cpu = service_code_rate(rows, cert["number"], url, material, font_dir, args.bare_count)
 
-        cores = os.cpu_count()
-        out(f"certificates benchmark — {datetime.now().isoformat(timespec='seconds')}, {cores} cores, "
+        def row(label: str, r: Result) -> str:
+            return f"  {label:<38} {r.median_rate if hasattr(r, 'median_rate') else r.rate:8.0f} {r.p50:8.2f} " \
+                   f"{r.p99:8.2f} {r.cpu_ms:8.2f} {r.bad:7d}"
+
+        def verdict(ok: bool) -> str:
+            return "met" if ok else "NOT met"
+
+        out(f"certificates benchmark — {datetime.now().isoformat(timespec='seconds')}, {os.cpu_count()} cores, "
             f"gunicorn {args.workers} worker(s) × {args.threads} threads (gthread), Mongo: "
             f"{'nx-27017' if not args.mongo_uri else args.mongo_uri}")
-        out(f"load generator: {load.name}; {args.seconds:g} s per run after {args.warmup:g} s warm-up; "
-            f"numbers drawn at random from {len(sample):,} stored")
+        out(f"load generator: {load.name} (a second process); {args.seconds:g} s runs after {args.warmup:g} s "
+            f"warm-up; medians of {args.rounds} interleaved rounds; numbers drawn at random from "
+            f"{len(sample):,} stored")
+        out(f"load average of the machine: {load_before[0]:.1f} at the start, {load_after[0]:.1f} at the end "
+            f"(anything above ~{args.workers + 1} means other work shared these cores)")
+        out(f"cpu ms/req = CPU time of the stack's own processes (nx-27017, gateway, services, relay, ceiling "
+            f"app) per request")
         out()
-        out(f"verification, {args.small:,} certificates stored   req/s     p50 ms   p99 ms   failed")
-        for label, r in (("(a) through the gateway", a), ("(b) certificates service directly", b),
-                         ("(c) ceiling: find_one + insert_one", c)):
-            out(f"  {label:<40} {r.rate:8.0f} {r.p50:9.2f} {r.p99:8.2f} {r.bad:8d}")
-        ac, ab = a.rate / c.rate, a.rate / b.rate
-        out(f"  a/c = {ac:.2f}   aim ≥ {AIMS['a/c']}   {check(ac >= AIMS['a/c'], '')}")
-        out(f"  a/b = {ab:.2f}   aim ≥ {AIMS['a/b']}   {check(ab >= AIMS['a/b'], '')}")
+        out(f"verification, {args.small:,} stored                  req/s   p50 ms   p99 ms  cpu ms/req failed")
+        out(row("(a) through the gateway", a))
+        out(row("(b) certificates service directly", b))
+        out(row("(c) ceiling: find_one + insert_one", c))
+        ac, ab = a.median_rate / c.median_rate, a.median_rate / b.median_rate
+        out(f"  a/c = {ac:.2f}  (aim ≥ {AIMS['a/c']}: {verdict(ac >= AIMS['a/c'])});  by CPU cost c/a = "
+            f"{c.cpu_ms / a.cpu_ms:.2f}")
+        out(f"  a/b = {ab:.2f}  (aim ≥ {AIMS['a/b']}: {verdict(ab >= AIMS['a/b'])});  by CPU cost b/a = "
+            f"{b.cpu_ms / a.cpu_ms:.2f}")
+        out(f"  per-round req/s  a: {', '.join(f'{x:.0f}' for x in a.rates)}   b: "
+            f"{', '.join(f'{x:.0f}' for x in b.rates)}   c: {', '.join(f'{x:.0f}' for x in c.rates)}")
+        for label, r in (("a", a), ("c", c)):
+            parts = sorted(((ms, name) for name, ms in r.cpu_by.items() if ms >= 0.02), reverse=True)
+            out(f"  cpu ms/req of ({label}) by process: " + ", ".join(f"{name} {ms:.2f}" for ms, name in parts))
         out()
         out(f"storing: {args.small:,} certificates in {small_seconds:.1f} s"
             + (f"; {args.big - args.small:,} more in {big_seconds:.1f} s "
                f"({(args.big - args.small) / big_seconds:,.0f}/s, insert_many batches of 5,000)" if big else ""))
         if big:
             p50r, p99r = big.p50 / a.p50, big.p99 / a.p99
-            out(f"verification through the gateway      req/s     p50 ms   p99 ms")
-            out(f"  {args.small:>9,} stored                {a.rate:8.0f} {a.p50:9.2f} {a.p99:8.2f}")
-            out(f"  {args.big:>9,} stored                {big.rate:8.0f} {big.p50:9.2f} {big.p99:8.2f}")
-            out(f"  big/small: p50 × {p50r:.2f}, p99 × {p99r:.2f}   aim ≤ {AIMS['big/small']}   "
-                f"{check(max(p50r, p99r) <= AIMS['big/small'], '')}")
+            out(f"verification through the gateway        req/s   p50 ms   p99 ms  cpu ms/req failed")
+            out(row(f"{args.small:>9,} stored", a))
+            out(row(f"{args.big:>9,} stored", big))
+            out(f"  {args.big:,} vs {args.small:,}: p50 × {p50r:.2f}, p99 × {p99r:.2f}, cpu/req × "
+                f"{big.cpu_ms / a.cpu_ms:.2f}  (aim ≤ {AIMS['big/small']}: "
+                f"{verdict(max(p50r, p99r) <= AIMS['big/small'])})")
         else:
-            out("(big run skipped)")
+            out("(the run with more certificates stored was skipped: --big ≤ --small)")
         out()
+        out(f"issuing (PDF + seal)                          per s   p50 ms   p99 ms  cpu ms/doc")
+        out(f"  POST /api/certificates, gateway, {args.issue_connections} conn {issued.rate:8.1f} {issued.p50:8.1f} "
+            f"{issued.p99:8.1f} {issued.cpu_ms:8.1f}   ({stored_issued} stored, {issued.bad} failed)")
+        parts = sorted(((ms, name) for name, ms in issued.cpu_by.items() if ms >= 0.1), reverse=True)
+        out("    cpu ms/doc by process: " + ", ".join(f"{name} {ms:.1f}" for ms, name in parts))
+        out(f"  bare fpdf2 + pyHanko, in-process      {bare_rate:8.1f} {'':8} {'':8} {bare_cpu:8.1f}")
+        out(f"  service pdf.render + seal, in-process {own_rate:8.1f} {'':8} {'':8} {own_cpu:8.1f}")
         ratio = issued.rate / bare_rate
-        out(f"issuing (PDF + seal)                         per s    p50 ms   p99 ms")
-        out(f"  POST /api/certificates via gateway ({args.issue_connections} conn) {issued.rate:8.1f} "
-            f"{issued.p50:9.1f} {issued.p99:8.1f}   ({stored_issued} stored, {issued.bad} failed)")
-        out(f"  bare fpdf2 + pyHanko, in-process      {bare_rate:8.1f} {bare_ms:9.1f}")
-        out(f"  service pdf.render + seal, in-process {own_rate:8.1f} {1000 / own_rate:9.1f}")
-        out(f"  issuing/bare = {ratio:.2f}   aim ≥ {AIMS['issue/bare']}   {check(ratio >= AIMS['issue/bare'], '')}")
+        out(f"  issuing/bare = {ratio:.2f}  (aim ≥ {AIMS['issue/bare']}: {verdict(ratio >= AIMS['issue/bare'])}); "
+            f"by CPU cost bare/issuing = {bare_cpu / issued.cpu_ms:.2f}")
+        out(f"  issuing/(service's PDF + seal alone) = {issued.rate / own_rate:.2f}; by CPU cost "
+            f"{own_cpu / issued.cpu_ms:.2f} (what HTTP, storage and events add)")
         dead = suite.check_alive()
         if dead:
             out(f"WARNING: processes exited during the run: {', '.join(dead)}")
         return 0
     finally:
+        if args.mongo_uri:  # a MongoDB of someone else's: leave nothing behind
+            for name in client.list_database_names():
+                if name.startswith(f"bench_{tag}_"):
+                    client.drop_database(name)
         client.close()
         suite.stop()
         remove_broker_objects(suite.amqp_url, f"bench.{tag}")

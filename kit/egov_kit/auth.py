@@ -65,6 +65,11 @@ class RevokedSessions:
 
 
 class TokenVerifier:
+    # Tokens whose signature and claims were checked already, kept until they expire: a person's
+    # token arrives with every request, and decoding plus the signature check is the costliest
+    # part of a light request. Expiry and logged-out sessions are still checked on every use.
+    CACHE_SIZE = 10_000
+
     def __init__(self, jwks_url: str, audience: str, service: str):
         self.jwks_url = jwks_url
         self.audience = audience
@@ -73,6 +78,7 @@ class TokenVerifier:
         self._keys: dict[str, object] = {}
         self._fetched_at = 0.0
         self._lock = threading.Lock()
+        self._verified: dict[tuple, dict] = {}
 
     def _refresh(self, force: bool = False) -> None:
         # Rate-limit refetches so forged kids can't make us hammer the auth service.
@@ -100,13 +106,30 @@ class TokenVerifier:
         return key
 
     def verify(self, token: str, audience: str | list[str] | None = None) -> dict:
+        wanted = audience or self.audience
+        cache_key = (token, tuple(wanted) if isinstance(wanted, list) else wanted)
+        claims = self._verified.get(cache_key)
+        if claims is None:
+            claims = self._decode(token, wanted)
+            if len(self._verified) >= self.CACHE_SIZE:
+                self._verified.clear()
+            self._verified[cache_key] = claims
+        elif claims["exp"] + 5 < time.time():
+            self._verified.pop(cache_key, None)
+            raise Problem(401, "Tokenin vaxtı bitib / token expired")
+        sid = claims.get("sid")
+        if sid and sid in self.revoked:
+            raise Problem(401, "Sessiya bitib / session logged out")
+        return claims
+
+    def _decode(self, token: str, audience: str | list[str]) -> dict:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError:
             raise Problem(401, "Token yanlışdır / malformed token")
         key = self._key_for(header.get("kid"))
         try:
-            claims = jwt.decode(token, key, algorithms=ALGORITHMS, audience=audience or self.audience,
+            claims = jwt.decode(token, key, algorithms=ALGORITHMS, audience=audience,
                                 issuer=ISSUER, options={"require": ["exp", "iat", "sub", "aud"]}, leeway=5)
         except jwt.ExpiredSignatureError:
             raise Problem(401, "Tokenin vaxtı bitib / token expired")
@@ -114,9 +137,6 @@ class TokenVerifier:
             raise Problem(401, "Token bu xidmət üçün deyil / token not meant for this service")
         except jwt.PyJWTError:
             raise Problem(401, "Token yanlışdır / invalid token")
-        sid = claims.get("sid")
-        if sid and sid in self.revoked:
-            raise Problem(401, "Sessiya bitib / session logged out")
         return claims
 
 
