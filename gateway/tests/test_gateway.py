@@ -299,6 +299,23 @@ def test_access_log_is_json_with_request_id_and_no_personal_data(gateway):
     assert "SECRET-TOKEN" not in text
 
 
+def test_access_log_keeps_fins_and_phones_in_paths_out(gateway):
+    rid = "log-check-2"
+    for path in ("/api/registry/persons/5XYZ9AB", "/api/asan-sim/phones/+994501112233/requests",
+                 "/api/contracts/employees/7QWE4RT/notices"):
+        requests.get(gateway.url + path, headers={"X-Request-ID": rid})
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        text = gateway.access_log.read_text(encoding="utf-8")
+        if text.count(rid) == 3:
+            break
+        time.sleep(0.05)
+    paths = [json.loads(line)["path"] for line in text.splitlines() if rid in line]
+    assert paths == ["/api/registry/persons/{fin}", "/api/asan-sim/phones/{phone}/requests",
+                     "/api/contracts/employees/{fin}/notices"]
+    assert "5XYZ9AB" not in text and "994501112233" not in text and "7QWE4RT" not in text
+
+
 # --------------------------------------------------------------------------- process
 
 def test_run_execs_nginx_and_stops_on_sigterm(start_gateway, upstreams):
