@@ -127,6 +127,18 @@ def check_termination(notice_start: date, termination_date: date) -> None:
         raise DomainError(422, "invalid", {"date": ["termination_before_start"]})
 
 
+# Grounds of the Labour Code that only a fixed-term contract can end on (article 73: its term ran out).
+FIXED_TERM_ONLY_ARTICLES = ("73",)
+
+
+def check_ground(contract_type: str, ground: dict) -> list[str]:
+    """Codes wrong with a termination ground for this contract (empty when it fits)."""
+    article = str(ground.get("article") or str(ground.get("code", "")).split(".")[0])
+    if article in FIXED_TERM_ONLY_ARTICLES and contract_type != "fixed_term":
+        return ["ground_needs_fixed_term"]
+    return []
+
+
 def full_name(person: dict) -> str:
     return " ".join(p for p in (person.get("surname"), person.get("name"), person.get("patronymic")) if p)
 
@@ -205,8 +217,14 @@ def fold(text: str) -> str:
 
 
 def search_key(notice: dict) -> str:
+    """What the registry's and the employee's search look in: the employee, the contract number,
+    the position and its classifier name, the workplace and the employer."""
     employee = notice["employee"]
-    return fold(" ".join([employee["fin"], full_name(employee), notice["contract_number"], notice["position"]]))
+    employer = notice.get("employer") or {}
+    parts = [employee["fin"], full_name(employee), notice["contract_number"], notice["position"],
+             notice.get("occupation_name") or "", notice.get("workplace") or "",
+             employer.get("name") or "", employer.get("voen") or ""]
+    return fold(" ".join(p for p in parts if p))
 
 
 # --- state machine ------------------------------------------------------------------------

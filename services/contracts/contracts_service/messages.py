@@ -47,7 +47,28 @@ MESSAGES: dict[str, tuple[str, str]] = {
                              "A connected state system is not answering; please try again shortly."),
     "signing_start_refused": ("İmzalama başladıla bilmədi.", "Signing could not be started."),
     "invalid_text": ("Bu sahə boş ola bilməz.", "This field may not be blank."),
+    "ground_needs_fixed_term": ("Bu xitam əsası yalnız müddətli əmək müqaviləsinə aiddir.",
+                                "This ground applies only to a fixed-term employment contract."),
+    # The outcome of a signature, as the portal shows it next to its state.
+    "signing_pending": ("Mobil telefonunuza göndərilən təhlükəsizlik kodunu ekrandakı kodla müqayisə edin "
+                        "və PİN2 ilə təsdiq edin.",
+                        "Compare the security code on your mobile phone with the one on screen and confirm "
+                        "with PIN2."),
+    "signed_notice": ("Bildiriş müvəffəqiyyətlə imzalandı.", "The notice was signed successfully."),
+    "signed_termination": ("Əmək müqaviləsinə xitam verilməsi barədə bildiriş müvəffəqiyyətlə imzalandı.",
+                           "The notice of the contract's termination was signed successfully."),
+    "signing_rejected": ("İmzalama mobil telefonda rədd edildi.", "Signing was rejected on the mobile phone."),
+    "signing_expired": ("İmzalama sorğusunun müddəti bitdi; bildirişi yenidən imzalayın.",
+                        "The signing request expired; please sign again."),
 }
+
+
+def signing_message(state: str | None, kind: str = "notice") -> str | None:
+    """What the portal says about a signature in this state (None for an unknown state)."""
+    code = {"pending": "signing_pending", "rejected": "signing_rejected", "expired": "signing_expired",
+            "refused": "signing_refused", "cancelled": "signing_cancelled", "invalid": "signing_invalid",
+            "confirmed": "signed_termination" if kind == "termination" else "signed_notice"}.get(state or "")
+    return text(code) if code else None
 
 
 def text(code: str, lang: str | None = None) -> str:

@@ -118,6 +118,16 @@ def set_notice_fields(db, notice_id: str, conditions: dict, changes: dict, *even
     return strip_internal(doc)
 
 
+def notices_pending_under(db, voen: str, authority_id: str) -> list[dict]:
+    """The company's notices with a signature (of the notice or of its termination) pending under
+    this authority."""
+    query = {"employer_voen": voen, "$or": [
+        {"signing.authority_id": authority_id, "signing.state": "pending"},
+        {"termination.signing.authority_id": authority_id, "termination.signing.state": "pending"},
+    ]}
+    return [strip_internal(doc) for doc in db[NOTICES].find(query, _LIST_PROJECTION)]
+
+
 # --- signings -----------------------------------------------------------------------------
 
 _BINARY_FIELDS = ("content", "pdf_prepared", "cms", "pdf_cms", "signed_pdf")

@@ -12,8 +12,8 @@ from . import domain, schemas
 from .documents import content_disposition
 from .domain import DomainError
 from .gateways import Unavailable
-from .messages import text
-from .workflows import NOTICE_SIGNING, TERMINATION_SIGNING, Actor, Contracts
+from .messages import signing_message, text
+from .workflows import FULL, NOTICE_SIGNING, TERMINATION_SIGNING, Actor, Contracts
 
 blp = Blueprint("contracts", __name__, url_prefix="/api/contracts",
                 description="Employment contract notices, their signing, and authorities to enter them")
@@ -59,22 +59,28 @@ def notice_view(notice: dict, contracts: Contracts) -> dict:
         "salary": domain.format_salary(notice["salary_qepik"]),
         "created_by": {"name": notice["created_by"]["name"]},
         "signed_by": {"name": notice["signed_by"]["name"]} if notice.get("signed_by") else None,
-        "signature": _attempt_view(notice.get("signing")),
+        "signature": _attempt_view(notice.get("signing"), "notice"),
         "termination": None if not termination else {
             **{k: termination.get(k) for k in ("date", "ground", "ground_name", "registered_at", "signed_at")},
-            "signature": _attempt_view(termination.get("signing")),
+            "signature": _attempt_view(termination.get("signing"), "termination"),
         },
         "check_url": contracts.check_url(notice["_id"]),
     }
 
 
-def _attempt_view(attempt: dict | None) -> dict | None:
+def _attempt_view(attempt: dict | None, kind: str) -> dict | None:
     if not attempt:
         return None
-    view = {"state": attempt.get("state"), "signing_id": attempt.get("signing_id")}
+    view = {"state": attempt.get("state"), "signing_id": attempt.get("signing_id"),
+            "message": signing_message(attempt.get("state"), kind), "finished_at": attempt.get("finished_at")}
     if attempt.get("state") == domain.PENDING:
         view["verification_code"] = attempt.get("verification_code")
+        view["expires_at"] = attempt.get("expires_at")
     return view
+
+
+def _with_message(answer: dict, kind: str) -> dict:
+    return {**answer, "message": signing_message(answer.get("state"), kind)}
 
 
 def _file(data: bytes, mimetype: str, filename: str) -> Response:
@@ -146,10 +152,11 @@ class NoticeItem(MethodView):
     @blp.doc(security=BEARER)
     @blp.response(200, schemas.NoticeOut)
     def get(self, notice_id):
-        """One notice: the employer's, or the employee's own once signed."""
+        """One notice: the employer's, or the employee's own once signed. A signature pending on
+        it is brought up to date first (confirmed on the phone → signed; lapsed → ended)."""
         principal = require_person()
         contracts = _contracts()
-        return notice_view(contracts.readable_notice(_actor(principal), notice_id), contracts)
+        return notice_view(contracts.readable_notice(_actor(principal), notice_id, settle=FULL), contracts)
 
     @blp.doc(security=BEARER)
     @blp.arguments(schemas.NoticePatch(partial=True))
@@ -176,14 +183,14 @@ class NoticeSignature(MethodView):
     def post(self, notice_id):
         """Sign the notice with Asan İmza: compare the code on the phone, confirm with PIN2."""
         principal = require_person()
-        return _contracts().start_signing(_actor(principal), notice_id, NOTICE_SIGNING)
+        return _with_message(_contracts().start_signing(_actor(principal), notice_id, NOTICE_SIGNING), "notice")
 
     @blp.doc(security=BEARER)
     @blp.response(200, schemas.SigningOut)
     def get(self, notice_id):
         """State of the signature; once confirmed the notice is signed."""
         principal = require_person()
-        return _contracts().poll_signing(_actor(principal), notice_id, NOTICE_SIGNING)
+        return _with_message(_contracts().poll_signing(_actor(principal), notice_id, NOTICE_SIGNING), "notice")
 
 
 @blp.route("/notices/<notice_id>/termination")
@@ -206,14 +213,16 @@ class TerminationSignature(MethodView):
     def post(self, notice_id):
         """Sign the termination with Asan İmza (PIN2)."""
         principal = require_person()
-        return _contracts().start_signing(_actor(principal), notice_id, TERMINATION_SIGNING)
+        return _with_message(_contracts().start_signing(_actor(principal), notice_id, TERMINATION_SIGNING),
+                             "termination")
 
     @blp.doc(security=BEARER)
     @blp.response(200, schemas.SigningOut)
     def get(self, notice_id):
         """State of the termination's signature; once confirmed the notice is terminated."""
         principal = require_person()
-        return _contracts().poll_signing(_actor(principal), notice_id, TERMINATION_SIGNING)
+        return _with_message(_contracts().poll_signing(_actor(principal), notice_id, TERMINATION_SIGNING),
+                             "termination")
 
 
 @blp.route("/notices/<notice_id>/pdf")
@@ -252,10 +261,11 @@ class MyNotices(MethodView):
     @blp.arguments(schemas.NoticeQuery, location="query")
     @blp.response(200, schemas.NoticeList)
     def get(self, args):
-        """The logged-in person's own notices from any employer (signed or terminated)."""
+        """The logged-in person's own notices from any employer (signed or terminated); `q` looks
+        in the employer's name and VÖEN, contract number, position and workplace."""
         principal = require_person()
         contracts = _contracts()
-        items, total = contracts.my_notices(_actor(principal), status=args.get("status"),
+        items, total = contracts.my_notices(_actor(principal), status=args.get("status"), q=args.get("q"),
                                             limit=args["limit"], offset=args["offset"])
         return {"items": [notice_view(n, contracts) for n in items], "total": total,
                 "limit": args["limit"], "offset": args["offset"]}

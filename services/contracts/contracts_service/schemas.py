@@ -70,7 +70,8 @@ class NoticeQuery(Schema):
     # An empty value (a cleared filter in a form) means any status.
     status = fields.String(validate=validate.OneOf((*domain.STATUSES, "")))
     q = fields.String(validate=validate.Length(max=100),
-                      metadata={"description": "employee name or FİN, contract number, position"})
+                      metadata={"description": "employee name or FİN, contract number, position or its "
+                                               "classifier name, workplace, employer name or VÖEN"})
     limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
 
@@ -143,6 +144,9 @@ class SigningOut(Schema):
     status = fields.String(metadata={"description": "the notice's status"})
     signed_at = Instant(allow_none=True)
     terminated_at = Instant(allow_none=True)
+    finished_at = Instant(allow_none=True)  # when the attempt ended
+    message = fields.String(allow_none=True,
+                            metadata={"description": "what the portal shows about this state (Azerbaijani / English)"})
 
 
 class TerminationOut(Schema):
@@ -195,6 +199,7 @@ class SigningStarted(Schema):
     verification_code = fields.String()
     expires_at = fields.String(allow_none=True)
     state = fields.String()
+    message = fields.String(allow_none=True)
 
 
 class CheckOut(Schema):

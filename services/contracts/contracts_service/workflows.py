@@ -15,7 +15,7 @@ from egov_kit.bus import new_event
 
 from . import documents, domain, pdfsign, repository as repo
 from .domain import DomainError
-from .gateways import Rejected
+from .gateways import Rejected, Unavailable
 
 log = logging.getLogger("contracts.workflows")
 SOURCE = "contracts"
@@ -43,6 +43,10 @@ class SigningKind:
 
 NOTICE_SIGNING = SigningKind("notice", "signing", domain.UNSIGNED, domain.SIGNED)
 TERMINATION_SIGNING = SigningKind("termination", "termination.signing", domain.SIGNED, domain.TERMINATED)
+SIGNING_KINDS = (NOTICE_SIGNING, TERMINATION_SIGNING)
+
+# How far a reader of notices goes to bring a pending signature up to date (see Contracts._settle).
+LOCAL, STALE, FULL = "local", "stale", "full"
 
 
 def utcnow() -> datetime:
@@ -114,17 +118,29 @@ class Contracts:
         """Head of the company, or holder of an authority in force for it (checked now)."""
         return self.authority_in_force(voen, fin) is not None or self.is_head(voen, fin)
 
-    def may_finish_signing(self, voen: str, fin: str, attempt: dict) -> bool:
+    def may_finish_signing(self, voen: str, fin: str, attempt: dict, memo: dict | None = None) -> bool:
         """The signer may still sign by the right the signature was started under: the head, or the
         very authority then in force. An authority that expired or was withdrawn meanwhile ends the
-        signature, and one granted anew afterwards does not bring it back."""
-        if "authority_id" not in attempt:  # started before the authority was recorded with it
-            return self.may_act(voen, fin)
+        signature, and one granted anew afterwards does not bring it back.
+
+        `memo` keeps look-ups for the length of one request (a registry page checks many attempts)."""
+        memo = {} if memo is None else memo
         today = self._today()
-        if attempt["authority_id"] and any(a["_id"] == attempt["authority_id"] and domain.authority_in_force(a, today)
-                                           for a in repo.authorities_of_person(self.db, voen, fin)):
+        key = ("authorities", voen, fin)
+        if key not in memo:
+            memo[key] = repo.authorities_of_person(self.db, voen, fin)
+        authorities = memo[key]
+        authority_id = attempt.get("authority_id")
+        if authority_id is None:  # started before the authority was recorded with it
+            if any(domain.authority_in_force(a, today) for a in authorities):
+                return True
+        elif authority_id and any(a["_id"] == authority_id and domain.authority_in_force(a, today)
+                                  for a in authorities):
             return True
-        return self.is_head(voen, fin)
+        key = ("head", voen)
+        if key not in memo:
+            memo[key] = self.registry.head_fin(voen)
+        return memo[key] == fin
 
     def require_company_rights(self, actor: Actor) -> str:
         voen = self._company(actor)
@@ -182,6 +198,12 @@ class Contracts:
         withdrawn = repo.withdraw_authority(self.db, authority_id, voen, changes, event)
         if withdrawn is None:
             raise DomainError(409, "authority_withdrawn")
+        # Signatures started under it can never complete now: they end at once (refused), so
+        # nobody is shown a signature "pending" that is already dead. Should this stop half-way,
+        # the next reader of each notice ends them just the same (_settle).
+        memo: dict = {}
+        for notice in repo.notices_pending_under(self.db, voen, authority_id):
+            self._settle(notice, LOCAL, memo)
         return self.authority_view(withdrawn)
 
     # --- notices --------------------------------------------------------------------------
@@ -265,17 +287,18 @@ class Contracts:
     def get_company_notice(self, actor: Actor, notice_id: str) -> dict:
         return self._company_notice(actor, notice_id)
 
-    def readable_notice(self, actor: Actor, notice_id: str) -> dict:
-        """The employer (acting for the company, with rights) or the employee once it is signed."""
+    def readable_notice(self, actor: Actor, notice_id: str, settle: str | None = None) -> dict:
+        """The employer (acting for the company, with rights) or the employee once it is signed.
+        With `settle`, a pending signature on it is first brought up to date (see _settle)."""
         notice = repo.get_notice(self.db, notice_id)
         if notice is None:
             raise DomainError(404, "not_found")
         if notice["employee_fin"] == actor.fin and notice["status"] != domain.UNSIGNED:
-            return notice
+            return self._settle(notice, settle) if settle else notice
         if actor.acting_for and actor.acting_for == notice["employer_voen"]:
             if not self.may_act(actor.acting_for, actor.fin):
                 raise DomainError(403, "no_authority")
-            return notice
+            return self._settle(notice, settle) if settle else notice
         raise DomainError(404, "not_found")
 
     def update_notice(self, actor: Actor, notice_id: str, changes: dict) -> dict:
@@ -314,16 +337,24 @@ class Contracts:
         if status:
             query["status"] = status
         search = domain.fold(q) if q and q.strip() else None
-        return repo.list_notices(self.db, query, search=search, limit=limit, offset=offset,
-                                 sort=[("created_at", -1), ("_id", -1)])
+        items, total = repo.list_notices(self.db, query, search=search, limit=limit, offset=offset,
+                                         sort=[("created_at", -1), ("_id", -1)])
+        return self._settle_page(items), total
 
-    def my_notices(self, actor: Actor, *, status: str | None, limit: int, offset: int) -> tuple[list[dict], int]:
+    def my_notices(self, actor: Actor, *, status: str | None, q: str | None = None,
+                   limit: int, offset: int) -> tuple[list[dict], int]:
         if status == domain.UNSIGNED:
             return [], 0  # drafts are the employer's business until signed
         query = {"employee_fin": actor.fin,
                  "status": status or {"$in": [domain.SIGNED, domain.TERMINATED]}}
-        return repo.list_notices(self.db, query, search=None, limit=limit, offset=offset,
-                                 sort=[("signed_at", -1), ("_id", -1)])
+        search = domain.fold(q) if q and q.strip() else None
+        items, total = repo.list_notices(self.db, query, search=search, limit=limit, offset=offset,
+                                         sort=[("signed_at", -1), ("_id", -1)])
+        return self._settle_page(items), total
+
+    def _settle_page(self, notices: list[dict]) -> list[dict]:
+        memo: dict = {}
+        return [self._settle(n, STALE, memo) for n in notices]
 
     def public_check(self, notice_id: str) -> dict:
         notice = repo.get_notice(self.db, notice_id)
@@ -347,6 +378,8 @@ class Contracts:
         item = self.registry.directory("termination-grounds").get(ground)
         if item is None:
             errors["ground"] = ["unknown_ground"]
+        elif misfit := domain.check_ground(notice["contract_type"], item):
+            errors["ground"] = misfit
         if errors:
             raise DomainError(422, "invalid", errors)
         termination = {"date": termination_date.isoformat(), "ground": ground,
@@ -422,10 +455,19 @@ class Contracts:
         if not attempt:
             raise DomainError(404, "no_signing")
         state = attempt.get("state")
+        if state == domain.PENDING and notice["status"] == kind.from_status \
+                and not self.may_finish_signing(notice["employer_voen"], attempt["signer"]["fin"], attempt):
+            # The signer's authority lapsed or was withdrawn: whatever the phone says, it is over.
+            self._end_attempt(notice, kind, attempt, domain.REFUSED)
+            state = domain.REFUSED
         if state == domain.REFUSED:
             raise DomainError(403, "signing_refused")
         if state != domain.PENDING:
             return self._signing_answer(notice, attempt)
+        return self._ask_auth(notice, kind, attempt)
+
+    def _ask_auth(self, notice: dict, kind: SigningKind, attempt: dict) -> dict:
+        """The state at the auth service; a confirmed signature is verified and finalised."""
         answer = self.signatures.status(attempt["signing_id"])
         remote = answer.get("state")
         if remote == domain.PENDING:
@@ -437,9 +479,44 @@ class Contracts:
             return self._signing_answer(notice, attempt)
         return self._finalise(notice, kind, attempt, answer)
 
+    def _settle(self, notice: dict, reach: str, memo: dict | None = None) -> dict:
+        """Bring the notice's pending signatures up to date before anyone is shown them, so that
+        a signature that can no longer complete does not sit there as "pending":
+
+        - the signer's authority lapsed or was withdrawn → the attempt ends as refused (LOCAL:
+          only this, from our own records);
+        - the request on the phone has expired → asked at the auth service, which tells whether
+          it was confirmed in time, rejected or expired (STALE: this too — a listing);
+        - FULL (one notice opened): the auth service is asked about any pending signature, so a
+          signature confirmed on the phone shows as signed even if its signer never polled.
+
+        Never fails the read: when a service does not answer, the attempt is left as it was."""
+        memo = {} if memo is None else memo
+        for kind in SIGNING_KINDS:
+            attempt = _nested(notice, kind.path)
+            if not attempt or attempt.get("state") != domain.PENDING or notice["status"] != kind.from_status:
+                continue
+            try:
+                signer = (attempt.get("signer") or {}).get("fin")
+                if not self.may_finish_signing(notice["employer_voen"], signer, attempt, memo):
+                    self._end_attempt(notice, kind, attempt, domain.REFUSED)
+                elif reach == FULL or (reach == STALE and self._past_expiry(attempt)):
+                    self._ask_auth(notice, kind, attempt)
+                else:
+                    continue
+            except (DomainError, Unavailable):
+                pass  # ended (invalid, refused) or left pending; the stored notice says which
+            notice = repo.get_notice(self.db, notice["_id"]) or notice
+        return notice
+
+    def _past_expiry(self, attempt: dict) -> bool:
+        expires = _parse_instant(attempt.get("expires_at"))
+        return expires is not None and expires <= self.now()
+
     def _signing_answer(self, notice: dict, attempt: dict) -> dict:
         out = {"state": attempt.get("state"), "signing_id": attempt.get("signing_id"), "status": notice["status"],
-               "signed_at": notice.get("signed_at"), "terminated_at": notice.get("terminated_at")}
+               "signed_at": notice.get("signed_at"), "terminated_at": notice.get("terminated_at"),
+               "expires_at": attempt.get("expires_at"), "finished_at": attempt.get("finished_at")}
         if attempt.get("state") == domain.PENDING:
             out["verification_code"] = attempt.get("verification_code")
         return out
@@ -505,7 +582,8 @@ class Contracts:
         changes = {f"{kind.path}.state": domain.CONFIRMED, f"{kind.path}.finished_at": self._stamp(),
                    "status": kind.to_status, "updated_at": self._stamp()}
         if kind is NOTICE_SIGNING:
-            changes.update(signed_at=domain.stamp(signed_at), signed_by=signer, signature_id=signing_id)
+            changes.update(signed_at=domain.stamp(signed_at), signed_by=signer, signature_id=signing_id,
+                           search=domain.search_key(notice))  # notices entered before it knew more fields
             event = new_event("contracts.notice.signed", domain.signed_event_data(notice, signed_at), source=SOURCE)
         else:
             changes.update({"terminated_at": domain.stamp(signed_at), "termination.signed_at": domain.stamp(signed_at),

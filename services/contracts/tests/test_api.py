@@ -424,3 +424,144 @@ def test_rejected_or_outdated_signature_leaves_the_notice_unsigned(rep, people):
 
     assert sign(rep, path, people["rep"]).json()["state"] == "confirmed"
     assert rep.get(path).json()["workplace"] == "Mühasibatlıq"
+
+
+# --- signatures that can no longer complete -----------------------------------------------
+
+@pytest.fixture(scope="module")
+def contracts_db(mongo_client, bus_names):
+    """The running contracts service's own database (to move an authority's end date into the past)."""
+    return mongo_client[f"{bus_names['queue_prefix'].replace('.', '_')}_contracts"]
+
+
+def test_withdrawing_an_authority_ends_its_pending_signature_for_the_head(suite, people):
+    """The head withdraws a representative's authority while a signature of theirs waits on the
+    phone: opening the notice, the head sees that signature ended (refused) — nobody has to poll it
+    — and the confirmation that comes later on the phone changes nothing; the head signs himself."""
+    head2 = ApiSession(suite.gateway_url).login(people["head"]).act_for(SECOND_COMPANY)
+    granted = head2.post(f"{BASE}/authorities", json={"fin": people["rep2"]["fin"], "valid_until": None})
+    assert granted.status_code == 201, granted.text
+    rep2 = act_for_when_allowed(ApiSession(suite.gateway_url).login(people["rep2"]), SECOND_COMPANY)
+    notice = rep2.post(f"{BASE}/notices", json=payload()).json()
+    path = f"{BASE}/notices/{notice['id']}"
+    started = rep2.post(f"{path}/signature")
+    assert started.status_code == 202, started.text
+    waiting = head2.get(path).json()["signature"]
+    assert waiting["state"] == "pending" and waiting["verification_code"] == started.json()["verification_code"]
+
+    assert head2.delete(f"{BASE}/authorities/{granted.json()['id']}").status_code == 200
+    seen = head2.get(path).json()
+    assert seen["status"] == "unsigned"
+    assert seen["signature"]["state"] == "refused" and "verification_code" not in seen["signature"]
+    assert "səlahiyyəti" in seen["signature"]["message"] and seen["signature"]["finished_at"]
+    listed = head2.get(f"{BASE}/notices", params={"q": notice["contract_number"]}).json()["items"]
+    assert [n["signature"]["state"] for n in listed] == ["refused"]
+    english = head2.get(path, headers={"Accept-Language": "en"}).json()["signature"]["message"]
+    assert "authority" in english
+
+    assert rep2.confirm_on_phone(people["rep2"]["phone"], started.json()["verification_code"],
+                                 people["rep2"]["pin2"], kind="sign").status_code == 200
+    assert head2.get(path).json()["signature"]["state"] == "refused"
+    assert head2.get(f"{path}/signature").status_code == 403
+    assert head2.get(path).json()["status"] == "unsigned"
+    # Nothing is stuck: the head signs the notice himself.
+    assert sign(head2, path, people["head"]).json()["state"] == "confirmed"
+    assert head2.get(path).json()["status"] == "signed"
+
+
+def test_an_authority_past_its_end_date_ends_the_pending_signature_in_the_registry(suite, people, head,
+                                                                                    contracts_db):
+    """Midnight passes over a fixed-term authority while its holder's signature waits on the phone:
+    the registry of notices no longer shows that signature as pending."""
+    signer = sim_identity(label="no job 2")
+    granted = head.post(f"{BASE}/authorities", json={"fin": signer["fin"], "valid_until": today().isoformat()})
+    assert granted.status_code == 201, granted.text
+    session = act_for_when_allowed(ApiSession(suite.gateway_url).login(signer), COMPANY)
+    notice = session.post(f"{BASE}/notices", json=payload()).json()
+    started = session.post(f"{BASE}/notices/{notice['id']}/signature")
+    assert started.status_code == 202, started.text
+    listed = head.get(f"{BASE}/notices", params={"q": notice["contract_number"]}).json()["items"]
+    assert listed[0]["signature"]["state"] == "pending"
+
+    # The suite has no clock to move, so the end date moves instead: it becomes yesterday.
+    moved = contracts_db.authorities.update_one({"_id": granted.json()["id"]},
+                                                {"$set": {"valid_until": (today() - timedelta(days=1)).isoformat()}})
+    assert moved.matched_count == 1
+    listed = head.get(f"{BASE}/notices", params={"q": notice["contract_number"]}).json()["items"]
+    assert listed[0]["signature"]["state"] == "refused" and listed[0]["status"] == "unsigned"
+    assert "verification_code" not in listed[0]["signature"]
+    assert head.get(f"{BASE}/notices/{notice['id']}/signature").status_code == 403
+
+
+def test_a_signature_confirmed_on_the_phone_shows_when_the_notice_is_opened(rep, head, people, events):
+    """The representative confirms with PIN2 and closes the page without waiting: whoever opens the
+    notice next sees it signed, with the success message, and the event goes out once."""
+    notice = rep.post(f"{BASE}/notices", json=payload()).json()
+    path = f"{BASE}/notices/{notice['id']}"
+    started = rep.post(f"{path}/signature").json()
+    assert "PİN2" in started["message"]
+    assert rep.confirm_on_phone(people["rep"]["phone"], started["verification_code"], people["rep"]["pin2"],
+                                kind="sign").status_code == 200
+    opened = head.get(path).json()
+    assert opened["status"] == "signed" and opened["signed_at"]
+    assert opened["signature"]["state"] == "confirmed"
+    assert opened["signature"]["message"] == "Bildiriş müvəffəqiyyətlə imzalandı."
+    polled = rep.get(f"{path}/signature", headers={"Accept-Language": "en"}).json()
+    assert polled["state"] == "confirmed" and polled["message"] == "The notice was signed successfully."
+    assert events("contracts.notice.signed", notice_id=notice["id"])
+
+
+def test_signature_outcomes_are_told_in_words(rep, people):
+    notice = rep.post(f"{BASE}/notices", json=payload()).json()
+    path = f"{BASE}/notices/{notice['id']}"
+    started = rep.post(f"{path}/signature").json()
+    for _ in range(3):
+        rep.confirm_on_phone(people["rep"]["phone"], started["verification_code"], "00000", kind="sign")
+    rejected = poll_until_final(rep, f"{path}/signature").json()
+    assert rejected["state"] == "rejected" and "rədd edildi" in rejected["message"]
+    assert "rədd edildi" in rep.get(path).json()["signature"]["message"]
+
+
+# --- searching one's own notices; grounds that fit the contract ---------------------------
+
+def test_employee_searches_own_notices_by_employer_and_position(employee, signed_notice):
+    def found(q):
+        response = employee.get(f"{BASE}/my-notices", params={"q": q, "limit": 100})
+        assert response.status_code == 200, response.text
+        return {n["id"] for n in response.json()["items"]}
+
+    employer = signed_notice["employer"]["name"]
+    assert signed_notice["id"] in found(employer.upper())
+    assert signed_notice["id"] in found("xezer ulduzu")  # typed without Azerbaijani letters
+    assert signed_notice["id"] in found(COMPANY)
+    assert signed_notice["id"] in found(signed_notice["contract_number"])
+    assert signed_notice["id"] in found("muhasib")
+    assert signed_notice["id"] not in found("Çinarlı Logistika")
+    assert employee.get(f"{BASE}/my-notices", params={"q": "x" * 101}).status_code == 422
+
+
+def test_registry_search_covers_workplace_and_occupation(rep, signed_notice):
+    for q in ("maliyye sobesi", "Mühasib", signed_notice["occupation_name"]):
+        found = rep.get(f"{BASE}/notices", params={"q": q, "limit": 100}).json()["items"]
+        assert signed_notice["id"] in [n["id"] for n in found], q
+
+
+def test_expiry_of_a_fixed_term_is_no_ground_for_an_indefinite_contract(rep, people):
+    indefinite = rep.post(f"{BASE}/notices", json=payload(contract_type="indefinite", end_date=None)).json()
+    path = f"{BASE}/notices/{indefinite['id']}"
+    assert sign(rep, path, people["rep"]).json()["state"] == "confirmed"
+    refused = rep.post(f"{path}/termination", json={"date": "2027-01-31", "ground": "73"})
+    assert refused.status_code == 422 and refused.headers["Content-Type"] == "application/problem+json"
+    assert "müddətli" in refused.json()["errors"]["ground"][0]
+    english = rep.post(f"{path}/termination", json={"date": "2027-01-31", "ground": "73"},
+                       headers={"Accept-Language": "en"})
+    assert "fixed-term" in english.json()["errors"]["ground"][0]
+    assert rep.get(path).json()["termination"] is None
+    assert rep.post(f"{path}/termination", json={"date": "2027-01-31", "ground": "69"}).status_code == 201
+
+    fixed = rep.post(f"{BASE}/notices", json=payload()).json()
+    fixed_path = f"{BASE}/notices/{fixed['id']}"
+    assert sign(rep, fixed_path, people["rep"]).json()["state"] == "confirmed"
+    ended = rep.post(f"{fixed_path}/termination", json={"date": "2027-11-30", "ground": "73"})
+    assert ended.status_code == 201, ended.text
+    assert ended.json()["termination"]["ground_name"].startswith("Müddətli əmək müqaviləsinin")

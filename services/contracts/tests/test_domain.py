@@ -186,3 +186,20 @@ def test_search_ignores_case_and_azerbaijani_letters():
     key = domain.search_key(NOTICE)
     assert domain.fold("HƏSƏNOVA") in key and domain.fold("hesenova") in key
     assert domain.fold("4rd6yfc") in key and domain.fold("əm-15") in key and domain.fold("MÜHASİB") in key
+
+
+def test_expiry_of_a_fixed_term_fits_fixed_term_contracts_only():
+    expiry = {"code": "73", "article": "73", "name_az": "Müddətli əmək müqaviləsinin müddəti qurtardıqda"}
+    assert domain.check_ground("indefinite", expiry) == ["ground_needs_fixed_term"]
+    assert domain.check_ground("fixed_term", expiry) == []
+    assert domain.check_ground("indefinite", {"code": "70.b", "article": "70"}) == []
+    assert domain.check_ground("indefinite", {"code": "73"}) == ["ground_needs_fixed_term"]  # no article given
+
+
+def test_search_key_holds_employer_workplace_and_occupation():
+    notice = {"employee": {"fin": "4RD6YFC", "surname": "Həsənova", "name": "Nərmin", "patronymic": ""},
+              "contract_number": "ƏM-1", "position": "Baş mühasib", "occupation_name": "Mühasib",
+              "workplace": "Maliyyə şöbəsi", "employer": {"voen": "1701100121", "name": "Xəzər Ulduzu İnşaat"}}
+    key = domain.search_key(notice)
+    for typed in ("xezer ulduzu", "1701100121", "maliyye sobesi", "hesenova", "əm-1"):
+        assert domain.fold(typed) in key, typed
