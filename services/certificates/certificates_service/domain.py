@@ -19,6 +19,9 @@ TYPES = {
 GENERAL, ADDRESSED = "general", "addressed"
 DESTINATIONS = {GENERAL: ("Ümumi", "General"), ADDRESSED: ("Ünvanlı", "Addressed")}
 ACTIVE, REVOKED, EXPIRED = "active", "revoked", "expired"
+STATUSES = {ACTIVE: ("Aktiv", "Active"), REVOKED: ("Deaktiv edilib", "Deactivated"),
+            EXPIRED: ("Müddəti bitib", "Expired")}
+CONTRACT_TYPES = {"indefinite": ("Müddətsiz", "Indefinite"), "fixed_term": ("Müddətli", "Fixed-term")}
 REASON_HOLDER, REASON_CONTRACT_TERMINATED = "holder", "contract_terminated"
 SIGNED, TERMINATED = "signed", "terminated"
 FIXED_TERM = "fixed_term"
@@ -154,14 +157,17 @@ def contract_summary(contract: dict) -> dict:
     }
 
 
-def contract_matches(summary: dict, query: str | None) -> bool:
-    """The "Axtarış" window: any field contains the text (dates also as dd.mm.yyyy)."""
+def contract_matches(contract: dict, query: str | None) -> bool:
+    """The "Axtarış" window: any field of the contract (a summary or the stored projection)
+    contains the text — dates also as dd.mm.yyyy, the contract type also as people name it
+    ("Müddətli"), and the workplace though the list does not show it."""
     needle = fold(query).strip()
     if not needle:
         return True
-    haystack = [summary.get(k) for k in ("employer_voen", "employer_name", "position", "start_date",
-                                         "end_date", "contract_number", "contract_type")]
-    haystack += [dmy(summary.get("start_date")), dmy(summary.get("end_date"))]
+    haystack = [contract.get(k) for k in ("employer_voen", "employer_name", "position", "start_date",
+                                          "end_date", "contract_number", "contract_type", "workplace")]
+    haystack += [dmy(contract.get("start_date")), dmy(contract.get("end_date")),
+                 *CONTRACT_TYPES.get(contract.get("contract_type"), ())]
     return any(needle in fold(value) for value in haystack if value)
 
 
@@ -263,14 +269,16 @@ def holder_view(cert: dict, today: date, *, pdf_url: str, verification_url: str)
     """What the holder sees in the form and the history."""
     revocation = cert.get("revocation") or {}
     view = {
-        "number": cert["number"], "status": status_of(cert, today), "type": cert["type"],
+        "number": cert["number"], "status": status_of(cert, today),
+        "status_name": STATUSES[status_of(cert, today)][0], "type": cert["type"],
         "type_name": TYPES[cert["type"]][0],
         "holder": {k: cert["holder"].get(k) for k in ("fin", "surname", "name", "patronymic", "full_name")},
         "contract_id": cert["contract_id"], "contract_number": cert.get("contract_number"),
         "employer_voen": cert.get("employer_voen"), "employer_name": cert.get("employer_name"),
         "position": cert.get("position"), "start_date": cert.get("start_date"),
         "purpose": {"code": cert["purpose"]["code"], "name": cert["purpose"].get("name_az")},
-        "destination": cert["destination"], "addressee": cert.get("addressee"),
+        "destination": cert["destination"], "destination_name": DESTINATIONS[cert["destination"]][0],
+        "addressee": cert.get("addressee"),
         "notify_addressee_on_revoke": cert.get("notify_addressee_on_revoke", False),
         "valid_until": cert["valid_until"], "issued_at": _iso(cert["issued_at"]),
         "revoked_at": _iso(revocation.get("at")), "revocation_reason": revocation.get("reason"),
@@ -343,12 +351,17 @@ def issued_event_data(cert: dict) -> dict:
 
 
 def revoked_event_data(cert: dict, reason: str, revoked_at: datetime) -> dict:
+    """The revocation as published. The addressee is alerted only when it asked to be and the
+    certificate was still valid: one that had expired already stopped being valid on its printed
+    date, so deactivating it afterwards is no news to anyone."""
     addressee = cert.get("addressee") or {}
+    was_valid = status_of(cert, baku_date(revoked_at)) == ACTIVE
     return {
         "number": cert["number"], "holder_name": cert["holder"]["full_name"], "reason": reason,
         "destination": cert["destination"], "addressee_voen": addressee.get("voen"),
         "addressee_name": addressee.get("name"),
-        "notify_addressee": bool(cert.get("notify_addressee_on_revoke")) and cert["destination"] == ADDRESSED,
+        "notify_addressee": bool(cert.get("notify_addressee_on_revoke")) and cert["destination"] == ADDRESSED
+        and was_valid,
         "revoked_at": _iso(revoked_at),
     }
 

@@ -49,7 +49,8 @@ class PageQuery(Schema):
 
 class ContractsQuery(Schema):
     q = fields.String(load_default=None, validate=validate.Length(max=200),
-                      metadata={"description": "text looked for in every field"})
+                      metadata={"description": "text looked for in every field (also the workplace, the "
+                                               "contract type as named in Azerbaijani, dates as dd.mm.yyyy)"})
 
 
 class ContractOut(Schema):
@@ -95,6 +96,7 @@ class PersonName(Schema):
 class CertificateOut(Schema):
     number = fields.String()
     status = fields.String(metadata={"description": "active | revoked | expired"})
+    status_name = fields.String(metadata={"description": "Aktiv / Deaktiv edilib / Müddəti bitib"})
     type = fields.String()
     type_name = fields.String()
     holder = fields.Nested(Holder)
@@ -107,6 +109,7 @@ class CertificateOut(Schema):
     salary = fields.String(metadata={"description": "only for employment_with_salary"})
     purpose = fields.Nested(Purpose)
     destination = fields.String()
+    destination_name = fields.String(metadata={"description": "Ümumi / Ünvanlı"})
     addressee = fields.Nested(Organization, allow_none=True)
     notify_addressee_on_revoke = fields.Boolean()
     valid_until = fields.String()

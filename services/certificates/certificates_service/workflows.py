@@ -71,9 +71,8 @@ class CertificateDesk:
 
     def contracts_in_force(self, fin: str, query: str | None = None) -> list[dict]:
         today = domain.baku_date(self.clock())
-        summaries = [domain.contract_summary(c) for c in self.repo.contracts_of(fin)
-                     if domain.contract_in_force(c, today)]
-        return [s for s in summaries if domain.contract_matches(s, query)]
+        return [domain.contract_summary(c) for c in self.repo.contracts_of(fin)
+                if domain.contract_in_force(c, today) and domain.contract_matches(c, query)]
 
     def contacts(self, fin: str) -> dict:
         found = {"mobile": [], "email": []}

@@ -412,3 +412,52 @@ def test_verifications_are_rate_limited_per_verifier(suite, bank):
     assert 1 <= int(response.headers["Retry-After"]) <= 60
     # Another verifier is not affected.
     assert bank.post("/api/certificates/verifications", json={"number": "AR-00000-00000-00000"}).status_code == 200
+
+
+# --- what the lists say in words; search; deactivating an expired certificate -------------
+
+@pytest.fixture(scope="module")
+def certificates_db(mongo_client, bus_names):
+    """The running certificates service's own database (to let a certificate's last day pass)."""
+    return mongo_client[f"{bus_names['queue_prefix'].replace('.', '_')}_certificates"]
+
+
+def test_contracts_are_found_by_type_name_and_workplace(holder, contract_id, fixed_term_id):
+    fixed_only = contract_ids(holder, q="Müddətli")
+    assert fixed_term_id in fixed_only and contract_id not in fixed_only
+    indefinite = contract_ids(holder, q="muddetsiz")
+    assert contract_id in indefinite and fixed_term_id not in indefinite
+    assert {contract_id, fixed_term_id} <= contract_ids(holder, q="rəsulzadə")  # the workplace
+    assert not contract_ids(holder, q="Gəncə filialı")
+
+
+def test_history_names_status_and_destination(holder, general_cert, salary_cert):
+    history = {c["number"]: c for c in holder.get("/api/certificates", params={"limit": 200}).json()["items"]}
+    assert history[general_cert["number"]]["destination_name"] == "Ümumi"
+    assert history[salary_cert["number"]]["destination_name"] == "Ünvanlı"
+    assert history[general_cert["number"]]["status_name"] == "Aktiv"
+    one = holder.get(f"/api/certificates/{general_cert['number']}").json()
+    assert one["status_name"] == "Aktiv" and one["destination_name"] == "Ümumi"
+
+
+def test_deactivating_an_expired_certificate_alerts_nobody(bus, holder, bank, contract_id, certificates_db):
+    cert = issue(holder, contract_id, destination="addressed", addressee_voen=BANK_VOEN,
+                 notify_addressee_on_revoke=True, valid_until=day(0))
+    # Midnight passes (the suite has no clock to move, so its last day moves to yesterday).
+    assert certificates_db.certificates.update_one({"_id": cert["number"]},
+                                                   {"$set": {"valid_until": day(-1)}}).matched_count == 1
+    shown = holder.get(f"/api/certificates/{cert['number']}").json()
+    assert shown["status"] == "expired" and shown["status_name"] == "Müddəti bitib"
+    assert bank.post("/api/certificates/verifications", json={"number": cert["number"]}).json() == \
+        {"result": "not_valid"}
+
+    listener = bus.listen("certificates.certificate.revoked")
+    try:
+        revoked = holder.post(f"/api/certificates/{cert['number']}/revocation")
+        assert revoked.status_code == 200 and revoked.json()["status"] == "revoked"
+        assert revoked.json()["status_name"] == "Deaktiv edilib"
+        event = eventually(lambda: next((e for e in listener.events() if e["data"]["number"] == cert["number"]),
+                                        None), timeout=15, message="the revoked event")
+    finally:
+        listener.close()
+    assert event["data"]["notify_addressee"] is False and event["data"]["addressee_voen"] == BANK_VOEN

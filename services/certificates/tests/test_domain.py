@@ -185,3 +185,29 @@ def test_rate_window():
     same, _ = domain.rate_window(datetime(2026, 11, 23, 9, 30, 59, 900000, tzinfo=timezone.utc))
     following, _ = domain.rate_window(datetime(2026, 11, 23, 9, 31, 0, tzinfo=timezone.utc))
     assert same == window and following == window + 1
+
+
+def test_deactivating_an_expired_certificate_alerts_nobody():
+    addressed = issue("employment", destination="addressed", addressee_voen=BANK["voen"], notify_addressee_on_revoke=True)
+    last_day = datetime(2026, 12, 31, 19, 59, tzinfo=timezone.utc)   # 23:59 in Baku on its last day
+    next_day = datetime(2026, 12, 31, 20, 1, tzinfo=timezone.utc)    # 00:01 in Baku the day after
+    assert domain.revoked_event_data(addressed, "holder", last_day)["notify_addressee"] is True
+    late = domain.revoked_event_data(addressed, "holder", next_day)
+    assert late["notify_addressee"] is False and late["addressee_voen"] == BANK["voen"]
+
+
+def test_contract_search_knows_type_names_and_workplace():
+    fixed = contract(contract_type="fixed_term", end_date="2027-02-28", workplace="Şəki filialı")
+    for query in ("müddətli", "MUDDETLI", "fixed-term", "seki filiali", "28.02.2027"):
+        assert domain.contract_matches(fixed, query), query
+    assert not domain.contract_matches(fixed, "müddətsiz")
+    assert domain.contract_matches(contract(), "Müddətsiz") and not domain.contract_matches(contract(), "müddətli")
+
+
+def test_history_names_status_and_destination():
+    urls = {"pdf_url": "p", "verification_url": "v"}
+    cert = issue("employment", destination="addressed", addressee_voen=BANK["voen"])
+    view = domain.holder_view(cert, TODAY, **urls)
+    assert view["status_name"] == "Aktiv" and view["destination_name"] == "Ünvanlı"
+    assert domain.holder_view(cert, date(2027, 1, 1), **urls)["status_name"] == "Müddəti bitib"
+    assert domain.holder_view({**cert, "status": "revoked"}, TODAY, **urls)["status_name"] == "Deaktiv edilib"
