@@ -43,12 +43,16 @@ def unavailable_problem(_exc: Unavailable) -> Problem:
                    headers={"Retry-After": "5"})
 
 
-def notice_view(notice: dict, contracts: Contracts) -> dict:
+def notice_view(notice: dict, contracts: Contracts, *, for_employee: bool = False) -> dict:
+    """The notice as shown; to its employee (`for_employee`) the employer's signing attempts show
+    only their state, not the code its signer compares on the phone."""
     employee = notice["employee"]
     termination = notice.get("termination")
     return {
         "id": notice["_id"], "status": notice["status"],
         "status_label": domain.domain_label("status", notice["status"]),
+        "contract_type_label": domain.domain_label("contract_type", notice["contract_type"]),
+        "working_time_label": domain.domain_label("working_time", notice["working_time"]),
         "employer": notice["employer"],
         "employee": {**employee, "full_name": domain.full_name(employee)},
         "employee_fin": notice["employee_fin"],
@@ -59,18 +63,20 @@ def notice_view(notice: dict, contracts: Contracts) -> dict:
         "salary": domain.format_salary(notice["salary_qepik"]),
         "created_by": {"name": notice["created_by"]["name"]},
         "signed_by": {"name": notice["signed_by"]["name"]} if notice.get("signed_by") else None,
-        "signature": _attempt_view(notice.get("signing"), "notice"),
+        "signature": _attempt_view(notice.get("signing"), "notice", for_employee),
         "termination": None if not termination else {
             **{k: termination.get(k) for k in ("date", "ground", "ground_name", "registered_at", "signed_at")},
-            "signature": _attempt_view(termination.get("signing"), "termination"),
+            "signature": _attempt_view(termination.get("signing"), "termination", for_employee),
         },
         "check_url": contracts.check_url(notice["_id"]),
     }
 
 
-def _attempt_view(attempt: dict | None, kind: str) -> dict | None:
+def _attempt_view(attempt: dict | None, kind: str, for_employee: bool = False) -> dict | None:
     if not attempt:
         return None
+    if for_employee:
+        return {"state": attempt.get("state"), "finished_at": attempt.get("finished_at")}
     view = {"state": attempt.get("state"), "signing_id": attempt.get("signing_id"),
             "message": signing_message(attempt.get("state"), kind), "finished_at": attempt.get("finished_at")}
     if attempt.get("state") == domain.PENDING:
@@ -156,7 +162,8 @@ class NoticeItem(MethodView):
         it is brought up to date first (confirmed on the phone → signed; lapsed → ended)."""
         principal = require_person()
         contracts = _contracts()
-        return notice_view(contracts.readable_notice(_actor(principal), notice_id, settle=FULL), contracts)
+        notice = contracts.readable_notice(_actor(principal), notice_id, settle=FULL)
+        return notice_view(notice, contracts, for_employee=principal.acting_for != notice["employer_voen"])
 
     @blp.doc(security=BEARER)
     @blp.arguments(schemas.NoticePatch(partial=True))
@@ -267,5 +274,5 @@ class MyNotices(MethodView):
         contracts = _contracts()
         items, total = contracts.my_notices(_actor(principal), status=args.get("status"), q=args.get("q"),
                                             limit=args["limit"], offset=args["offset"])
-        return {"items": [notice_view(n, contracts) for n in items], "total": total,
+        return {"items": [notice_view(n, contracts, for_employee=True) for n in items], "total": total,
                 "limit": args["limit"], "offset": args["offset"]}

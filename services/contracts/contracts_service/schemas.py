@@ -162,6 +162,8 @@ class NoticeOut(Schema):
     id = fields.String()
     status = fields.String(metadata={"description": "unsigned | signed | terminated"})
     status_label = fields.String()
+    contract_type_label = fields.String(metadata={"description": "Müddətsiz / Müddətli"})
+    working_time_label = fields.String(metadata={"description": "Tam iş vaxtı / Natamam iş vaxtı"})
     employer = fields.Nested(EmployerOut)
     employee = fields.Nested(EmployeeOut)
     employee_fin = fields.String()

@@ -565,3 +565,23 @@ def test_expiry_of_a_fixed_term_is_no_ground_for_an_indefinite_contract(rep, peo
     ended = rep.post(f"{fixed_path}/termination", json={"date": "2027-11-30", "ground": "73"})
     assert ended.status_code == 201, ended.text
     assert ended.json()["termination"]["ground_name"].startswith("Müddətli əmək müqaviləsinin")
+
+
+def test_the_employee_sees_the_termination_being_signed_but_not_the_signers_code(rep, employee, people):
+    notice = rep.post(f"{BASE}/notices", json=payload(working_time="part")).json()
+    assert notice["contract_type_label"] == "Müddətli" and notice["working_time_label"] == "Natamam iş vaxtı"
+    path = f"{BASE}/notices/{notice['id']}"
+    assert sign(rep, path, people["rep"]).json()["state"] == "confirmed"
+    assert rep.post(f"{path}/termination", json={"date": "2027-01-31", "ground": "69"}).status_code == 201
+    started = rep.post(f"{path}/termination/signature")
+    assert started.status_code == 202, started.text
+    code = started.json()["verification_code"]
+    assert rep.get(path).json()["termination"]["signature"]["verification_code"] == code
+
+    opened = employee.get(path)
+    assert opened.status_code == 200 and opened.json()["termination"]["signature"]["state"] == "pending"
+    mine = {n["id"]: n for n in employee.get(f"{BASE}/my-notices", params={"limit": 100}).json()["items"]}
+    assert mine[notice["id"]]["termination"]["signature"]["state"] == "pending"
+    for shown in (opened.json()["termination"]["signature"], mine[notice["id"]]["termination"]["signature"],
+                  opened.json()["signature"]):
+        assert "verification_code" not in shown and code not in shown.values()
