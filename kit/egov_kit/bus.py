@@ -2,7 +2,7 @@
 
 Outbox: an event is stored inside the very document whose change caused it, in the same single
 write (`_outbox.<event id>` plus a `_outbox_pending` counter) — no multi-document transaction.
-The relay publishes pending events with confirms and only then removes them; if it dies in
+The relay publishes pending events with confirms and only then removes them (one bulk write a batch); if it dies in
 between, the event is published again and consumers drop the duplicate by event id. It polls,
 and is also woken by the writer on the same host the moment events are written (wake_relay).
 
@@ -27,6 +27,7 @@ from typing import Callable, Iterable
 
 import pika
 from pika.exceptions import AMQPError
+from pymongo import UpdateOne
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from .logs import request_id_var
@@ -220,13 +221,18 @@ class Relay:
     """Drains the outbox of the given collections to the exchange."""
 
     def __init__(self, db, collections: Iterable[str], publisher: Publisher, *,
-                 poll_interval: float = 0.05, batch: int = 200,
+                 poll_interval: float = 0.05, batch: int = 200, gather: float = 0.01,
                  after_publish: Callable[[dict], None] | None = None):
+        """`gather`: while events keep coming, the least time between the starts of two drains,
+        so that under load one drain (one find and one bulk write a collection) carries many
+        events rather than one; an event written after a quiet spell leaves at once."""
         self.db = db
         self.collections = list(collections)
         self.publisher = publisher
         self.poll_interval = poll_interval
         self.batch = batch
+        self.gather = gather
+        self._more = False  # the last drain stopped at `batch` documents: more wait
         self.after_publish = after_publish
         self.stopping = threading.Event()
         for name in self.collections:
@@ -234,18 +240,32 @@ class Relay:
 
     def run_once(self) -> int:
         published = 0
+        self._more = False
         for name in self.collections:
             collection = self.db[name]
-            for doc in collection.find({PENDING: {"$gt": 0}}, {OUTBOX: 1}).limit(self.batch):
-                events = sorted((doc.get(OUTBOX) or {}).values(), key=lambda e: e["occurred_at"])
-                for event in events:
-                    self.publisher.publish(event)
-                    if self.after_publish:
-                        self.after_publish(event)
-                    collection.update_one(
-                        {"_id": doc["_id"], f"{OUTBOX}.{event['id']}": {"$exists": True}},
-                        {"$unset": {f"{OUTBOX}.{event['id']}": ""}, "$inc": {PENDING: -1}})
-                    published += 1
+            # Each event is published (and confirmed by the broker) before it is marked; the marks
+            # of a batch go in one unordered bulk write, each guarded by the event's key so a
+            # repeat changes nothing. Whatever happens meanwhile (the broker goes away, a hook
+            # raises), the events confirmed so far are marked on the way out; a relay killed
+            # before marking them publishes them again and consumers drop the repeats by event id.
+            marks: list[UpdateOne] = []
+            docs = 0
+            try:
+                for doc in collection.find({PENDING: {"$gt": 0}}, {OUTBOX: 1}).limit(self.batch):
+                    docs += 1
+                    events = sorted((doc.get(OUTBOX) or {}).values(), key=lambda e: e["occurred_at"])
+                    for event in events:
+                        self.publisher.publish(event)
+                        if self.after_publish:
+                            self.after_publish(event)
+                        key = f"{OUTBOX}.{event['id']}"
+                        marks.append(UpdateOne({"_id": doc["_id"], key: {"$exists": True}},
+                                               {"$unset": {key: ""}, "$inc": {PENDING: -1}}))
+            finally:
+                if marks:
+                    collection.bulk_write(marks, ordered=False)
+            published += len(marks)
+            self._more = self._more or docs >= self.batch
         return published
 
     def _idle(self, wake: socket.socket | None) -> None:
@@ -267,10 +287,16 @@ class Relay:
         wake = _wake_listener(self.db.name)
         while not self.stopping.is_set():
             try:
+                started = time.monotonic()
                 published = self.run_once()
                 backoff = 0.5
-                if not published:
+                if not self._more:
                     self._idle(wake)
+                    if published:
+                        # Events are coming in: let the next ones gather for a moment.
+                        rest = self.gather - (time.monotonic() - started)
+                        if rest > 0:
+                            self.stopping.wait(rest)
             except (AMQPError, PyMongoError, OSError) as exc:
                 log.warning("relay paused: %s", type(exc).__name__)
                 self.publisher.close()

@@ -201,3 +201,41 @@ def test_replace_one_upsert_and_the_filter_id(fresh_db):
         assert doc["_id"] != "z"  # a fresh ObjectId instead of the filter's _id
     else:
         assert doc["_id"] == "z"
+
+
+def test_unordered_bulk_of_guarded_updates(fresh_db):
+    """The outbox relay marks a batch of published events with one unordered bulk_write: each
+    UpdateOne guarded by `$exists` on the event's key, so a repeat changes nothing."""
+    from pymongo import UpdateOne
+    fresh_db.c.insert_many([
+        {"_id": 1, "_outbox": {"a": {"id": "a"}, "b": {"id": "b"}}, "_outbox_pending": 2},
+        {"_id": 2, "_outbox": {"c": {"id": "c"}}, "_outbox_pending": 1},
+    ])
+
+    def mark(doc_id, event_id):
+        return UpdateOne({"_id": doc_id, f"_outbox.{event_id}": {"$exists": True}},
+                         {"$unset": {f"_outbox.{event_id}": ""}, "$inc": {"_outbox_pending": -1}})
+
+    result = fresh_db.c.bulk_write([mark(1, "a"), mark(1, "b"), mark(2, "c"), mark(2, "gone")], ordered=False)
+    assert (result.matched_count, result.modified_count) == (3, 3)
+    assert fresh_db.c.find_one({"_id": 1}) == {"_id": 1, "_outbox": {}, "_outbox_pending": 0}
+    assert fresh_db.c.find_one({"_id": 2}) == {"_id": 2, "_outbox": {}, "_outbox_pending": 0}
+    again = fresh_db.c.bulk_write([mark(1, "a"), mark(2, "c")], ordered=False)
+    assert (again.matched_count, again.modified_count) == (0, 0)
+    assert fresh_db.c.find_one({"_id": 1})["_outbox_pending"] == 0
+
+
+def test_conditional_increment(fresh_db):
+    """A share of a rate-limit window is taken with one `$inc` guarded by `count <= limit - k`."""
+    from pymongo import ReturnDocument
+    fresh_db.c.insert_one({"_id": "w", "count": 5})
+
+    def take(k, limit=10):
+        return fresh_db.c.find_one_and_update({"_id": "w", "count": {"$lte": limit - k}}, {"$inc": {"count": k}},
+                                              projection={"count": 1}, return_document=ReturnDocument.AFTER)
+
+    assert take(3) == {"_id": "w", "count": 8}
+    assert take(3) is None
+    assert take(2) == {"_id": "w", "count": 10}
+    assert take(1) is None
+    assert fresh_db.c.find_one({"_id": "w"})["count"] == 10

@@ -3,7 +3,8 @@
 Collections: `contracts` (projection of contract notices, by notice id), `certificates` (by
 number, with their outbox), `pdfs` (the sealed PDF by number), `contacts` (remembered mobiles and
 e-mails, one document per value), `verifications` (every check, with its outbox), `rate_limits`
-(fixed-window counters shared by every worker), `seal` (the seal's keys when not given by env).
+(fixed-window counters shared by every process, taken in shares: quota.py), `seal` (the seal's
+keys when not given by env).
 Every write is a single-document write; events ride in the same write (egov_kit.bus outbox)."""
 from __future__ import annotations
 
@@ -156,24 +157,31 @@ class Repository:
 
     # --- rate limits ----------------------------------------------------------------------
 
-    def count_hit(self, key: str, expires_at: datetime) -> int:
-        """Adds one to the counter of a fixed window (shared by every worker); the new count.
+    def take_hits(self, key: str, hits: int, limit: int, expires_at: datetime) -> tuple[bool, int]:
+        """Adds `hits` to the counter of a fixed window (shared by every process) only if it stays
+        within `limit`, in one atomic conditional increment; (taken, the count after taking — or
+        as found when not taken). See quota.LeasedQuota.
 
         Increment-or-insert rather than an upserting find_one_and_update: nx-27017 drops
         $setOnInsert there (and would store the expiry date as a string)."""
         counters = self.db.rate_limits
         key = _key(key)
-        for _ in range(2):
-            doc = counters.find_one_and_update({"_id": key}, {"$inc": {"count": 1}},
+        for _ in range(4):
+            doc = counters.find_one_and_update({"_id": key, "count": {"$lte": limit - hits}},
+                                               {"$inc": {"count": hits}}, projection={"count": 1},
                                                return_document=ReturnDocument.AFTER)
             if doc is not None:
-                return int(doc["count"])
+                return True, int(doc["count"])
             try:
-                counters.insert_one({"_id": key, "count": 1, "expires_at": expires_at})
-                return 1
+                counters.insert_one({"_id": key, "count": hits, "expires_at": expires_at})
+                return True, hits
             except DuplicateKeyError:
-                continue  # another worker opened the window first: count on it
-        return int(counters.find_one({"_id": key})["count"])
+                pass
+            doc = counters.find_one({"_id": key}, {"count": 1})
+            if doc is not None and int(doc["count"]) > limit - hits:
+                return False, int(doc["count"])  # a count only grows: it stays too full for `hits`
+            # Opened by another process since the increment missed (or expired meanwhile): again.
+        return False, limit
 
     # --- seal -----------------------------------------------------------------------------
 

@@ -2,12 +2,13 @@
 registry look-ups, the PDF and its seal. No Flask here; routes translate HTTP to these calls."""
 from __future__ import annotations
 
+import os
 import threading
 from datetime import datetime, timedelta
 
 from egov_kit.bus import new_event
 
-from . import domain, numbers, pdf
+from . import domain, numbers, pdf, quota
 from .domain import CertificateError
 from .registry import RegistryUnavailable
 
@@ -41,6 +42,7 @@ class CertificateDesk:
         self._sealer_loader = sealer_loader
         self._sealer = None
         self._sealer_lock = threading.Lock()
+        self._quota: tuple[int, quota.LeasedQuota] | None = None
 
     # --- the seal (loaded once per process) -----------------------------------------------
 
@@ -170,10 +172,21 @@ class CertificateDesk:
 
     # --- "Arayışların yoxlanılması" -------------------------------------------------------
 
+    @property
+    def verify_quota(self) -> quota.LeasedQuota:
+        # Shares belong to the process that leased them: a forked process starts without any.
+        held = self._quota
+        if held is None or held[0] != os.getpid():
+            held = self._quota = (os.getpid(), quota.LeasedQuota())
+        return held[1]
+
     def _count_check(self, verifier_fin: str, now: datetime) -> None:
+        limit = self.settings.verify_rate_per_minute
         window, retry_after = domain.rate_window(now, 60)
-        count = self.repo.count_hit(f"verify:{verifier_fin}:{window}", now + timedelta(seconds=retry_after + 60))
-        if count > self.settings.verify_rate_per_minute:
+        key = f"verify:{verifier_fin}:{window}"
+        expires_at = now + timedelta(seconds=retry_after + 60)
+        if not self.verify_quota.allow(verifier_fin, window, limit,
+                                       lambda hits: self.repo.take_hits(key, hits, limit, expires_at)):
             raise CertificateError(429, code="verification_rate_limited",
                                    headers={"Retry-After": str(retry_after)})
 

@@ -132,12 +132,16 @@ def test_contacts_are_remembered_once_most_recent_first(repo):
     assert repo.contacts("1XG5VHJ") == []
 
 
-def test_rate_counters_count_per_window(repo):
+def test_rate_counters_are_taken_in_shares_within_the_limit(repo):
     expires = NOW + timedelta(minutes=2)
-    assert [repo.count_hit("verify:5TH3WQG:1", expires) for _ in range(3)] == [1, 2, 3]
+    assert repo.take_hits("verify:5TH3WQG:1", 4, 10, expires) == (True, 4)  # opens the window
+    assert repo.take_hits("verify:5TH3WQG:1", 4, 10, expires) == (True, 8)
+    assert repo.take_hits("verify:5TH3WQG:1", 4, 10, expires) == (False, 8)  # would pass the limit
+    assert repo.take_hits("verify:5TH3WQG:1", 2, 10, expires) == (True, 10)
+    assert repo.take_hits("verify:5TH3WQG:1", 1, 10, expires) == (False, 10)
     assert all(isinstance(d["expires_at"], datetime) for d in repo.db.rate_limits.find())  # for the TTL index
-    assert repo.count_hit("verify:5TH3WQG:2", expires) == 1
-    assert repo.count_hit("verify:9CV7TBU:1", expires) == 1
+    assert repo.take_hits("verify:5TH3WQG:2", 1, 10, expires) == (True, 1)
+    assert repo.take_hits("verify:9CV7TBU:1", 3, 10, expires) == (True, 3)
 
 
 def test_first_seal_wins(repo):
@@ -146,13 +150,16 @@ def test_first_seal_wins(repo):
     assert first["cert_pem"] == second["cert_pem"] == "first" == repo.seal_material()["cert_pem"]
 
 
-def test_workers_counting_at_once_never_share_a_number(repo):
+def test_workers_taking_shares_at_once_never_pass_the_limit(repo):
     from concurrent.futures import ThreadPoolExecutor
 
     expires = NOW + timedelta(minutes=2)
     with ThreadPoolExecutor(8) as pool:
-        counts = list(pool.map(lambda _: repo.count_hit("verify:race:1", expires), range(40)))
-    assert sorted(counts) == list(range(1, 41))
+        results = list(pool.map(lambda _: repo.take_hits("verify:race:1", 3, 100, expires), range(40)))
+    taken = [count for ok, count in results if ok]
+    assert len(taken) == 33 and sorted(taken) == list(range(3, 100, 3))  # never a count twice
+    assert all(count == 99 for ok, count in results if not ok)
+    assert repo.db.rate_limits.find_one({"_id": {"$exists": True}, "count": 99}) is not None
 
 
 def test_a_valid_check_is_what_opens_the_pdf_to_that_verifier(repo):
