@@ -1,6 +1,7 @@
 """App factory shared by every service: errors, request id, JSON logs, health, metrics, OpenAPI."""
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import re
@@ -38,6 +39,21 @@ class Kit:
         self._listener = None
         self._listener_pid = None
         self._listener_lock = threading.Lock()
+        self._prepared_pid = None
+
+    def prepare_process(self) -> None:
+        """Once in each worker process, on its first request (after gunicorn forks)."""
+        if self._prepared_pid == os.getpid():
+            return
+        with self._listener_lock:
+            if self._prepared_pid == os.getpid():
+                return
+            # What exists now (the app, its schemas, every imported module) lives as long as the
+            # process: kept out of the collector's reach, every later collection is cheaper.
+            gc.collect()
+            gc.freeze()
+            self._prepared_pid = os.getpid()
+        self.ensure_revocation_listener()
 
     def ensure_revocation_listener(self) -> None:
         """Started in each worker process on its first request (after gunicorn forks)."""
@@ -72,14 +88,30 @@ def create_service_app(settings: Settings, *, title: str, version: str = "1.0",
     api = Api(app, spec_kwargs={"components": {"securitySchemes": {
         "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}}})
     install_error_handlers(app)
+    service = settings.service
+    # The metric series of each (method, route, status), made once rather than looked up by
+    # labels on every request; routes are the app's own patterns, so there are few.
+    series: dict[tuple, tuple] = {}
+
+    def _series(method: str, endpoint: str, status: int) -> tuple:
+        key = (method, endpoint, status)
+        found = series.get(key)
+        if found is None:
+            found = (REQUESTS.labels(service, method, endpoint, status), LATENCY.labels(service, endpoint))
+            if len(series) < 1000:
+                series[key] = found
+        return found
 
     @app.before_request
     def _begin():
+        started = time.perf_counter()
+        if kit._prepared_pid != os.getpid():
+            kit.prepare_process()
         incoming = request.headers.get("X-Request-ID", "")
-        g.request_id = incoming if _REQUEST_ID_RE.match(incoming) else uuid.uuid4().hex
-        g.token = request_id_var.set(g.request_id)
-        g.started = time.perf_counter()
-        kit.ensure_revocation_listener()
+        request_id = incoming if _REQUEST_ID_RE.match(incoming) else uuid.uuid4().hex
+        g.request_id = request_id
+        g.token = request_id_var.set(request_id)
+        g.started = started
         # JSON APIs only take JSON bodies (uploads are multipart).
         if request.method in ("POST", "PUT", "PATCH") and (request.content_length or request.data):
             ctype = request.mimetype or ""
@@ -89,15 +121,19 @@ def create_service_app(settings: Settings, *, title: str, version: str = "1.0",
     @app.after_request
     def _end(response):
         wake_relay_if_events(settings.mongo_db)  # events written by this request leave at once
+        now = time.perf_counter()
         response.headers["X-Request-ID"] = g.get("request_id", "")
-        endpoint = request.url_rule.rule if request.url_rule else "unmatched"
-        elapsed = time.perf_counter() - g.get("started", time.perf_counter())
-        REQUESTS.labels(settings.service, request.method, endpoint, response.status_code).inc()
-        LATENCY.labels(settings.service, endpoint).observe(elapsed)
+        rule = request.url_rule
+        endpoint = rule.rule if rule is not None else "unmatched"
+        elapsed = now - g.get("started", now)
+        method, status = request.method, response.status_code
+        count, latency = _series(method, endpoint, status)
+        count.inc()
+        latency.observe(elapsed)
         if endpoint not in ("/healthz", "/metrics", "/readyz"):
             # The route pattern, not the path: paths carry FİNs and other personal identifiers.
-            log.info("request", extra={"method": request.method, "route": endpoint,
-                                       "status": response.status_code, "ms": round(elapsed * 1000, 1)})
+            log.info("request", extra={"method": method, "route": endpoint, "status": status,
+                                       "ms": round(elapsed * 1000, 1)})
         return response
 
     @app.teardown_request

@@ -221,7 +221,7 @@ class Relay:
     """Drains the outbox of the given collections to the exchange."""
 
     def __init__(self, db, collections: Iterable[str], publisher: Publisher, *,
-                 poll_interval: float = 0.05, batch: int = 200, gather: float = 0.01,
+                 poll_interval: float = 0.05, batch: int = 200, gather: float = 0.02,
                  after_publish: Callable[[dict], None] | None = None):
         """`gather`: while events keep coming, the least time between the starts of two drains,
         so that under load one drain (one find and one bulk write a collection) carries many

@@ -44,7 +44,7 @@ def _pdf(number: str, data: bytes) -> Response:
 
 @blp.route("/contracts")
 class Contracts(MethodView):
-    @blp.arguments(schemas.ContractsQuery, location="query")
+    @blp.arguments(schemas.ContractsQuery(), location="query")
     @blp.response(200, schemas.ContractOut(many=True))
     @blp.doc(security=BEARER)
     def get(self, args):
@@ -64,7 +64,7 @@ class Contacts(MethodView):
 
 @blp.route("")
 class Certificates(MethodView):
-    @blp.arguments(schemas.IssueIn)
+    @blp.arguments(schemas.IssueIn())
     @blp.response(201, schemas.CertificateOut)
     @blp.doc(security=BEARER)
     def post(self, body):
@@ -72,7 +72,7 @@ class Certificates(MethodView):
         principal = require_person()
         return _desk().issue(_person(principal), body)
 
-    @blp.arguments(schemas.PageQuery, location="query")
+    @blp.arguments(schemas.PageQuery(), location="query")
     @blp.response(200, schemas.CertificateList)
     @blp.doc(security=BEARER)
     def get(self, args):
@@ -90,7 +90,7 @@ class SealCa(MethodView):
 
 @blp.route("/verifications")
 class Verifications(MethodView):
-    @blp.arguments(schemas.VerifyIn)
+    @blp.arguments(schemas.VerifyIn())
     @blp.response(200, schemas.VerifyOut)
     @blp.alt_response(429, description="too many checks; see Retry-After")
     @blp.doc(security=BEARER)
@@ -101,7 +101,7 @@ class Verifications(MethodView):
 
 @blp.route("/verifications/mine")
 class CheckedByMe(MethodView):
-    @blp.arguments(schemas.PageQuery, location="query")
+    @blp.arguments(schemas.PageQuery(), location="query")
     @blp.response(200, schemas.CheckedList)
     @blp.doc(security=BEARER)
     def get(self, args):
@@ -111,7 +111,7 @@ class CheckedByMe(MethodView):
 
 @blp.route("/verifications/of-my-certificates")
 class CheckedByOthers(MethodView):
-    @blp.arguments(schemas.PageQuery, location="query")
+    @blp.arguments(schemas.PageQuery(), location="query")
     @blp.response(200, schemas.CheckedByList)
     @blp.doc(security=BEARER)
     def get(self, args):
