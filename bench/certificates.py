@@ -596,6 +596,9 @@ def main(argv=None) -> int:
             out(f"  {args.big:,} vs {args.small:,}: p50 × {p50r:.2f}, p99 × {p99r:.2f}, cpu/req × "
                 f"{big.cpu_ms / a.cpu_ms:.2f}  (aim ≤ {AIMS['big/small']}: "
                 f"{verdict(max(p50r, p99r) <= AIMS['big/small'])})")
+            parts = sorted(((ms, name) for name, ms in big.cpu_by.items() if ms >= 0.02), reverse=True)
+            out(f"  cpu ms/req with {args.big:,} stored by process: "
+                + ", ".join(f"{name} {ms:.2f}" for ms, name in parts))
         else:
             out("(the run with more certificates stored was skipped: --big ≤ --small)")
         out()
