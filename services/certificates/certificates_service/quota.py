@@ -15,8 +15,8 @@ with `remaining` the limit less the count last seen:
 - A subject spread over several processes can be refused a little early, by what the others
   leased and did not spend (yet) when the window ends: at most one share each, so at most
   (processes − 1) × (MAX_LEASE − 1) checks, and never more than an eighth of what was left when
-  that share was taken — shares shrink as the window fills, down to one check at a time for the
-  last eight, where every check is counted in the database and nothing is held back.
+  that share was taken — shares shrink as the window fills, down to one check at a time once
+  fewer than 16 remain, where every check is counted in the database and nothing is held back.
   With the default limit of 30 a minute a share starts at 3 checks; high limits (where the saved
   round trips matter) lease MAX_LEASE at a time.
 - Once the count seen has reached the limit, further checks in that window are refused without
