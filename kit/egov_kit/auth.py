@@ -225,9 +225,14 @@ class ServiceTokens:
         if cached and cached[1] - 30 > time.time():
             return cached[0]
         with self._lock:
-            response = requests.post(f"{self.auth_url}/api/auth/service-tokens", timeout=5, json={
-                "client_id": self.service, "client_secret": self.secret, "audience": target})
-            response.raise_for_status()
-            body = response.json()
-            self._cache[target] = (body["access_token"], time.time() + body["expires_in"])
-            return body["access_token"]
+            token, expires_at = self._mint(target)
+            self._cache[target] = (token, expires_at)
+            return token
+
+    def _mint(self, target: str) -> tuple[str, float]:
+        """A new token for `target` and when it expires (epoch seconds)."""
+        response = requests.post(f"{self.auth_url}/api/auth/service-tokens", timeout=5, json={
+            "client_id": self.service, "client_secret": self.secret, "audience": target})
+        response.raise_for_status()
+        body = response.json()
+        return body["access_token"], time.time() + body["expires_in"]

@@ -111,3 +111,23 @@ def translate(message: str, lang: str) -> str:
 def title(status: int, lang: str) -> str:
     az, en = TITLES.get(status, ("Xəta", "Error"))
     return en if lang == "en" else az
+
+
+def register(messages: dict[str, tuple[str, str]]) -> None:
+    """A service's own message codes join the catalogue (a code the kit already has keeps the
+    kit's wording), so problems, field errors and `text` translate them like the kit's."""
+    for code, texts in messages.items():
+        MESSAGES.setdefault(code, texts)
+
+
+def request_language() -> str:
+    """The language of the request being served (Azerbaijani outside a request)."""
+    from flask import has_request_context, request
+    if not has_request_context():
+        return "az"
+    return pick_language(request.headers.get("Accept-Language"))
+
+
+def text(code: str, lang: str | None = None) -> str:
+    """The message for a code in `lang`, or in the current request's language."""
+    return translate(code, lang or request_language())

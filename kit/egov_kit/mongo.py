@@ -9,6 +9,7 @@ from pymongo.database import Database
 
 _lock = threading.Lock()
 _clients: dict[tuple[int, str], MongoClient] = {}
+_databases: dict[tuple[int, str, str], Database] = {}
 
 
 def client_for(uri: str) -> MongoClient:
@@ -25,4 +26,9 @@ def client_for(uri: str) -> MongoClient:
 
 
 def database(uri: str, name: str) -> Database:
-    return client_for(uri)[name]
+    # Handles are kept too: repositories ask for one on every database call.
+    key = (os.getpid(), uri, name)
+    db = _databases.get(key)
+    if db is None:
+        db = _databases[key] = client_for(uri)[name]
+    return db

@@ -18,7 +18,7 @@ _KIT_FIELDS = {f.name for f in dataclasses.fields(Settings)}
 
 def create_app(config_overrides: dict | None = None):
     """`config_overrides` may hold kit settings (mongo_db, …) and auth settings (access_ttl, …)."""
-    from . import messages
+    from . import messages  # noqa: F401  (its codes join the kit's catalogue on import)
     from .domain import AuthError
     from .flows import AuthFlows, LocalServiceTokens, utcnow
     from .keys import KeyRing
@@ -30,7 +30,6 @@ def create_app(config_overrides: dict | None = None):
     overrides = dict(config_overrides or {})
     settings = load_settings("auth", **{k: overrides.pop(k) for k in list(overrides) if k in _KIT_FIELDS})
     auth_settings = load_auth_settings(**overrides)
-    messages.install()
     app, api = create_service_app(settings, title="Auth (Asan İmza, e-signature card, tokens)")
     kit = app.extensions["egov"]
 

@@ -8,14 +8,12 @@ import base64
 import binascii
 import logging
 import secrets
-import threading
-import time
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
 from egov_kit import pki
-from egov_kit.auth import Principal, principal_from_claims
+from egov_kit.auth import Principal, ServiceTokens, principal_from_claims
 from egov_kit.bus import new_event
 from egov_kit.config import SERVICES
 
@@ -387,21 +385,13 @@ def _read_bundle(path: str | None) -> list[str]:
     return [part.strip() + "\n" + end + "\n" for part in text.split(end) if "-----BEGIN CERTIFICATE-----" in part]
 
 
-class LocalServiceTokens:
+class LocalServiceTokens(ServiceTokens):
     """This service's own tokens for calling others, minted here rather than over HTTP to itself."""
 
     def __init__(self, flows: AuthFlows):
+        super().__init__("auth", auth_url="", secret="")
         self.flows = flows
-        self._cache: dict[str, tuple[str, float]] = {}
-        self._lock = threading.Lock()
 
-    def token_for(self, target: str) -> str:
-        cached = self._cache.get(target)
-        if cached and cached[1] - 30 > time.time():
-            return cached[0]
-        with self._lock:
-            now = self.flows.clock()
-            claims = d.service_claims("auth", target, now, self.flows.settings.service_token_ttl)
-            token = self.flows.keys.encode(claims)
-            self._cache[target] = (token, float(claims["exp"]))
-            return token
+    def _mint(self, target: str) -> tuple[str, float]:
+        claims = d.service_claims("auth", target, self.flows.clock(), self.flows.settings.service_token_ttl)
+        return self.flows.keys.encode(claims), float(claims["exp"])

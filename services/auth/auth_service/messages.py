@@ -1,4 +1,4 @@
-"""Message codes of the auth service (Azerbaijani, English), added to the kit's catalogue at start."""
+"""Message codes of the auth service (Azerbaijani, English), added to the kit's catalogue."""
 from __future__ import annotations
 
 from egov_kit import i18n
@@ -36,8 +36,4 @@ MESSAGES: dict[str, tuple[str, str]] = {
                   "The request collided with another one; please try again."),
 }
 
-
-def install() -> None:
-    # setdefault: once these codes live in the kit, the kit's wording wins.
-    for code, texts in MESSAGES.items():
-        i18n.MESSAGES.setdefault(code, texts)
+i18n.register(MESSAGES)

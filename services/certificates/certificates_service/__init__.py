@@ -67,7 +67,6 @@ def create_app(config_overrides: dict | None = None):
     def _refused(exc: CertificateError):
         lang = pick_language(request.headers.get("Accept-Language"))
         errors = {field: [messages.text(code, lang) for code in codes] for field, codes in exc.errors.items()}
-        # Our codes are sent translated until the kit's catalogue carries them (see messages.py).
         detail = messages.text(exc.code, lang) if exc.code else None
         return problem_response(exc.status, detail=detail, errors=errors or None, code=exc.code,
                                 headers=exc.headers)

@@ -1,5 +1,4 @@
-"""Message codes of the certificates service (Azerbaijani, English), to be merged into the kit's
-catalogue; until then the routes send the already-translated text in the caller's language."""
+"""Message codes of the certificates service (Azerbaijani, English), added to the kit's catalogue."""
 from __future__ import annotations
 
 from egov_kit import i18n
@@ -32,9 +31,5 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
-def text(code: str, lang: str = "az") -> str:
-    """The message for one of our codes, or the kit's, in the language ('az' or 'en')."""
-    if code in MESSAGES:
-        az, en = MESSAGES[code]
-        return en if lang == "en" else az
-    return i18n.translate(code, lang)
+i18n.register(MESSAGES)
+text = i18n.text

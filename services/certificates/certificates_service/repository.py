@@ -9,7 +9,6 @@ Every write is a single-document write; events ride in the same write (egov_kit.
 from __future__ import annotations
 
 import hashlib
-import os
 import uuid
 from datetime import datetime
 
@@ -31,15 +30,10 @@ class Repository:
     def __init__(self, db_provider):
         # A callable, so each (forked) process reaches the database through its own client.
         self._db = db_provider
-        self._held: tuple[int, object] | None = None
 
     @property
     def db(self):
-        # Asked once per process (a verification touches the database three times).
-        held = self._held
-        if held is None or held[0] != os.getpid():
-            held = self._held = (os.getpid(), self._db())
-        return held[1]
+        return self._db()
 
     def ensure_indexes(self) -> None:
         # Single-field indexes: nx-27017 plans with single-field indexes only (a compound one is

@@ -1,7 +1,6 @@
 """Message codes of the contracts service (Azerbaijani, English).
 
-The kit's catalogue does not know these codes yet, so the service translates them itself
-(`text(code)`, by the request's Accept-Language) before they reach a problem document."""
+Added to the kit's catalogue; `text(code)` gives one in the request's language."""
 from __future__ import annotations
 
 from egov_kit import i18n
@@ -71,21 +70,5 @@ def signing_message(state: str | None, kind: str = "notice") -> str | None:
     return text(code) if code else None
 
 
-def text(code: str, lang: str | None = None) -> str:
-    """The message in the caller's language (Azerbaijani unless English is preferred)."""
-    if lang is None:
-        lang = _request_language()
-    if code in MESSAGES:
-        az, en = MESSAGES[code]
-        return en if lang == "en" else az
-    return i18n.translate(code, lang)
-
-
-def _request_language() -> str:
-    try:
-        from flask import has_request_context, request
-    except ImportError:  # pragma: no cover
-        return "az"
-    if not has_request_context():
-        return "az"
-    return i18n.pick_language(request.headers.get("Accept-Language"))
+i18n.register(MESSAGES)
+text = i18n.text

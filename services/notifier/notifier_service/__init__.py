@@ -19,7 +19,7 @@ _KIT_FIELDS = {f.name for f in dataclasses.fields(Settings)}
 
 def create_app(config_overrides: dict | None = None):
     """`config_overrides` may hold kit settings (mongo_db, …) and notifier settings (webhook_allow_private, …)."""
-    from . import messages
+    from . import messages  # noqa: F401  (its codes join the kit's catalogue on import)
     from .config import load_notifier_config
     from .repository import NotifierRepository
     from .routes import NotifierApi, blp
@@ -29,7 +29,6 @@ def create_app(config_overrides: dict | None = None):
     overrides = dict(config_overrides or {})
     settings = load_settings("notifier", **{k: overrides.pop(k) for k in list(overrides) if k in _KIT_FIELDS})
     config = load_notifier_config(settings.smtp_host, settings.smtp_port, **overrides)
-    messages.install()
     app, api = create_service_app(settings, title="Notifier (webhooks, inboxes, e-mail copies)")
     kit = app.extensions["egov"]
     repo = NotifierRepository(lambda: kit.db)
