@@ -258,20 +258,13 @@ def fill_queue(amqp_url: str, exchange: str, count: int) -> None:
     connection.close()
 
 
-def queue_depth(amqp_url: str, queue: str) -> int:
+def queue_counts(amqp_url: str, queue: str) -> tuple[int, int]:
+    """(messages ready, consumers) of a queue."""
     import pika
     connection = pika.BlockingConnection(pika.URLParameters(amqp_url))
     try:
-        return connection.channel().queue_declare(queue, passive=True).method.message_count
-    finally:
-        connection.close()
-
-
-def consumers_on(amqp_url: str, queue: str) -> int:
-    import pika
-    connection = pika.BlockingConnection(pika.URLParameters(amqp_url))
-    try:
-        return connection.channel().queue_declare(queue, passive=True).method.consumer_count
+        method = connection.channel().queue_declare(queue, passive=True).method
+        return method.message_count, method.consumer_count
     finally:
         connection.close()
 
@@ -453,7 +446,7 @@ def run_bench(args) -> int:
         # (a) the notifier, 1 and 2 consumer processes, on a filled queue.
         for n in (1, 2):
             fill_queue(amqp_url, suite.exchange, args.events)
-            print(f"notifier ×{n}: {queue_depth(amqp_url, notifier_queue)} events queued …", flush=True)
+            print(f"notifier ×{n}: {queue_counts(amqp_url, notifier_queue)[0]} events queued …", flush=True)
             results[f"notifier{n}"] = drain(receiver, notifier_consumers(n), args.events, 180)
 
         # (b) the ceiling, 1 and 2 processes, on its own quorum queue and exchange.
@@ -479,12 +472,12 @@ def run_bench(args) -> int:
 
         for n in (1, 2):
             fill_queue(amqp_url, ceiling_exchange, args.events)
-            print(f"ceiling ×{n}: {queue_depth(amqp_url, ceiling_queue)} events queued …", flush=True)
+            print(f"ceiling ×{n}: {queue_counts(amqp_url, ceiling_queue)[0]} events queued …", flush=True)
             results[f"ceiling{n}"] = drain(receiver, ceilings(n), args.events, 180)
 
         # (c) latency through the certificates service, one revocation at a time.
         consumer = notifier_consumers(1)()[0]
-        wait_until(lambda: consumers_on(amqp_url, notifier_queue) >= 1, 30, "notifier consumer", consumer,
+        wait_until(lambda: queue_counts(amqp_url, notifier_queue)[1] >= 1, 30, "notifier consumer", consumer,
                    consumer.egov_log)
         print(f"issuing {args.revocations} addressed certificates to revoke …", flush=True)
         holder, numbers = seed_certificates(suite, amqp_url, suite.exchange, args.revocations)

@@ -16,19 +16,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.deploy.roles import ROLES
+
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = ROOT / "docker-compose.yml"
 
-# The roles each service runs (its api, and the outbox relay / event consumer where it has them).
-ROLES = {
-    "auth": ("api", "relay", "consumer"),
-    "registry": ("api",),
-    "accidents": ("api", "relay"),
-    "certificates": ("api", "relay", "consumer"),
-    "contracts": ("api", "relay"),
-    "insurers": ("api", "relay"),
-    "notifier": ("api", "relay", "consumer"),
-}
 PDF_SERVICES = ("accidents", "certificates", "contracts")
 PDF_PINS = ("fpdf2==2.8.9", "segno==1.6.6", "pyHanko==0.38.0")
 # Dummy values for the variables the file requires; never real secrets.

@@ -11,18 +11,11 @@ import jsonschema
 import pytest
 import yaml
 
+from tests.deploy.roles import ROLES
+
 ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "deploy" / "k8s"
 
-ROLES = {
-    "auth": ("api", "relay", "consumer"),
-    "registry": ("api",),
-    "accidents": ("api", "relay"),
-    "certificates": ("api", "relay", "consumer"),
-    "contracts": ("api", "relay"),
-    "insurers": ("api", "relay"),
-    "notifier": ("api", "relay", "consumer"),
-}
 API_VERSIONS = {
     "Namespace": "v1",
     "ConfigMap": "v1",
