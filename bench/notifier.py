@@ -18,7 +18,10 @@ call's HMAC signature the way an institution would. Prints:
       pika round-trip p99 (aim: end to end p99 ≤ 3 × their sum).
 
 The queues are filled before the consumers start, so (a) and (b) measure draining alone: the
-rate is counted from the first to the last webhook the receiver accepted.
+rate is counted from the first to the last webhook the receiver accepted. The four runs (a and b,
+1 and 2 processes) are interleaved over --rounds rounds and the medians reported, with the CPU
+each process (consumers, nx-27017, the receiver, RabbitMQ) spent per event in the median round,
+counted from the tenth of the webhooks on so that the consumers' start-up is left out.
 
     .venv/bin/python bench/notifier.py                      # full run
     .venv/bin/python bench/notifier.py --events 1000 --revocations 60   # shorter
@@ -283,12 +286,50 @@ def stop_process(proc, timeout: float = 20) -> None:
             proc.wait()
 
 
-def drain(receiver: ReceiverClient, start_consumers, count: int, timeout: float) -> dict:
-    """Starts consumers on a filled queue; events per second from the first to the last webhook."""
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of one process (its threads included); 0 once it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            fields = handle.read().rsplit(b")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / _TICK
+
+
+def broker_pid() -> int | None:
+    """The local RabbitMQ's Erlang VM, whose CPU the consumers' work also costs."""
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/comm") as handle:
+                    if handle.read().strip() == "beam.smp":
+                        return int(entry)
+            except OSError:
+                continue
+    return None
+
+
+def drain(receiver: ReceiverClient, start_consumers, count: int, timeout: float, shared: dict[str, int]) -> dict:
+    """Starts consumers on a filled queue; events per second from the first to the last webhook,
+    and CPU ms per event by process (`shared`: name → pid of the processes every run uses) over
+    the steady part of the run: from the 10th percent of the webhooks to the last, so the
+    consumers' start-up is not counted."""
     receiver.call("reset")
     procs = start_consumers()
     try:
+        stats = receiver.wait_for(max(1, count // 10), timeout)
+        pids = dict(shared, consumers=None)
+
+        def cpu() -> dict[str, float]:
+            totals = {name: cpu_seconds(pid) for name, pid in shared.items()}
+            totals["consumers"] = sum(cpu_seconds(proc.pid) for proc in procs)
+            return totals
+        cpu_before, count_before = cpu(), stats["count"]
         stats = receiver.wait_for(count, timeout)
+        cpu_after, count_after = cpu(), stats["count"]
         time.sleep(1.0)  # anything sent twice would arrive now
         stats = receiver.call("stats")
     finally:
@@ -296,7 +337,19 @@ def drain(receiver: ReceiverClient, start_consumers, count: int, timeout: float)
             stop_process(proc)
     span = (stats["last"] or 0) - (stats["first"] or 0)
     stats["rate"] = (stats["count"] - 1) / span if stats["count"] > 1 and span > 0 else 0.0
+    events = max(1, count_after - count_before)
+    stats["cpu_by"] = {name: (cpu_after[name] - cpu_before[name]) * 1000 / events for name in pids}
     return stats
+
+
+def median_run(runs: list[dict]) -> dict:
+    """The run with the median rate (its CPU figures with it); duplicates and refusals summed."""
+    chosen = dict(sorted(runs, key=lambda r: r["rate"])[len(runs) // 2])
+    chosen["rates"] = [r["rate"] for r in runs]
+    for key in ("duplicates", "refused"):
+        chosen[key] = sum(r[key] for r in runs)
+    chosen["count"] = min(r["count"] for r in runs)
+    return chosen
 
 
 def raw_pika_round_trips(amqp_url: str, samples: int) -> list[float]:
@@ -367,6 +420,7 @@ def main(argv=None) -> int:
     parser.add_argument("--events", type=int, default=3000, help="events per throughput run")
     parser.add_argument("--revocations", type=int, default=150, help="revocations timed end to end")
     parser.add_argument("--pika-samples", type=int, default=1000)
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds of the throughput runs")
     parser.add_argument("--keep", action="store_true", help="keep the data folder and logs")
     sub = parser.add_subparsers(dest="role")
     receiver_p = sub.add_parser("receiver")
@@ -443,13 +497,7 @@ def run_bench(args) -> int:
             raise RuntimeError(f"warm-up: only {warm['count']} of 50 webhooks arrived; see {var_dir}/logs")
         stop_process(suite_consumer)
 
-        # (a) the notifier, 1 and 2 consumer processes, on a filled queue.
-        for n in (1, 2):
-            fill_queue(amqp_url, suite.exchange, args.events)
-            print(f"notifier ×{n}: {queue_counts(amqp_url, notifier_queue)[0]} events queued …", flush=True)
-            results[f"notifier{n}"] = drain(receiver, notifier_consumers(n), args.events, 180)
-
-        # (b) the ceiling, 1 and 2 processes, on its own quorum queue and exchange.
+        # (b)'s queue and exchange: the ceiling has its own quorum queue.
         ceiling_exchange, ceiling_queue = f"{prefix}.ceiling", f"{prefix}.ceiling.q"
         connection = pika.BlockingConnection(pika.URLParameters(amqp_url))
         channel = connection.channel()
@@ -470,10 +518,25 @@ def run_bench(args) -> int:
                     for i in range(n)]
             return start
 
-        for n in (1, 2):
-            fill_queue(amqp_url, ceiling_exchange, args.events)
-            print(f"ceiling ×{n}: {queue_counts(amqp_url, ceiling_queue)[0]} events queued …", flush=True)
-            results[f"ceiling{n}"] = drain(receiver, ceilings(n), args.events, 180)
+        mongo_proc = next(p for p in suite.processes if p.egov_name == "mongo")
+        shared = {"mongo": mongo_proc.pid, "receiver": receiver_proc.pid}
+        broker = broker_pid()
+        if broker is not None:
+            shared["rabbitmq"] = broker
+        # (a) the notifier and (b) the ceiling, 1 and 2 processes each on a filled queue,
+        # interleaved (a1, b1, a2, b2, a1, …) so that the machine's other load falls on all alike.
+        runs: dict[str, list[dict]] = {}
+        targets = {"notifier1": (suite.exchange, notifier_queue, notifier_consumers(1)),
+                   "ceiling1": (ceiling_exchange, ceiling_queue, ceilings(1)),
+                   "notifier2": (suite.exchange, notifier_queue, notifier_consumers(2)),
+                   "ceiling2": (ceiling_exchange, ceiling_queue, ceilings(2))}
+        for number in range(args.rounds):
+            for key, (exchange, queue, start) in targets.items():
+                fill_queue(amqp_url, exchange, args.events)
+                print(f"{key}, round {number + 1}/{args.rounds}: {queue_counts(amqp_url, queue)[0]} events queued …",
+                      flush=True)
+                runs.setdefault(key, []).append(drain(receiver, start, args.events, 180, shared))
+        results.update({key: median_run(found) for key, found in runs.items()})
 
         # (c) latency through the certificates service, one revocation at a time.
         consumer = notifier_consumers(1)()[0]
@@ -532,10 +595,14 @@ def report(results: dict, args, seconds: float) -> None:
     r2 = results["notifier2"]["rate"] / results["ceiling2"]["rate"]
     ok = lambda met: "met" if met else "MISSED"  # noqa: E731
     print(f"  {'a/b (aim ≥ 0.70)':<34}{r1:>12.2f}{r2:>14.2f}   {ok(r1 >= 0.7)} / {ok(r2 >= 0.7)}")
-    for key in ("notifier1", "notifier2", "ceiling1", "ceiling2"):
+    print(f"  (medians of {args.rounds} interleaved rounds)")
+    for key in ("notifier1", "ceiling1", "notifier2", "ceiling2"):
         stats = results[key]
-        print(f"    {key}: {stats['count']} distinct webhooks of {args.events}, {stats['duplicates']} duplicates, "
-              f"{stats['refused']} refused signatures")
+        rates = ", ".join(f"{rate:.0f}" for rate in stats["rates"])
+        cpu = ", ".join(f"{name} {value:.2f}" for name, value in sorted(stats["cpu_by"].items(), key=lambda kv: -kv[1]))
+        print(f"    {key}: events/s by round {rates}; every round {stats['count']}+ distinct webhooks of "
+              f"{args.events}, {stats['duplicates']} duplicates, {stats['refused']} refused signatures")
+        print(f"      cpu ms/event by process (median round): {cpu}; total {sum(stats['cpu_by'].values()):.2f}")
     print()
     lat = results["latency"]
     e2e, call, pika_rt = lat["end_to_end"], lat["call"], results["pika"]

@@ -368,6 +368,9 @@ class Consumer:
         self.stopping = threading.Event()
         self._connection = None
         self.connected = threading.Event()
+        self._ack_upto: int | None = None  # finished messages not acked yet: up to this tag
+        self._unacked = 0
+        self._ack_every = max(1, prefetch // 4)
 
     # topology
     @property
@@ -435,21 +438,21 @@ class Consumer:
             event_id, event_type = str(event["id"]), str(event["type"])
         except (ValueError, KeyError, TypeError):
             self._dead_letter(channel, body, properties, headers, "malformed message")
-            channel.basic_ack(method.delivery_tag)
+            self._done(channel, method.delivery_tag)
             return
         handler = self.handlers.get(event_type)
         if handler is None:
-            channel.basic_ack(method.delivery_tag)
+            self._done(channel, method.delivery_tag)
             return
         key = f"{self.queue}:{event_id}"
         state = self._claim(key) if self.use_claims else "claimed"
         if state == "done":
-            channel.basic_ack(method.delivery_tag)
+            self._done(channel, method.delivery_tag)
             return
         if state == "busy":
             # Another replica is on it right now; look again shortly, without using up an attempt.
             self._republish(channel, body, properties, self.retry_queue(self.retry_delays_ms[0]), headers)
-            channel.basic_ack(method.delivery_tag)
+            self._done(channel, method.delivery_tag)
             return
         token = request_id_var.set(event.get("correlation_id"))
         try:
@@ -475,7 +478,24 @@ class Consumer:
             wake_relay_if_events(self.db.name)
         finally:
             request_id_var.reset(token)
-        channel.basic_ack(method.delivery_tag)
+        self._done(channel, method.delivery_tag)
+
+    def _done(self, channel, delivery_tag: int) -> None:
+        """A message is finished (its work durable, or passed on to a retry or dead-letter queue).
+        Acks go out in groups: one ack with `multiple` covers every message up to this one, as
+        this channel's messages are handled one after another. A group is sent once a quarter
+        of the prefetch is finished and whenever the broker has nothing more for us at once, so
+        the broker always has room to send more; a message not acked yet when the process dies is
+        delivered again, which the handlers' idempotence absorbs."""
+        self._ack_upto = delivery_tag
+        self._unacked += 1
+        if self._unacked >= self._ack_every:
+            self._flush_acks(channel)
+
+    def _flush_acks(self, channel) -> None:
+        if self._ack_upto is not None and channel.is_open:
+            channel.basic_ack(self._ack_upto, multiple=True)
+        self._ack_upto, self._unacked = None, 0
 
     def _dead_letter(self, channel, body, properties, headers, reason: str) -> None:
         headers = {**headers, "x-egov-dead-reason": reason[:500]}
@@ -497,7 +517,7 @@ class Consumer:
             "body": body.decode("utf-8", "replace"), "reason": headers.get("x-egov-dead-reason"),
             "attempts": int(headers.get(ATTEMPTS_HEADER, 0)), "state": "dead", "dead_ms": epoch_ms(utcnow()),
         }}, upsert=True)
-        channel.basic_ack(method.delivery_tag)
+        self._done(channel, method.delivery_tag)
 
     def run_forever(self) -> None:
         backoff = 0.5
@@ -510,10 +530,12 @@ class Consumer:
                 channel.basic_qos(prefetch_count=self.prefetch)
                 channel.basic_consume(self.queue, self._on_message)
                 channel.basic_consume(self.dead_queue, self._on_dead)
+                self._ack_upto, self._unacked = None, 0  # tags are per channel
                 self.connected.set()
                 backoff = 0.5
                 while not self.stopping.is_set():
                     self._connection.process_data_events(time_limit=0.2)
+                    self._flush_acks(channel)
             except (AMQPError, PyMongoError, OSError) as exc:
                 self.connected.clear()
                 log.warning("consumer reconnecting: %s", type(exc).__name__)

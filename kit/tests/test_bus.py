@@ -303,3 +303,29 @@ def test_self_deduplicating_handlers_run_without_claims_and_repeats_stay_harmles
         assert fresh_db.processed_events.count_documents({}) == 0
     finally:
         consumer.stop()
+
+
+def test_grouped_acks_leave_nothing_unacked_after_a_trickle_or_a_burst(fresh_db, amqp_url, names):
+    """Acks go out in groups; none may be left hanging: without claims, a message still unacked
+    when its consumer stops would be handled again by the next one."""
+    recorder = Recorder(fresh_db)
+    consumer, thread = start_consumer(amqp_url, names, fresh_db, recorder, claims=False)
+    publisher = Publisher(amqp_url, names[0], name="test-acks")
+    trickle = [new_event("demo.thing.happened", {"n": i}, source="demo") for i in range(3)]
+    for event in trickle:  # one at a time: fewer than a group each time
+        publisher.publish(event)
+        eventually(lambda: recorder.counts().get(event["id"]) == 1, 10, message="the trickled event")
+    burst = [new_event("demo.thing.happened", {"n": i}, source="demo") for i in range(50)]
+    for event in burst:
+        publisher.publish(event)
+    eventually(lambda: len(recorder.counts()) == 53, 20, message="the burst")
+    consumer.stop()
+    thread.join(10)
+    publisher.close()
+    successor, successor_thread = start_consumer(amqp_url, names, fresh_db, recorder, claims=False)
+    try:
+        successor_thread.join(1.5)  # anything left unacked would be delivered to it now
+        assert set(recorder.counts().values()) == {1}
+    finally:
+        successor.stop()
+        successor_thread.join(10)

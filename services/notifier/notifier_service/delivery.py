@@ -5,8 +5,9 @@ already held by this worker (state `sending`, a lease and a claim token) and han
 its sender threads, so a notification leaves within milliseconds and without another database
 round trip. A poller (every ≤100 ms) claims retries that fell due and deliveries whose worker
 vanished mid-send (lease ran out) with a conditional update, so several notifier processes
-never send the same delivery twice. Outcomes are written in group commits, and every attempt is
-logged in `attempts` (ids and codes only)."""
+never send the same delivery twice. Outcomes are written in group commits, each with its attempt
+added to the delivery's own log (`log.<n>`: codes and timings only), so an attempt costs no
+write of its own."""
 from __future__ import annotations
 
 import logging
@@ -35,26 +36,23 @@ def utcnow() -> datetime:
 
 
 class OutcomeWriter:
-    """Writes outcomes as a group commit: the deliveries' new states gathered over GATHER seconds
-    (and whatever piled up while the previous write was on its way) go in one round trip. The
-    attempt log, which nobody waits for, is written every ATTEMPTS_EVERY seconds in one batch.
-    A process that stops writes what it holds (DeliveryWorker.close)."""
+    """Writes outcomes as a group commit: the deliveries' new states, each with the attempt that
+    led to it for the delivery's log, gathered over GATHER seconds (and whatever piled up while
+    the previous write was on its way) go in one round trip. A process that stops writes what it
+    holds (DeliveryWorker.close)."""
 
     GATHER = 0.02
-    ATTEMPTS_EVERY = 0.1
+    IDLE_WAIT = 0.1
 
     def __init__(self, repo: NotifierRepository):
         self.repo = repo
         self._outcomes: list[dict] = []
-        self._attempts: list[dict] = []
         self._lock = threading.Lock()
         self._has_work = threading.Event()
-        self._attempts_written = time.monotonic()
 
-    def add(self, outcome: dict, attempt: dict) -> None:
+    def add(self, outcome: dict) -> None:
         with self._lock:
             self._outcomes.append(outcome)
-            self._attempts.append(attempt)
         self._has_work.set()
 
     def flush_outcomes(self) -> bool:
@@ -74,31 +72,17 @@ class OutcomeWriter:
                 self._has_work.set()
             return False
 
-    def flush_attempts(self) -> None:
-        with self._lock:
-            attempts, self._attempts = self._attempts, []
-        self._attempts_written = time.monotonic()
-        if not attempts:
-            return
-        try:
-            self.repo.record_attempts(attempts)
-        except PyMongoError as exc:
-            log.warning("attempts not recorded: %s", type(exc).__name__, extra={"count": len(attempts)})
-
     def run(self, stopping: threading.Event) -> None:
         pause = 0.2
         while not stopping.is_set():
-            if self._has_work.wait(self.ATTEMPTS_EVERY):
+            if self._has_work.wait(self.IDLE_WAIT):
                 stopping.wait(self.GATHER)
             if self.flush_outcomes():
                 pause = 0.2
             else:
                 stopping.wait(pause)
                 pause = min(pause * 2, 5.0)
-            if time.monotonic() - self._attempts_written >= self.ATTEMPTS_EVERY:
-                self.flush_attempts()
         self.flush_outcomes()
-        self.flush_attempts()
 
 
 class DeliveryWorker:
@@ -176,7 +160,6 @@ class DeliveryWorker:
         except PyMongoError as exc:
             log.warning("deliveries not given back: %s", type(exc).__name__)
         self.outcomes.flush_outcomes()
-        self.outcomes.flush_attempts()
 
     def reserve(self, docs: list[dict]) -> list[dict]:
         """New deliveries, held by this worker from the moment they are written."""
@@ -275,15 +258,12 @@ class DeliveryWorker:
             return Outcome(FAILED, None, f"cannot send: {type(exc).__name__}")
 
     def _record(self, delivery: dict, outcome: Outcome, state: str, at: datetime, next_at, seconds: float) -> None:
-        # The attempt keeps only ids, codes and timings: no addresses, URLs or contents.
         self.outcomes.add(
             {"_id": delivery["_id"], "claim": delivery["claim"], "state": state, "at": at,
-             "next_attempt_at": next_at, "error": outcome.error},
-            {"_id": f"{delivery['_id']}:{delivery['attempts']}", "delivery_id": delivery["_id"],
-             "event_id": delivery["event_id"], "event_type": delivery.get("event_type"),
-             "channel": delivery["channel"], "attempt": delivery["attempts"], "at": at, "outcome": outcome.result,
-             "state": state, "status": outcome.status, "error": outcome.error, "ms": round(seconds * 1000, 1),
-             "worker": self.name})
+             "next_attempt_at": next_at, "error": outcome.error,
+             "attempt": self.repo.attempt_entry(attempt=delivery["attempts"], at=at, outcome=outcome.result,
+                                                state=state, status=outcome.status, error=outcome.error,
+                                                seconds=seconds, worker=self.name)})
         if outcome.result != SENT:
             log.warning("delivery attempt failed", extra={
                 "delivery_id": delivery["_id"], "channel": delivery["channel"], "attempt": delivery["attempts"],

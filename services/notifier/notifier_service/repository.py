@@ -203,8 +203,9 @@ class NotifierRepository:
         return [d["_id"] for d in batch if d.get("lease_until_ms") is not None and d["lease_until_ms"] < now_ms]
 
     def finish_many(self, outcomes: list[dict]) -> int:
-        """Records outcomes ({_id, claim, state, at, next_attempt_at, error}) in one round trip,
-        each only if its delivery is still held by that claim. Returns how many were recorded."""
+        """Records outcomes ({_id, claim, state, at, next_attempt_at, error, attempt}) in one round
+        trip, each only if its delivery is still held by that claim; the attempt (see
+        `attempt_entry`) joins the delivery's log in the same write. Returns how many were recorded."""
         writes = []
         for o in outcomes:
             sets: dict = {"state": o["state"], "updated_ms": to_ms(o["at"])}
@@ -216,15 +217,47 @@ class NotifierRepository:
                 sets["next_attempt_ms"] = to_ms(o["next_attempt_at"])
             if o.get("error") is not None:
                 sets["last_error"] = o["error"]
+            if o.get("attempt") is not None:
+                sets[f"log.{o['attempt']['attempt']}"] = o["attempt"]
             writes.append(UpdateOne({"_id": o["_id"], "claim": o["claim"]}, {"$set": sets, "$unset": unset}))
-        return self.db.deliveries.bulk_write(writes, ordered=False).modified_count if writes else 0
+        if not writes:
+            return 0
+        deliveries = self.db.deliveries
+        recorded = deliveries.bulk_write(writes, ordered=False).modified_count
+        if recorded < len(writes):
+            # Some delivery changed hands meanwhile (its lease ran out): its state is the new
+            # holder's to write, but the attempt made here is still logged. Keyed by the attempt's
+            # number, writing an entry again changes nothing.
+            logs = [UpdateOne({"_id": o["_id"]}, {"$set": {f"log.{o['attempt']['attempt']}": o["attempt"]}})
+                    for o in outcomes if o.get("attempt") is not None]
+            if logs:
+                deliveries.bulk_write(logs, ordered=False)
+        return recorded
 
-    def record_attempts(self, docs: list[dict]) -> None:
-        # Attempt ids are "<delivery>:<n>": writing a batch again (after an error) adds nothing twice.
-        self._insert_new(self.db.attempts, docs)
+    @staticmethod
+    def attempt_entry(*, attempt: int, at: datetime, outcome: str, state: str, status: int | None,
+                      error: str | None, seconds: float, worker: str) -> dict:
+        """One line of a delivery's attempt log: codes and timings only, no addresses, URLs or contents."""
+        return {"attempt": attempt, "at_ms": to_ms(at), "outcome": outcome, "state": state, "status": status,
+                "error": error, "ms": round(seconds * 1000, 1), "worker": worker}
 
     def attempts_of(self, delivery_id: str) -> list[dict]:
-        return list(self.db.attempts.find({"delivery_id": delivery_id}).sort("at", ASCENDING))
+        doc = self.db.deliveries.find_one({"_id": delivery_id}, {"log": 1})
+        return self._attempts(doc)
+
+    def attempts_for_events(self, event_ids: list[str]) -> list[dict]:
+        """Every attempt logged for the deliveries of these events, each with its delivery's ids."""
+        found = []
+        for doc in self.db.deliveries.find({"event_id": {"$in": list(event_ids)}, "channel": {"$ne": "inbox"}},
+                                           {"log": 1, "event_id": 1, "channel": 1}):
+            for entry in self._attempts(doc):
+                found.append(dict(entry, delivery_id=doc["_id"], event_id=doc["event_id"], channel=doc["channel"]))
+        return found
+
+    @staticmethod
+    def _attempts(doc: dict | None) -> list[dict]:
+        entries = sorted(((doc or {}).get("log") or {}).values(), key=lambda e: e["attempt"])
+        return [dict({k: v for k, v in e.items() if k != "at_ms"}, at=from_ms(e["at_ms"])) for e in entries]
 
     def list_deliveries(self, state: str | None, limit: int, offset: int) -> list[dict]:
         query = {"state": state} if state else {"channel": {"$ne": "inbox"}}

@@ -183,7 +183,7 @@ def test_several_workers_share_the_work_without_doubles(make_runtime, receivers)
     eventually(lambda: len(receiver.received) >= 40, 10, message="all deliveries")
     time.sleep(0.5)
     assert sorted(receiver.event_ids()) == sorted(e["id"] for e in events)
-    workers = {a["worker"] for a in first.repo.db.attempts.find()}
+    workers = {a["worker"] for a in first.repo.attempts_for_events([e["id"] for e in events])}
     assert workers == {"w1", "w2"}
 
 

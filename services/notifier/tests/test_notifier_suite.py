@@ -28,6 +28,7 @@ from egov_kit.config import load_settings
 from notifier_service import create_app, runtime
 from notifier_service.config import load_notifier_config
 from notifier_service.handlers import bound_to
+from notifier_service.repository import NotifierRepository
 
 BANK = "9900072351"            # Dan Ulduzu Bank, headed by the "head of a bank"
 CAFE = "1701100561"
@@ -303,7 +304,8 @@ def test_two_consumer_processes_deliver_each_notification_once(suite, hook, publ
         eventually(lambda: len(hook.received) >= 40, 30, message="all 40 webhook calls")
         time.sleep(1.5)
         assert sorted(hook.event_ids()) == sorted(e["id"] for e in events)
-        senders = {a["worker"] for a in notifier_db.attempts.find({"event_id": {"$in": [e["id"] for e in events]}})}
+        senders = {a["worker"] for a in NotifierRepository(lambda: notifier_db).attempts_for_events(
+            [e["id"] for e in events])}
         assert f"{socket.gethostname()}:{second.pid}" in senders and len(senders) == 2
     finally:
         os.killpg(second.pid, signal.SIGTERM)
@@ -420,7 +422,7 @@ def test_smtp_down_then_up_sends_one_email(amqp_url, bus_names, fresh_db, mailbo
             "applicant_fin": "3HB8RXT", "applicant_name": "Həsənova Gülnarə",
             "applicant_email": "gulnare@example.az", "submitted_at": "2026-11-23T08:00:00+00:00"}, source="insurers")
         publisher.publish(event)
-        eventually(lambda: fresh_db.attempts.count_documents({"event_id": event["id"]}) >= 2, 10,
+        eventually(lambda: len(NotifierRepository(lambda: fresh_db).attempts_for_events([event["id"]])) >= 2, 10,
                    message="attempts while the mail server is down")
         mailbox.start()
         eventually(lambda: len(mailbox.messages) == 1, 10, message="the e-mail")

@@ -117,7 +117,18 @@ def test_a_delivery_is_held_by_one_worker_at_a_time(fresh_db):
     assert repo.reclaim("d1", now, 60, "w2") is None  # its lease still runs
     taken_over = repo.reclaim("d1", now + timedelta(seconds=61), 60, "w2")
     assert taken_over is not None and taken_over["attempts"] == 2
-    # The first worker's late outcome no longer counts; the holder's does.
-    assert repo.finish_many([{"_id": "d1", "claim": first["claim"], "state": "sent", "at": now}]) == 0
-    assert repo.finish_many([{"_id": "d1", "claim": taken_over["claim"], "state": "sent", "at": now}]) == 1
+    # The first worker's late outcome no longer counts, though its attempt is logged; the holder's does.
+    def attempt(n, worker, outcome):
+        return repo.attempt_entry(attempt=n, at=now, outcome=outcome, state="pending" if outcome == "retry" else "sent",
+                                  status=503 if outcome == "retry" else 204, error=None, seconds=0.01, worker=worker)
+    late = {"_id": "d1", "claim": first["claim"], "state": "pending", "at": now, "attempt": attempt(1, "w1", "retry")}
+    assert repo.finish_many([late]) == 0
+    assert fresh_db.deliveries.find_one({"_id": "d1"})["state"] == "sending"
+    held = {"_id": "d1", "claim": taken_over["claim"], "state": "sent", "at": now, "attempt": attempt(2, "w2", "sent")}
+    assert repo.finish_many([held]) == 1
+    assert repo.finish_many([held]) == 0  # written once: the claim is gone with it
     assert fresh_db.deliveries.find_one({"_id": "d1"})["state"] == "sent"
+    log = repo.attempts_of("d1")
+    assert [(a["attempt"], a["worker"], a["outcome"], a["status"]) for a in log] == \
+        [(1, "w1", "retry", 503), (2, "w2", "sent", 204)]
+    assert abs(log[0]["at"] - now) < timedelta(milliseconds=2)
