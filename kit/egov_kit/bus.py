@@ -27,7 +27,7 @@ from typing import Callable, Iterable
 
 import pika
 from pika.exceptions import AMQPError
-from pymongo import UpdateOne
+from pymongo import UpdateMany, UpdateOne
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from .logs import request_id_var
@@ -82,7 +82,10 @@ def new_event(event_type: str, data: dict, *, source: str, correlation_id: str |
 
 OUTBOX = "_outbox"
 PENDING = "_outbox_pending"
-INTERNAL_FIELDS = (OUTBOX, PENDING)
+# How many events were ever recorded in the document: it only grows, so a relay that finds it
+# unchanged knows no event was added since it read the outbox (see Relay.run_once).
+SEQUENCE = "_outbox_seq"
+INTERNAL_FIELDS = (OUTBOX, PENDING, SEQUENCE)
 
 
 # --- waking the relay ---------------------------------------------------------------------
@@ -135,6 +138,7 @@ def document_with_events(document: dict, *events: dict) -> dict:
     document = dict(document)
     document[OUTBOX] = {event["id"]: event for event in events}
     document[PENDING] = len(events)
+    document[SEQUENCE] = len(events)
     return document
 
 
@@ -147,6 +151,7 @@ def update_with_events(update: dict, *events: dict) -> dict:
         sets[f"{OUTBOX}.{event['id']}"] = event
     incs = update.setdefault("$inc", {})
     incs[PENDING] = incs.get(PENDING, 0) + len(events)
+    incs[SEQUENCE] = incs.get(SEQUENCE, 0) + len(events)
     return update
 
 
@@ -243,15 +248,21 @@ class Relay:
         self._more = False
         for name in self.collections:
             collection = self.db[name]
-            # Each event is published (and confirmed by the broker) before it is marked; the marks
-            # of a batch go in one unordered bulk write, each guarded by the event's key so a
-            # repeat changes nothing. Whatever happens meanwhile (the broker goes away, a hook
-            # raises), the events confirmed so far are marked on the way out; a relay killed
-            # before marking them publishes them again and consumers drop the repeats by event id.
-            marks: list[UpdateOne] = []
+            # Each event is published (and confirmed by the broker) before it is marked. A document
+            # whose events all went out is cleared with one guard, its sequence as read: had an
+            # event been added meanwhile, the sequence would have grown, nothing is cleared, and the
+            # next drain sends the document's events again (consumers drop repeats by event id).
+            # Such documents are cleared a batch at a time, one update per sequence value
+            # (documents written once with their event all share 1). Documents from before the
+            # sequence existed, and one cut short, have each published event marked on its own,
+            # guarded by the event's key. All marks of a drain go in one unordered bulk write, also
+            # when a publish fails or a hook raises; a relay killed before it marks publishes again.
+            marks: list = []
+            whole: dict[int, list] = {}
+            cut_short: list[UpdateOne] = []
             docs = 0
             try:
-                for doc in collection.find({PENDING: {"$gt": 0}}, {OUTBOX: 1}).limit(self.batch):
+                for doc in collection.find({PENDING: {"$gt": 0}}, {OUTBOX: 1, SEQUENCE: 1}).limit(self.batch):
                     docs += 1
                     events = sorted((doc.get(OUTBOX) or {}).values(), key=lambda e: e["occurred_at"])
                     for event in events:
@@ -259,12 +270,22 @@ class Relay:
                         if self.after_publish:
                             self.after_publish(event)
                         key = f"{OUTBOX}.{event['id']}"
-                        marks.append(UpdateOne({"_id": doc["_id"], key: {"$exists": True}},
-                                               {"$unset": {key: ""}, "$inc": {PENDING: -1}}))
+                        cut_short.append(UpdateOne({"_id": doc["_id"], key: {"$exists": True}},
+                                                   {"$unset": {key: ""}, "$inc": {PENDING: -1}}))
+                    sequence = doc.get(SEQUENCE)
+                    if type(sequence) is int and sequence > 0:
+                        whole.setdefault(sequence, []).append(doc["_id"])
+                        published += len(cut_short)
+                    else:
+                        marks.extend(cut_short)
+                    cut_short = []
             finally:
+                marks.extend(cut_short)
+                published += len(marks)
+                marks.extend(UpdateMany({"_id": {"$in": ids}, SEQUENCE: sequence},
+                                        {"$unset": {OUTBOX: "", PENDING: ""}}) for sequence, ids in whole.items())
                 if marks:
                     collection.bulk_write(marks, ordered=False)
-            published += len(marks)
             self._more = self._more or docs >= self.batch
         return published
 

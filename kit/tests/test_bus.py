@@ -90,8 +90,38 @@ def test_outbox_event_is_written_with_its_data_and_relayed(fresh_db, amqp_url, n
         relay = Relay(fresh_db, ["things"], Publisher(amqp_url, names[0]))
         assert relay.run_once() == 2
         assert relay.run_once() == 0
-        assert fresh_db.things.find_one({"_id": "t1"})["_outbox_pending"] == 0
+        relayed = fresh_db.things.find_one({"_id": "t1"})
+        assert not relayed.get("_outbox_pending") and not relayed.get("_outbox") and relayed["v"] == 2
         eventually(lambda: recorder.counts() == {created["id"]: 1, changed["id"]: 1})
+    finally:
+        consumer.stop()
+
+
+def test_an_event_added_while_the_relay_publishes_is_not_cleared_with_the_others(fresh_db, amqp_url, names):
+    recorder = Recorder(fresh_db)
+    consumer, _ = start_consumer(amqp_url, names, fresh_db, recorder)
+    try:
+        first = new_event("demo.thing.happened", {"step": 1}, source="demo")
+        fresh_db.things.insert_one(document_with_events({"_id": "t1", "v": 1}, first))
+        # A document stored before the sequence existed: its events are marked one by one.
+        legacy = new_event("demo.thing.happened", {"step": 0}, source="demo")
+        fresh_db.things.insert_one({"_id": "t0", "_outbox": {legacy["id"]: legacy}, "_outbox_pending": 1})
+        later = new_event("demo.thing.happened", {"step": 2}, source="demo")
+
+        def change_meanwhile(event, done=[]):
+            if event["id"] == first["id"] and not done:  # between the relay's read and its mark
+                done.append(True)
+                fresh_db.things.update_one({"_id": "t1"}, update_with_events({"$set": {"v": 2}}, later))
+
+        relay = Relay(fresh_db, ["things"], Publisher(amqp_url, names[0]), after_publish=change_meanwhile)
+        assert relay.run_once() == 2
+        stored = fresh_db.things.find_one({"_id": "t1"})
+        assert stored["v"] == 2 and set(stored["_outbox"]) == {first["id"], later["id"]}
+        assert not fresh_db.things.find_one({"_id": "t0"}).get("_outbox_pending")
+        assert relay.run_once() == 2  # the first again (a repeat the consumer drops) and the later one
+        assert relay.run_once() == 0
+        eventually(lambda: recorder.counts() == {legacy["id"]: 1, first["id"]: 1, later["id"]: 1})
+        assert not fresh_db.things.find_one({"_id": "t1"}).get("_outbox")
     finally:
         consumer.stop()
 
