@@ -226,11 +226,12 @@ class Relay:
     """Drains the outbox of the given collections to the exchange."""
 
     def __init__(self, db, collections: Iterable[str], publisher: Publisher, *,
-                 poll_interval: float = 0.05, batch: int = 200, gather: float = 0.02,
+                 poll_interval: float = 0.05, batch: int = 200, gather: float = 0.05,
                  after_publish: Callable[[dict], None] | None = None):
-        """`gather`: while events keep coming, the least time between the starts of two drains,
-        so that under load one drain (one find and one bulk write a collection) carries many
-        events rather than one; an event written after a quiet spell leaves at once."""
+        """`gather`: while events keep coming (a drain found more than one), the least time
+        between the starts of two drains, so that under load one drain (one find and one bulk
+        write a collection) carries many events rather than a few; a lone event, as outside
+        load, leaves at once."""
         self.db = db
         self.collections = list(collections)
         self.publisher = publisher
@@ -313,8 +314,9 @@ class Relay:
                 backoff = 0.5
                 if not self._more:
                     self._idle(wake)
-                    if published:
-                        # Events are coming in: let the next ones gather for a moment.
+                    if published > 1:
+                        # Events come faster than one a drain: let the next ones gather for a
+                        # moment. A lone event (the usual case outside load) never waits.
                         rest = self.gather - (time.monotonic() - started)
                         if rest > 0:
                             self.stopping.wait(rest)
