@@ -274,7 +274,7 @@ class Relay:
                         cut_short.append(UpdateOne({"_id": doc["_id"], key: {"$exists": True}},
                                                    {"$unset": {key: ""}, "$inc": {PENDING: -1}}))
                     sequence = doc.get(SEQUENCE)
-                    if type(sequence) is int and sequence > 0:
+                    if isinstance(sequence, int) and not isinstance(sequence, bool) and sequence > 0:
                         whole.setdefault(sequence, []).append(doc["_id"])
                         published += len(cut_short)
                     else:
