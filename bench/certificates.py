@@ -440,7 +440,7 @@ def main(argv=None) -> int:
     parser.add_argument("--big", type=int, default=1_000_000, help="certificates stored for the second (0: skip)")
     parser.add_argument("--seconds", type=float, default=6, help="length of each measured load run")
     parser.add_argument("--warmup", type=float, default=2, help="unmeasured load before each run")
-    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds of the verification runs")
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds of the verification runs")
     parser.add_argument("--connections", type=int, default=16, help="concurrent connections for verification")
     parser.add_argument("--issue-connections", type=int, default=4, help="concurrent connections for issuing")
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", "1")),

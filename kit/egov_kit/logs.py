@@ -65,6 +65,11 @@ class JsonFormatter(logging.Formatter):
 
 
 def configure_logging(service: str, level: str = "INFO") -> None:
+    # The JSON lines carry neither the caller's file and line nor thread names:
+    # skip working them out on every record (the logging documentation's "Optimization").
+    logging._srcfile = None
+    logging.logThreads = False
+    logging.logMultiprocessing = False
     root = logging.getLogger()
     if any(getattr(h, "_egov", False) for h in root.handlers):
         return

@@ -366,11 +366,6 @@ def revoked_event_data(cert: dict, reason: str, revoked_at: datetime) -> dict:
     }
 
 
-def verified_event_data(number: str, verifier_name: str, verifier_voen: str | None, at: datetime) -> dict:
-    return {"number": number, "verifier_name": verifier_name, "verifier_voen": verifier_voen,
-            "verified_at": _iso(at)}
-
-
 # --- verification -------------------------------------------------------------------------
 
 def rate_window(now: datetime, seconds: int = 60) -> tuple[int, int]:

@@ -31,7 +31,7 @@ from __future__ import annotations
 import threading
 from typing import Callable
 
-MAX_LEASE = 10
+MAX_LEASE = 32
 LEASE_DIVISOR = 8
 
 

@@ -18,7 +18,7 @@ from pymongo.errors import DuplicateKeyError
 
 from egov_kit.bus import document_with_events, strip_internal, update_with_events
 
-OUTBOX_COLLECTIONS = ["certificates", "verifications"]
+OUTBOX_COLLECTIONS = ["certificates"]
 
 
 def _key(*parts: str) -> str:
@@ -136,12 +136,12 @@ class Repository:
 
     # --- verifications --------------------------------------------------------------------
 
-    def insert_verification(self, record: dict, event: dict | None) -> None:
+    def insert_verification(self, record: dict) -> None:
         record = {"_id": uuid.uuid4().hex, **record}
         if record.get("result") == "valid":
             # What lets this verifier download the PDF later: one indexed key per (verifier, number).
             record["valid_check"] = _key(record["verifier_fin"], record["number"])
-        self.db.verifications.insert_one(document_with_events(record, event) if event else record)
+        self.db.verifications.insert_one(record)
 
     def verifications(self, field: str, fin: str, limit: int, offset: int) -> tuple[list[dict], bool]:
         return self._page(self.db.verifications, {field: fin}, "at", limit, offset)

@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 import requests
 
+from certificates_service.schemas import VerifyOut
 from devtools.client import ApiSession, sim_identity
 from devtools.pytest_plugin import eventually
 
@@ -213,7 +214,8 @@ def test_history_newest_first_and_contacts_remembered(holder, general_cert, sala
     assert contacts["emails"][:2] == ["n.hasanova@example.az", "nermin@example.az"]
 
 
-def test_a_bank_verifies_and_both_histories_record_it(holder, bank, salary_cert, general_cert, holder_record):
+def test_a_bank_verifies_and_both_histories_record_it(holder, bank, salary_cert, general_cert, holder_record,
+                                                      contract_id):
     typed = salary_cert["number"].lower().replace("-", " ")
     result = bank.post("/api/certificates/verifications", json={"number": typed})
     assert result.status_code == 200, result.text
@@ -227,6 +229,12 @@ def test_a_bank_verifies_and_both_histories_record_it(holder, bank, salary_cert,
     assert shown["purpose"]["code"] == "01" and shown["issued_at"]
     plain = bank.post("/api/certificates/verifications", json={"number": general_cert["number"]}).json()
     assert plain["result"] == "valid" and "salary" not in plain["certificate"]
+    addressed = issue(holder, contract_id, destination="addressed", addressee_voen=BANK_VOEN)
+    for_bank = bank.post("/api/certificates/verifications", json={"number": addressed["number"]}).json()
+    assert for_bank["certificate"]["addressee"]["voen"] == BANK_VOEN
+    # The answer is sent as the workflow shaped it: exactly what the documented schema makes of it.
+    for answer in (body, plain, for_bank, {"result": "not_valid"}):
+        assert VerifyOut().dump(answer) == answer
 
     download = bank.get(body["pdf_url"].replace(bank.base_url, ""))
     assert download.status_code == 200 and download.content.startswith(b"%PDF")

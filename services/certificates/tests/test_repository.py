@@ -168,7 +168,7 @@ def test_a_valid_check_is_what_opens_the_pdf_to_that_verifier(repo):
     for result in ("not_valid", "valid"):
         repo.insert_verification(domain.verification_record(
             number=cert["number"], result=result, verifier=verifier, organization=None, cert=cert,
-            at=NOW - timedelta(seconds=1 if result == "not_valid" else 0)), None)
+            at=NOW - timedelta(seconds=1 if result == "not_valid" else 0)))
     assert repo.has_valid_check("5TH3WQG", cert["number"])
     assert not repo.has_valid_check("9CV7TBU", cert["number"])
     items, more = repo.verifications("verifier_fin", "5TH3WQG", 1, 0)
