@@ -244,16 +244,14 @@ def start_ceiling(suite, args, db_name: str) -> str:
     return url
 
 
-def start_another_certificates(suite, args, db_prefix: str, name: str) -> str:
+def start_another_certificates(suite, db_prefix: str, name: str) -> str:
     """Another certificates API (and its relay) with the same settings, on a database of its own."""
     from devtools.suite import free_port, wait_until
 
     import requests
 
     port = free_port()
-    env = suite.env()
-    env.update({"MONGO_DB_PREFIX": db_prefix, "VERIFY_RATE_PER_MINUTE": "1000000000",
-                "WEB_WORKERS": str(args.workers), "WEB_THREADS": str(args.threads)})
+    env = dict(suite.env(), MONGO_DB_PREFIX=db_prefix)  # the stack's settings, a database of its own
     api = suite.spawn(f"{name}-api", [sys.executable, "-m", "egov_kit.run", "certificates_service", "api",
                                       "--port", str(port)], env)
     suite.spawn(f"{name}-relay", [sys.executable, "-m", "egov_kit.run", "certificates_service", "relay"], env)
@@ -559,7 +557,7 @@ def main(argv=None) -> int:
                 if label == "big":
                     big_seconds = took
                 outboxes.append(store)
-                url = start_another_certificates(suite, args, f"bench_{tag}{label}", f"certificates-{label}")
+                url = start_another_certificates(suite, f"bench_{tag}{label}", f"certificates-{label}")
                 stores[label] = (url, verify_path, [json.dumps({"number": n}) for n in found])
             sessions.update({proc.pid: proc.egov_name for proc in suite.processes})
             token = login(gateway, VERIFIER)

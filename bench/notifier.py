@@ -321,7 +321,6 @@ def drain(receiver: ReceiverClient, start_consumers, count: int, timeout: float,
     procs = start_consumers()
     try:
         stats = receiver.wait_for(max(1, count // 10), timeout)
-        pids = dict(shared, consumers=None)
 
         def cpu() -> dict[str, float]:
             totals = {name: cpu_seconds(pid) for name, pid in shared.items()}
@@ -338,7 +337,7 @@ def drain(receiver: ReceiverClient, start_consumers, count: int, timeout: float,
     span = (stats["last"] or 0) - (stats["first"] or 0)
     stats["rate"] = (stats["count"] - 1) / span if stats["count"] > 1 and span > 0 else 0.0
     events = max(1, count_after - count_before)
-    stats["cpu_by"] = {name: (cpu_after[name] - cpu_before[name]) * 1000 / events for name in pids}
+    stats["cpu_by"] = {name: (cpu_after[name] - cpu_before[name]) * 1000 / events for name in cpu_after}
     return stats
 
 

@@ -1,10 +1,11 @@
 """Domain events: envelope, outbox, relay (publisher confirms) and reliable consumers.
 
 Outbox: an event is stored inside the very document whose change caused it, in the same single
-write (`_outbox.<event id>` plus a `_outbox_pending` counter) — no multi-document transaction.
-The relay publishes pending events with confirms and only then removes them (one bulk write a batch); if it dies in
-between, the event is published again and consumers drop the duplicate by event id. It polls,
-and is also woken by the writer on the same host the moment events are written (wake_relay).
+write (`_outbox.<event id>`, a `_outbox_pending` counter and the `_outbox_seq` of events ever
+recorded) — no multi-document transaction. The relay publishes pending events with confirms and
+only then clears them (one bulk write a drain); if it dies in between, the event is published
+again and consumers drop the duplicate by event id. It polls, and is also woken by the writer on
+the same host the moment events are written (wake_relay).
 
 Consumers: one durable (quorum) queue per consuming service, explicit prefetch, manual ack after
 the handler's work is durable, retries through TTL queues with growing delays, a dead-letter
@@ -222,6 +223,16 @@ class Publisher:
         self._connection = self._channel = None
 
 
+def _event_marks(doc_id, event_ids: list[str]) -> list[UpdateOne]:
+    """Marks published events of one document one by one, each guarded by the event's key so a
+    repeat changes nothing."""
+    marks = []
+    for event_id in event_ids:
+        key = f"{OUTBOX}.{event_id}"
+        marks.append(UpdateOne({"_id": doc_id, key: {"$exists": True}}, {"$unset": {key: ""}, "$inc": {PENDING: -1}}))
+    return marks
+
+
 class Relay:
     """Drains the outbox of the given collections to the exchange."""
 
@@ -258,33 +269,31 @@ class Relay:
             # sequence existed, and one cut short, have each published event marked on its own,
             # guarded by the event's key. All marks of a drain go in one unordered bulk write, also
             # when a publish fails or a hook raises; a relay killed before it marks publishes again.
-            marks: list = []
-            whole: dict[int, list] = {}
-            cut_short: list[UpdateOne] = []
+            marks: list = []  # the bulk write: events marked one by one, then the cleared batches
+            whole: dict[int, list] = {}  # sequence as read → documents all of whose events went out
+            doc_id, sent = None, []  # the document being published, and its events confirmed so far
             docs = 0
             try:
                 for doc in collection.find({PENDING: {"$gt": 0}}, {OUTBOX: 1, SEQUENCE: 1}).limit(self.batch):
                     docs += 1
-                    events = sorted((doc.get(OUTBOX) or {}).values(), key=lambda e: e["occurred_at"])
-                    for event in events:
+                    doc_id, sent = doc["_id"], []
+                    for event in sorted((doc.get(OUTBOX) or {}).values(), key=lambda e: e["occurred_at"]):
                         self.publisher.publish(event)
                         if self.after_publish:
                             self.after_publish(event)
-                        key = f"{OUTBOX}.{event['id']}"
-                        cut_short.append(UpdateOne({"_id": doc["_id"], key: {"$exists": True}},
-                                                   {"$unset": {key: ""}, "$inc": {PENDING: -1}}))
+                        sent.append(event["id"])
                     sequence = doc.get(SEQUENCE)
                     if isinstance(sequence, int) and not isinstance(sequence, bool) and sequence > 0:
-                        whole.setdefault(sequence, []).append(doc["_id"])
-                        published += len(cut_short)
+                        whole.setdefault(sequence, []).append(doc_id)
+                        published += len(sent)
                     else:
-                        marks.extend(cut_short)
-                    cut_short = []
+                        marks += _event_marks(doc_id, sent)
+                    doc_id, sent = None, []
             finally:
-                marks.extend(cut_short)
+                marks += _event_marks(doc_id, sent)  # a document cut short
                 published += len(marks)
-                marks.extend(UpdateMany({"_id": {"$in": ids}, SEQUENCE: sequence},
-                                        {"$unset": {OUTBOX: "", PENDING: ""}}) for sequence, ids in whole.items())
+                marks += [UpdateMany({"_id": {"$in": ids}, SEQUENCE: sequence}, {"$unset": {OUTBOX: "", PENDING: ""}})
+                          for sequence, ids in whole.items()]
                 if marks:
                     collection.bulk_write(marks, ordered=False)
             self._more = self._more or docs >= self.batch

@@ -2,7 +2,7 @@
 
 Collections: `contracts` (projection of contract notices, by notice id), `certificates` (by
 number, with their outbox), `pdfs` (the sealed PDF by number), `contacts` (remembered mobiles and
-e-mails, one document per value), `verifications` (every check, with its outbox), `rate_limits`
+e-mails, one document per value), `verifications` (every check), `rate_limits`
 (fixed-window counters shared by every process, taken in shares: quota.py), `seal` (the seal's
 keys when not given by env).
 Every write is a single-document write; events ride in the same write (egov_kit.bus outbox)."""

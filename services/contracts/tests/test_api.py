@@ -55,6 +55,20 @@ def act_for_when_allowed(session: ApiSession, voen: str) -> ApiSession:
     return session
 
 
+def signature_pending_under_an_authority(suite, people, *, valid_until: str | None):
+    """In the second company, the head grants the representative an authority; the representative
+    enters a notice and starts signing it. (head, the grant, representative, notice, path, start)"""
+    head2 = ApiSession(suite.gateway_url).login(people["head"]).act_for(SECOND_COMPANY)
+    granted = head2.post(f"{BASE}/authorities", json={"fin": people["rep2"]["fin"], "valid_until": valid_until})
+    assert granted.status_code == 201, granted.text
+    rep2 = act_for_when_allowed(ApiSession(suite.gateway_url).login(people["rep2"]), SECOND_COMPANY)
+    notice = rep2.post(f"{BASE}/notices", json=payload()).json()
+    path = f"{BASE}/notices/{notice['id']}"
+    started = rep2.post(f"{path}/signature")
+    assert started.status_code == 202, started.text
+    return head2, granted, rep2, notice, path, started
+
+
 def sign(session: ApiSession, path: str, signer: dict) -> dict:
     """Start signing, compare the code on the phone, confirm with PIN2, poll until final."""
     started = session.post(f"{path}/signature")
@@ -347,14 +361,8 @@ def test_public_check_shows_status_and_nothing_personal(suite, signed_notice):
 
 
 def test_authority_withdrawn_before_confirmation_stops_the_signature(suite, people, events):
-    head2 = ApiSession(suite.gateway_url).login(people["head"]).act_for(SECOND_COMPANY)
-    granted = head2.post(f"{BASE}/authorities", json={"fin": people["rep2"]["fin"], "valid_until": today().isoformat()})
-    assert granted.status_code == 201, granted.text
-    rep2 = act_for_when_allowed(ApiSession(suite.gateway_url).login(people["rep2"]), SECOND_COMPANY)
-    notice = rep2.post(f"{BASE}/notices", json=payload()).json()
-    path = f"{BASE}/notices/{notice['id']}"
-    started = rep2.post(f"{path}/signature")
-    assert started.status_code == 202, started.text
+    head2, granted, rep2, notice, path, started = signature_pending_under_an_authority(
+        suite, people, valid_until=today().isoformat())
 
     withdrawn = head2.delete(f"{BASE}/authorities/{granted.json()['id']}")
     assert withdrawn.status_code == 200 and withdrawn.json()["status"] == "withdrawn"
@@ -438,14 +446,7 @@ def test_withdrawing_an_authority_ends_its_pending_signature_for_the_head(suite,
     """The head withdraws a representative's authority while a signature of theirs waits on the
     phone: opening the notice, the head sees that signature ended (refused) — nobody has to poll it
     — and the confirmation that comes later on the phone changes nothing; the head signs himself."""
-    head2 = ApiSession(suite.gateway_url).login(people["head"]).act_for(SECOND_COMPANY)
-    granted = head2.post(f"{BASE}/authorities", json={"fin": people["rep2"]["fin"], "valid_until": None})
-    assert granted.status_code == 201, granted.text
-    rep2 = act_for_when_allowed(ApiSession(suite.gateway_url).login(people["rep2"]), SECOND_COMPANY)
-    notice = rep2.post(f"{BASE}/notices", json=payload()).json()
-    path = f"{BASE}/notices/{notice['id']}"
-    started = rep2.post(f"{path}/signature")
-    assert started.status_code == 202, started.text
+    head2, granted, rep2, notice, path, started = signature_pending_under_an_authority(suite, people, valid_until=None)
     waiting = head2.get(path).json()["signature"]
     assert waiting["state"] == "pending" and waiting["verification_code"] == started.json()["verification_code"]
 
