@@ -161,7 +161,7 @@ class Suite:
         if spec.outbox_collections:
             self.spawn(f"{name}-relay", [sys.executable, "-m", "egov_kit.run", pkg, "relay"])
             roles.append("relay")
-        if spec.handlers is not None and spec.handlers.by_type:
+        if spec.consumer is not None:
             self.spawn(f"{name}-consumer", [sys.executable, "-m", "egov_kit.run", pkg, "consumer"])
             roles.append("consumer")
         self.services.append(name)

@@ -9,17 +9,18 @@ import threading
 import time
 import uuid
 
-from flask import Flask, g, jsonify, request
+from flask import Flask, current_app, g, jsonify, request
 from flask_smorest import Api
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 
 from .auth import ServiceTokens, TokenVerifier
 from .bus import wake_relay_if_events
 from .config import Settings, env_bool
-from .errors import Problem, install_error_handlers
+from .errors import ServiceError, install_error_handlers
 from .http import ServiceClient
 from .logs import configure_logging, request_id_var
 from .mongo import database
+from .registry import RegistryClient
 
 log = logging.getLogger("egov.http")
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._\-]{1,64}$")
@@ -40,6 +41,10 @@ class Kit:
         self._listener_pid = None
         self._listener_lock = threading.Lock()
         self._prepared_pid = None
+        self._registry: RegistryClient | None = None
+        # The service's use cases (its service.py class), set by its create_app; routes reach
+        # them with current_service().
+        self.service = None
 
     def prepare_process(self) -> None:
         """Once in each worker process, on its first request (after gunicorn forks)."""
@@ -71,6 +76,21 @@ class Kit:
     @property
     def db(self):
         return database(self.settings.mongo_uri, self.settings.mongo_db)
+
+    @property
+    def registry(self) -> RegistryClient:
+        if self._registry is None:
+            self._registry = RegistryClient(self.client)
+        return self._registry
+
+
+def current_kit() -> Kit:
+    return current_app.extensions["egov"]
+
+
+def current_service():
+    """The use cases of the service serving this request (see Kit.service)."""
+    return current_app.extensions["egov"].service
 
 
 def create_service_app(settings: Settings, *, title: str, version: str = "1.0",
@@ -116,7 +136,7 @@ def create_service_app(settings: Settings, *, title: str, version: str = "1.0",
         if request.method in ("POST", "PUT", "PATCH") and (request.content_length or request.data):
             ctype = request.mimetype or ""
             if not (ctype == "application/json" or ctype.endswith("+json") or ctype.startswith("multipart/")):
-                raise Problem(415, code="unsupported_media_type")
+                raise ServiceError(415, "unsupported_media_type")
 
     @app.after_request
     def _end(response):

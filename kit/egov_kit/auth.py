@@ -14,7 +14,7 @@ import jwt
 import requests
 from flask import current_app, g, request
 
-from .errors import Problem
+from .errors import forbidden, unauthenticated, unavailable
 
 log = logging.getLogger("egov.auth")
 ALGORITHMS = ["RS256", "ES256", "EdDSA"]
@@ -99,10 +99,10 @@ class TokenVerifier:
                 self._refresh(force=not self._keys)
             except requests.RequestException:
                 log.warning("JWKS unavailable")
-                raise Problem(503, "Giriş yoxlanıla bilmir / cannot verify log-in right now")
+                raise unavailable("login_check_unavailable")
         key = self._keys.get(kid)
         if key is None:
-            raise Problem(401, "Token imzası tanınmır / unknown token key")
+            raise unauthenticated("token_unknown_key")
         return key
 
     def verify(self, token: str, audience: str | list[str] | None = None) -> dict:
@@ -116,27 +116,27 @@ class TokenVerifier:
             self._verified[cache_key] = claims
         elif claims["exp"] + 5 < time.time():
             self._verified.pop(cache_key, None)
-            raise Problem(401, "Tokenin vaxtı bitib / token expired")
+            raise unauthenticated("token_expired")
         sid = claims.get("sid")
         if sid and sid in self.revoked:
-            raise Problem(401, "Sessiya bitib / session logged out")
+            raise unauthenticated("session_ended")
         return claims
 
     def _decode(self, token: str, audience: str | list[str]) -> dict:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError:
-            raise Problem(401, "Token yanlışdır / malformed token")
+            raise unauthenticated("invalid_token")
         key = self._key_for(header.get("kid"))
         try:
             claims = jwt.decode(token, key, algorithms=ALGORITHMS, audience=audience,
                                 issuer=ISSUER, options={"require": ["exp", "iat", "sub", "aud"]}, leeway=5)
         except jwt.ExpiredSignatureError:
-            raise Problem(401, "Tokenin vaxtı bitib / token expired")
+            raise unauthenticated("token_expired")
         except jwt.InvalidAudienceError:
-            raise Problem(401, "Token bu xidmət üçün deyil / token not meant for this service")
+            raise unauthenticated("token_wrong_audience")
         except jwt.PyJWTError:
-            raise Problem(401, "Token yanlışdır / invalid token")
+            raise unauthenticated("invalid_token")
         return claims
 
 
@@ -168,7 +168,7 @@ def current_principal(optional: bool = False) -> Principal | None:
     if token is None:
         if optional:
             return None
-        raise Problem(401, headers={"WWW-Authenticate": "Bearer"})
+        raise unauthenticated()
     verifier = _verifier()
     # People's tokens carry the suite audience; a service token is addressed to this service alone.
     service_audience = f"svc:{verifier.service}"
@@ -176,7 +176,7 @@ def current_principal(optional: bool = False) -> Principal | None:
     audiences = claims["aud"] if isinstance(claims["aud"], list) else [claims["aud"]]
     is_service = claims.get("typ") == "service"
     if is_service != (service_audience in audiences):
-        raise Problem(401, "Token bu xidmət üçün deyil / token not meant for this service")
+        raise unauthenticated("token_wrong_audience")
     g.principal = principal_from_claims(claims)
     return g.principal
 
@@ -184,7 +184,7 @@ def current_principal(optional: bool = False) -> Principal | None:
 def require_person() -> Principal:
     principal = current_principal()
     if principal.kind != "person":
-        raise Problem(403)
+        raise forbidden("person_required")
     return principal
 
 
@@ -192,21 +192,21 @@ def require_company(roles: tuple[str, ...] = ("head", "authorised")) -> Principa
     """A person acting for a company (chosen with POST /api/auth/role)."""
     principal = require_person()
     if not principal.acting_for or principal.company_role not in roles:
-        raise Problem(403, code="not_your_company")
+        raise forbidden("not_your_company")
     return principal
 
 
 def require_staff() -> Principal:
     principal = require_person()
     if not principal.is_staff:
-        raise Problem(403)
+        raise forbidden("staff_required")
     return principal
 
 
 def require_service(*names: str) -> Principal:
     principal = current_principal()
     if principal.kind != "service" or (names and principal.service not in names):
-        raise Problem(403)
+        raise forbidden("service_required")
     return principal
 
 

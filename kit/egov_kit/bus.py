@@ -23,7 +23,7 @@ import socket
 import threading
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from typing import Callable, Iterable
 
 import pika
@@ -31,36 +31,16 @@ from pika.exceptions import AMQPError
 from pymongo import UpdateMany, UpdateOne
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
+from .clock import epoch_ms, from_epoch_ms, parse_instant, utcnow
 from .logs import request_id_var
 
 log = logging.getLogger("egov.bus")
 
 
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def epoch_ms(moment: datetime) -> int:
-    """Times that are changed by `$set` are stored as epoch milliseconds: every Mongo-speaking
-    server reads a number back as the number it was (nx-27017 turns a `$set` date into a string)."""
-    return int(moment.timestamp() * 1000)
-
-
-def _as_datetime(value) -> datetime | None:
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-    if isinstance(value, str):
-        try:
-            return _as_datetime(datetime.fromisoformat(value))
-        except ValueError:
-            return None
-    return None
-
-
 def _claim_ms(doc: dict) -> int | None:
     if isinstance(doc.get("claimed_ms"), (int, float)):
         return int(doc["claimed_ms"])
-    claimed_at = _as_datetime(doc.get("claimed_at"))  # claims written before `claimed_ms` existed
+    claimed_at = parse_instant(doc.get("claimed_at"))  # claims written before `claimed_ms` existed
     return None if claimed_at is None else epoch_ms(claimed_at)
 
 
@@ -609,7 +589,6 @@ def dead_letter_times(doc: dict) -> dict:
     or from the date fields letters stored before those existed)."""
     doc = dict(doc)
     for name in ("dead", "replayed"):
-        ms = doc.pop(f"{name}_ms", None)
-        at = datetime.fromtimestamp(ms / 1000, timezone.utc) if isinstance(ms, (int, float)) else None
-        doc[f"{name}_at"] = at or _as_datetime(doc.get(f"{name}_at"))
+        at = from_epoch_ms(doc.pop(f"{name}_ms", None))
+        doc[f"{name}_at"] = at or parse_instant(doc.get(f"{name}_at"))
     return doc

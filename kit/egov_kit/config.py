@@ -2,13 +2,9 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
-SERVICES = ("auth", "registry", "accidents", "certificates", "contracts", "insurers", "notifier")
-DEFAULT_PORTS = {
-    "auth": 8101, "registry": 8102, "accidents": 8103, "certificates": 8104,
-    "contracts": 8105, "insurers": 8106, "notifier": 8107,
-}
+from .catalogue import DEFAULT_PORTS, NAMES as SERVICES  # noqa: F401  (the one table: services.toml)
 
 
 def env(name: str, default: str | None = None) -> str | None:
@@ -76,5 +72,27 @@ def load_settings(service: str, **overrides) -> Settings:
         retry_delays_ms=tuple(int(x) for x in delays.split(",")) if delays else Settings.retry_delays_ms,
     )
     for key, value in overrides.items():
+        setattr(settings, key, value)
+    return settings
+
+
+KIT_FIELDS = frozenset(f.name for f in fields(Settings))
+
+
+def split_overrides(overrides: dict | None) -> tuple[dict, dict]:
+    """A service's `create_app(config_overrides)` takes kit settings (mongo_db, …) and its own
+    beside each other: (the kit's, the service's)."""
+    kit, own = {}, {}
+    for key, value in (overrides or {}).items():
+        (kit if key in KIT_FIELDS else own)[key] = value
+    return kit, own
+
+
+def apply_overrides(settings, overrides: dict):
+    """Sets `overrides` on a settings dataclass; a name it does not have is a mistake."""
+    known = {f.name for f in fields(settings)}
+    for key, value in overrides.items():
+        if key not in known:
+            raise TypeError(f"unknown {type(settings).__name__} setting {key!r}")
         setattr(settings, key, value)
     return settings

@@ -34,6 +34,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "invalid_json": ("Sorğunun gövdəsi düzgün JSON deyil.", "The request body is not valid JSON."),
     "unsupported_media_type": ("Məzmun tipi application/json olmalıdır.", "Content-Type must be application/json."),
     "too_large": ("Sorğu çox böyükdür.", "The request is too large."),
+    "invalid_page": ("Səhifə parametrləri yanlışdır.", "Invalid page parameters."),
+    "upstream_unavailable": ("Əlaqəli xidmət müvəqqəti əlçatan deyil, bir az sonra yenidən cəhd edin.",
+                             "A service this one depends on is temporarily unavailable; please try again shortly."),
+    "registry_unavailable": ("Dövlət reyestri müvəqqəti əlçatan deyil.",
+                             "The state registry is temporarily unavailable."),
+    "login_check_unavailable": ("Giriş hazırda yoxlanıla bilmir, bir az sonra yenidən cəhd edin.",
+                                "The log-in cannot be checked right now; please try again shortly."),
+    "invalid_token": ("Token yanlışdır və ya vaxtı bitib.", "The token is invalid or expired."),
+    "token_expired": ("Tokenin vaxtı bitib, yenidən daxil olun.", "The token has expired; please log in again."),
+    "token_unknown_key": ("Tokenin imza açarı tanınmır.", "The token's signing key is unknown."),
+    "token_wrong_audience": ("Token bu xidmət üçün deyil.", "The token is not meant for this service."),
+    "session_ended": ("Sessiya bitib, yenidən daxil olun.", "The session has ended; please log in again."),
+    "person_required": ("Bu əməliyyat yalnız daxil olmuş şəxs üçündür.", "Only a logged-in person may do this."),
+    "staff_required": ("Bu əməliyyat yalnız əməliyyat işçiləri üçündür.", "Only operations staff may do this."),
+    "service_required": ("Bu əməliyyat yalnız sistemin xidmətləri üçündür.", "Only the suite's services may do this."),
 }
 
 # Titles of problem documents by HTTP status.

@@ -70,18 +70,21 @@ def run_relay(spec) -> None:
     _run_until_signal(Relay(db, spec.outbox_collections, publisher, poll_interval=settings.relay_poll_interval))
 
 
-def make_consumer(spec, settings=None) -> Consumer:
+def make_consumer(spec, settings=None) -> tuple[Consumer, list]:
+    """The consumer of a service and the workers that run beside it."""
     settings = settings or load_settings(spec.name)
-    return Consumer(amqp_url=settings.amqp_url, exchange=settings.exchange,
-                    queue=f"{settings.queue_prefix}.{spec.name}", handlers=spec.handlers,
-                    db=database(settings.mongo_uri, settings.mongo_db), prefetch=settings.consumer_prefetch,
-                    retry_delays_ms=settings.retry_delays_ms, name=f"{spec.name}-consumer")
+    consumption = spec.consumer(settings)
+    consumer = Consumer(amqp_url=settings.amqp_url, exchange=settings.exchange,
+                        queue=f"{settings.queue_prefix}.{spec.name}", handlers=consumption.handlers,
+                        db=database(settings.mongo_uri, settings.mongo_db), prefetch=settings.consumer_prefetch,
+                        retry_delays_ms=settings.retry_delays_ms, name=f"{spec.name}-consumer")
+    return consumer, consumption.workers
 
 
 def run_consumer(spec) -> None:
     configure_logging(f"{spec.name}-consumer")
-    consumer = make_consumer(spec)
-    _run_until_signal(consumer, *(make() for make in spec.workers))
+    consumer, workers = make_consumer(spec)
+    _run_until_signal(consumer, *workers)
 
 
 def main(argv=None) -> None:
@@ -95,6 +98,8 @@ def main(argv=None) -> None:
     if args.role == "api":
         port = args.port or int(env("PORT", str(DEFAULT_PORTS.get(spec.name, 8000))))
         run_api(spec, args.host, port)
+    elif args.role not in spec.roles:
+        parser.error(f"{spec.name} has no {args.role} role (it has {', '.join(spec.roles)})")
     elif args.role == "relay":
         run_relay(spec)
     else:

@@ -13,7 +13,7 @@ from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from egov_kit.auth import TokenVerifier
-from egov_kit.errors import Problem
+from egov_kit.errors import ServiceError
 
 
 def new_key():
@@ -80,7 +80,7 @@ def test_bad_tokens_are_refused(jwks, case):
         "garbage": lambda: "not-a-token",
         "none_alg": lambda: jwt.encode({"sub": "x", "aud": "egov-api"}, None, algorithm="none"),
     }[case]()
-    with pytest.raises(Problem) as raised:
+    with pytest.raises(ServiceError) as raised:
         verifier.verify(bad)
     assert raised.value.status == 401
 
@@ -92,7 +92,7 @@ def test_logged_out_session_is_refused(jwks):
     good = token(key, "k", sid="session-9")
     assert verifier.verify(good)
     verifier.revoked.add("session-9", time.time() + 300)
-    with pytest.raises(Problem):
+    with pytest.raises(ServiceError):
         verifier.verify(good)
 
 
@@ -102,5 +102,5 @@ def test_service_token_needs_its_own_audience(jwks):
     verifier = TokenVerifier(jwks.url, "egov-api", "registry")
     service_token = token(key, "svc", aud="svc:registry", typ="service", svc="contracts", sub="service:contracts")
     assert verifier.verify(service_token, audience="svc:registry")["svc"] == "contracts"
-    with pytest.raises(Problem):
+    with pytest.raises(ServiceError):
         verifier.verify(service_token)  # not a portal token

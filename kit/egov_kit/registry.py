@@ -1,0 +1,100 @@
+"""The one client of the registry service (population and tax registries, directories), used by
+every service that needs a person, an organisation or a directory.
+
+Each personal look-up says why it is made (`purpose`, sent as `X-Purpose`): the registry keeps
+it in the person's data-access log. Directories, and organisations when asked, are kept for a
+few minutes per process; they change rarely. Anything but a clear answer is
+ServiceError(503, "registry_unavailable"), which the caller's client sees as "try again"."""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from urllib.parse import quote
+
+import requests
+
+from .errors import unavailable
+from .validators import is_fin, is_voen, normalize_fin
+
+log = logging.getLogger("egov.registry")
+
+
+class RegistryClient:
+    def __init__(self, client, *, ttl: float = 300.0, unknown_ttl: float = 10.0):
+        """`client`: the service's egov_kit.http.ServiceClient (service token, request id)."""
+        self.client = client
+        self.ttl = ttl
+        self.unknown_ttl = unknown_ttl
+        self._lock = threading.Lock()
+        self._directories: dict[str, tuple[float, dict]] = {}
+        self._organizations: dict[str, tuple[float, dict | None]] = {}
+
+    def _get(self, path: str, purpose: str | None = None, **kwargs) -> dict | None:
+        headers = {"X-Purpose": purpose} if purpose else {}
+        try:
+            response = self.client.get("registry", path, headers=headers, **kwargs)
+        except requests.RequestException as exc:
+            log.warning("registry unreachable: %s", type(exc).__name__)
+            raise unavailable("registry_unavailable") from None
+        if response.status_code == 404:
+            return None
+        if response.status_code != 200:
+            log.warning("registry answered %s", response.status_code)
+            raise unavailable("registry_unavailable")
+        try:
+            return response.json()
+        except ValueError:
+            raise unavailable("registry_unavailable") from None
+
+    # --- population registry ------------------------------------------------------------
+
+    def person(self, fin: str, purpose: str) -> dict | None:
+        """The person behind a FİN, or None when the registry has nobody by it."""
+        if not is_fin(fin):
+            return None
+        return self._get(f"/api/registry/persons/{quote(normalize_fin(fin))}", purpose)
+
+    # --- tax registry -------------------------------------------------------------------
+
+    def organization(self, voen: str, purpose: str | None = None, *, cached: bool = False) -> dict | None:
+        """The organisation behind a VÖEN (with its head's FİN), or None. `cached`: an answer up
+        to a few minutes old will do (an unknown VÖEN is remembered only briefly: the
+        organisation may just be registering)."""
+        if not is_voen(voen):
+            return None
+        voen = voen.strip()
+        if cached:
+            found = self._organizations.get(voen)
+            if found and found[0] > time.monotonic():
+                return found[1]
+        org = self._get(f"/api/registry/organizations/{voen}", purpose)
+        if cached:
+            with self._lock:
+                if len(self._organizations) > 5000:
+                    self._organizations.clear()
+                self._organizations[voen] = (time.monotonic() + (self.ttl if org else self.unknown_ttl), org)
+        return org
+
+    def head_fin(self, voen: str) -> str | None:
+        return (self.organization(voen) or {}).get("head_fin")
+
+    def organizations_headed_by(self, fin: str, purpose: str) -> list[dict]:
+        body = self._get("/api/registry/organizations", purpose, params={"head_fin": fin})
+        return list((body or {}).get("items") or [])
+
+    # --- directories --------------------------------------------------------------------
+
+    def directory(self, name: str) -> dict[str, dict]:
+        """A directory's items by code (districts, activity-types, occupations, ...)."""
+        found = self._directories.get(name)
+        if found and found[0] > time.monotonic():
+            return found[1]
+        body = self._get(f"/api/registry/directories/{name}")
+        if body is None:
+            log.warning("registry has no directory %s", name)
+            raise unavailable("registry_unavailable")
+        items = {item["code"]: item for item in body.get("items", [])}
+        with self._lock:
+            self._directories[name] = (time.monotonic() + self.ttl, items)
+        return items
