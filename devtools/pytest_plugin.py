@@ -109,3 +109,25 @@ def suite(tmp_path_factory, mongo_uri, amqp_url, bus_names):
     running.start()
     yield running
     running.stop()
+
+
+@pytest.fixture(scope="session")
+def service_client(suite):
+    """Make a kit ServiceClient of a service (by name) that reaches the running suite's services
+    with real service tokens: what a service class gets as its `client` in service-layer tests."""
+    from egov_kit.auth import ServiceTokens
+    from egov_kit.http import ServiceClient
+
+    urls = {name: suite.url(name) for name in suite.service_ports}
+    secret = suite.env()["SERVICE_CLIENT_SECRET"]
+
+    def make(name: str) -> ServiceClient:
+        return ServiceClient(name, ServiceTokens(name, suite.url("auth"), secret), urls=urls)
+    return make
+
+
+@pytest.fixture(scope="session")
+def registry_client(service_client):
+    """Make the kit's RegistryClient of a service (by name), talking to the suite's real registry."""
+    from egov_kit.registry import RegistryClient
+    return lambda name: RegistryClient(service_client(name))

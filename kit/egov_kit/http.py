@@ -9,9 +9,11 @@ from .logs import request_id_var
 
 
 class ServiceClient:
-    def __init__(self, caller: str, tokens: ServiceTokens):
+    def __init__(self, caller: str, tokens: ServiceTokens, urls: dict[str, str] | None = None):
+        """`urls`: base URLs by service, where they are not the configured ones (tests)."""
         self.caller = caller
         self.tokens = tokens
+        self.urls = dict(urls or {})
         self.session = requests.Session()
 
     def request(self, target: str, method: str, path: str, *, timeout: float = 5, **kwargs) -> requests.Response:
@@ -20,7 +22,8 @@ class ServiceClient:
         rid = request_id_var.get()
         if rid:
             headers["X-Request-ID"] = rid
-        return self.session.request(method, f"{service_url(target)}{path}", headers=headers,
+        base = self.urls.get(target) or service_url(target)
+        return self.session.request(method, f"{base}{path}", headers=headers,
                                     timeout=timeout, **kwargs)
 
     def get(self, target: str, path: str, **kwargs) -> requests.Response:
