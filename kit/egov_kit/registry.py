@@ -18,6 +18,7 @@ from .errors import unavailable
 from .validators import is_fin, is_voen, normalize_fin
 
 log = logging.getLogger("egov.registry")
+PAGE = 200  # the largest page a list answers (egov_kit.paging.MAX_LIMIT)
 
 
 class RegistryClient:
@@ -80,8 +81,20 @@ class RegistryClient:
         return (self.organization(voen) or {}).get("head_fin")
 
     def organizations_headed_by(self, fin: str, purpose: str) -> list[dict]:
-        body = self._get("/api/registry/organizations", purpose, params={"head_fin": fin})
-        return list((body or {}).get("items") or [])
+        return self._all("/api/registry/organizations", purpose, {"head_fin": fin})
+
+    def _all(self, path: str, purpose: str | None, params: dict | None = None) -> list[dict]:
+        """Every item of a list answered in pages ({items, total, limit, offset})."""
+        items: list[dict] = []
+        while True:
+            body = self._get(path, purpose, params={**(params or {}), "limit": PAGE, "offset": len(items)})
+            if body is None:
+                return items
+            page = list(body.get("items") or [])
+            items += page
+            total = body.get("total")
+            if not page or not isinstance(total, int) or len(items) >= total:
+                return items
 
     # --- directories --------------------------------------------------------------------
 
@@ -90,11 +103,11 @@ class RegistryClient:
         found = self._directories.get(name)
         if found and found[0] > time.monotonic():
             return found[1]
-        body = self._get(f"/api/registry/directories/{name}")
-        if body is None:
+        listed = self._all(f"/api/registry/directories/{name}", None)
+        if not listed:
             log.warning("registry has no directory %s", name)
             raise unavailable("registry_unavailable")
-        items = {item["code"]: item for item in body.get("items", [])}
+        items = {item["code"]: item for item in listed}
         with self._lock:
             self._directories[name] = (time.monotonic() + self.ttl, items)
         return items
