@@ -16,6 +16,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_
 from .auth import ServiceTokens, TokenVerifier
 from .bus import wake_relay_if_events
 from .config import Settings, env_bool
+from . import safejson
 from .errors import ServiceError, install_error_handlers
 from .http import ServiceClient
 from .logs import configure_logging, request_id_var
@@ -137,6 +138,8 @@ def create_service_app(settings: Settings, *, title: str, version: str = "1.0",
             ctype = request.mimetype or ""
             if not (ctype == "application/json" or ctype.endswith("+json") or ctype.startswith("multipart/")):
                 raise ServiceError(415, "unsupported_media_type")
+            if not ctype.startswith("multipart/"):
+                safejson.parse(request.get_data(cache=True))  # refused here, not a 500 later
 
     @app.after_request
     def _end(response):

@@ -89,7 +89,10 @@ class TokenVerifier:
             response.raise_for_status()
             keys = {}
             for jwk in response.json().get("keys", []):
-                keys[jwk["kid"]] = jwt.PyJWK(jwk).key
+                try:
+                    keys[jwk["kid"]] = jwt.PyJWK(jwk)
+                except (jwt.PyJWTError, KeyError, ValueError, TypeError):
+                    log.warning("unusable key in JWKS")
             self._keys = keys
             self._fetched_at = time.time()
 
@@ -128,14 +131,18 @@ class TokenVerifier:
         except jwt.PyJWTError:
             raise unauthenticated("invalid_token")
         key = self._key_for(header.get("kid"))
+        # Only the algorithm of the key published under that kid: a token claiming another one
+        # (ES256 over an RSA key, HS256 with the public key as secret, none) is refused.
+        if header.get("alg") != key.algorithm_name or key.algorithm_name not in ALGORITHMS:
+            raise unauthenticated("invalid_token")
         try:
-            claims = jwt.decode(token, key, algorithms=ALGORITHMS, audience=audience,
+            claims = jwt.decode(token, key.key, algorithms=[key.algorithm_name], audience=audience,
                                 issuer=ISSUER, options={"require": ["exp", "iat", "sub", "aud"]}, leeway=5)
         except jwt.ExpiredSignatureError:
             raise unauthenticated("token_expired")
         except jwt.InvalidAudienceError:
             raise unauthenticated("token_wrong_audience")
-        except jwt.PyJWTError:
+        except (jwt.PyJWTError, ValueError, TypeError):
             raise unauthenticated("invalid_token")
         return claims
 

@@ -65,7 +65,27 @@ def test_valid_token_and_key_rotation(jwks):
     assert verifier.verify(token(second, "k2"))["sub"] == "5ZK2M7P"
 
 
-@pytest.mark.parametrize("case", ["expired", "audience", "issuer", "forged", "unknown_kid", "garbage", "none_alg"])
+def _es256_over_the_published_kid():
+    from cryptography.hazmat.primitives.asymmetric import ec
+    now = int(time.time())
+    return jwt.encode({"iss": "egov-auth", "sub": "x", "aud": "egov-api", "iat": now, "exp": now + 300},
+                      ec.generate_private_key(ec.SECP256R1()), algorithm="ES256", headers={"kid": "real"})
+
+
+def _hs256_with_the_public_key(real):
+    # The classic confusion: the public key (PEM, known to everyone) used as an HMAC secret.
+    import hmac, hashlib, base64
+    from cryptography.hazmat.primitives import serialization
+    pem = real.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    now = int(time.time())
+    b64 = lambda raw: base64.urlsafe_b64encode(raw).rstrip(b"=")
+    signing_input = b64(json.dumps({"alg": "HS256", "kid": "real", "typ": "JWT"}).encode()) + b"." + \
+        b64(json.dumps({"iss": "egov-auth", "sub": "x", "aud": "egov-api", "iat": now, "exp": now + 300}).encode())
+    return (signing_input + b"." + b64(hmac.new(pem, signing_input, hashlib.sha256).digest())).decode()
+
+
+@pytest.mark.parametrize("case", ["expired", "audience", "issuer", "forged", "unknown_kid", "garbage", "none_alg",
+                                  "es256_header", "hs256_public_key"])
 def test_bad_tokens_are_refused(jwks, case):
     key = new_key() if case == "forged" else None
     real = new_key()
@@ -79,6 +99,8 @@ def test_bad_tokens_are_refused(jwks, case):
         "unknown_kid": lambda: token(real, "nope"),
         "garbage": lambda: "not-a-token",
         "none_alg": lambda: jwt.encode({"sub": "x", "aud": "egov-api"}, None, algorithm="none"),
+        "es256_header": _es256_over_the_published_kid,
+        "hs256_public_key": lambda: _hs256_with_the_public_key(real),
     }[case]()
     with pytest.raises(ServiceError) as raised:
         verifier.verify(bad)
