@@ -146,6 +146,9 @@ def create_service_app(settings: Settings, *, title: str, version: str = "1.0",
         wake_relay_if_events(settings.mongo_db)  # events written by this request leave at once
         now = time.perf_counter()
         response.headers["X-Request-ID"] = g.get("request_id", "")
+        if "Authorization" in request.headers and "Cache-Control" not in response.headers:
+            # Answers to a logged-in caller are theirs alone: never kept by a browser or a proxy.
+            response.headers["Cache-Control"] = "no-store"
         rule = request.url_rule
         endpoint = rule.rule if rule is not None else "unmatched"
         elapsed = now - g.get("started", now)

@@ -138,3 +138,10 @@ def test_openapi_marks_the_routes_that_need_a_token(monkeypatch):
     assert spec["paths"]["/api/demo/people"]["post"]["security"] == [{"bearer": []}]
     assert "security" not in spec["paths"]["/api/demo/people"]["get"]
     assert spec["paths"]["/api/demo/people"]["get"]["responses"]["200"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/ItemPage"}
+
+
+def test_answers_to_a_logged_in_caller_are_not_cached(monkeypatch):
+    client = make_app(monkeypatch, person(acting_for="1234567890", company_role="head")).test_client()
+    response = client.post("/api/demo/people", json={"fin": "1ab2cd3"}, headers={"Authorization": "Bearer x"})
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "Cache-Control" not in make_app(monkeypatch, None).test_client().get("/api/demo/people").headers
