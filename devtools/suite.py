@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
+from egov_kit.catalogue import DEFAULT_PORTS, SERVICES
 
 ROOT = Path(__file__).resolve().parent.parent
-SERVICE_PORTS = {"auth": 8101, "registry": 8102, "accidents": 8103, "certificates": 8104,
-                 "contracts": 8105, "insurers": 8106, "notifier": 8107}
+# Where each service serves its API locally, from the table (kit/egov_kit/services.toml).
+SERVICE_PORTS = dict(DEFAULT_PORTS)
 NX_27017_VERSION = "0.8.1"
 
 
@@ -149,23 +150,15 @@ class Suite:
         return self.var_dir / "mail"
 
     def start_service(self, name: str):
-        sys.path.insert(0, str(ROOT / "services" / name))
-        try:
-            spec = importlib.import_module(f"{name}_service").SERVICE
-        finally:
-            sys.path.pop(0)
-        pkg = f"{name}_service"
-        port = self.service_ports[name]
-        api = self.spawn(f"{name}-api", [sys.executable, "-m", "egov_kit.run", pkg, "api", "--port", str(port)])
-        roles = ["api"]
-        if spec.outbox_collections:
-            self.spawn(f"{name}-relay", [sys.executable, "-m", "egov_kit.run", pkg, "relay"])
-            roles.append("relay")
-        if spec.consumer is not None:
-            self.spawn(f"{name}-consumer", [sys.executable, "-m", "egov_kit.run", pkg, "consumer"])
-            roles.append("consumer")
+        """Starts the roles the table gives the service, as compose and Kubernetes do."""
+        entry = SERVICES[name]
+        api = self.spawn(f"{name}-api", [sys.executable, "-m", "egov_kit.run", entry.package, "api",
+                                         "--port", str(self.service_ports[name])])
+        for role in entry.roles:
+            if role != "api":
+                self.spawn(f"{name}-{role}", [sys.executable, "-m", "egov_kit.run", entry.package, role])
         self.services.append(name)
-        return api, roles
+        return api, list(entry.roles)
 
     def url(self, name: str) -> str:
         return f"http://127.0.0.1:{self.service_ports[name]}"

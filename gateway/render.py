@@ -20,23 +20,25 @@ import socket
 import stat
 import sys
 import time
+import tomllib
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import jinja2
 
 HERE = Path(__file__).resolve().parent
+# The suite's table of services, at the same place beside gateway/ in the repository and in the
+# image. Read with the standard library only: the gateway's image has no kit.
+SERVICES_TABLE = HERE.parent / "kit" / "egov_kit" / "services.toml"
 
-# Service name -> default port on 127.0.0.1 (the local development layout).
-SERVICES = {
-    "auth": 8101,
-    "registry": 8102,
-    "accidents": 8103,
-    "certificates": 8104,
-    "contracts": 8105,
-    "insurers": 8106,
-    "notifier": 8107,
-}
+
+def load_services(path: Path = SERVICES_TABLE) -> dict[str, int]:
+    """Service name -> default port on 127.0.0.1 (the local development layout), in table order."""
+    with path.open("rb") as handle:
+        return {name: int(row["port"]) for name, row in tomllib.load(handle).items()}
+
+
+SERVICES = load_services()
 # Public prefixes served by another service's instances.
 ALIASES = {"asan-sim": "auth"}
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from egov_kit.catalogue import DEFAULT_PORTS, NAMES
 
 from gateway_support import SECRET, free_port, gw_render
 
@@ -258,7 +259,7 @@ def test_openapi_index(gateway, path):
     assert resp.headers["Content-Type"] == "application/json"
     services = resp.json()["services"]
     assert {"name": "auth", "openapi": "/api/auth/openapi.json"} in services
-    assert [s["name"] for s in services] == list(gw_render.SERVICES)
+    assert [s["name"] for s in services] == list(NAMES)
 
 
 @pytest.mark.parametrize("path", ["/api/x/y", "/api/unknown", "/api", "/api/", "/api/authx/me"])
@@ -333,10 +334,11 @@ def test_run_execs_nginx_and_stops_on_sigterm(start_gateway, upstreams):
 
 # --------------------------------------------------------------------------- renderer
 
-def test_defaults_route_every_service_locally(tmp_path):
+def test_defaults_route_every_service_of_the_table_locally(tmp_path):
     cfg = gw_render.config_from_env({}, runtime_dir=tmp_path)
     text = gw_render.render(cfg)
-    for name, port in gw_render.SERVICES.items():
+    for name, port in DEFAULT_PORTS.items():
+        assert f"location ^~ /api/{name}/" in text
         assert f"server 127.0.0.1:{port};" in text
     assert "listen 127.0.0.1:8080;" in text
     assert "client_max_body_size 10m;" in text
@@ -388,3 +390,27 @@ def test_cli_prints_the_rendered_path(tmp_path):
         capture_output=True, text=True, check=True)
     assert proc.stdout.strip() == str(tmp_path / "nginx.conf")
     assert (tmp_path / "logs").is_dir() and (tmp_path / "tmp" / "proxy").is_dir()
+
+
+def test_a_service_added_to_the_table_gets_its_route_and_upstream(tmp_path, monkeypatch):
+    table = tmp_path / "services.toml"
+    table.write_text(gw_render.SERVICES_TABLE.read_text(encoding="utf-8")
+                     + '\n[pensions]\nport = 8199\nroles = ["api"]\ntitle = "a new e-service"\n',
+                     encoding="utf-8")
+    monkeypatch.setattr(gw_render, "SERVICES", gw_render.load_services(table))
+    cfg = gw_render.config_from_env({"PENSIONS_URLS": "http://pensions-api:8000"}, runtime_dir=tmp_path / "rt")
+    text = gw_render.render(cfg)
+    assert "server pensions-api:8000;" in text
+    assert "@svc_pensions$gw_body_route" in text.split("location ^~ /api/pensions/")[1]
+    assert "server 127.0.0.1:8101;" in text  # the others keep their defaults
+
+
+def test_the_image_carries_the_table_where_render_reads_it():
+    gateway_dir = Path(gw_render.__file__).resolve().parent
+    relative = gw_render.SERVICES_TABLE.relative_to(gateway_dir.parent).as_posix()
+    assert relative == "kit/egov_kit/services.toml"
+    dockerfile = (gateway_dir / "Dockerfile").read_text()
+    # Both copied relative to the one WORKDIR: render.py to gateway/, the table to kit/egov_kit/.
+    assert len(re.findall(r"^WORKDIR ", dockerfile, re.M)) == 1
+    assert re.search(r"^COPY gateway/render\.py .*gateway/$", dockerfile, re.M)
+    assert re.search(rf"^COPY {re.escape(relative)} {re.escape(relative)}$", dockerfile, re.M)

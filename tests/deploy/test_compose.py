@@ -1,9 +1,11 @@
-"""docker-compose.yml, the services' Dockerfiles and their requirements: valid, complete, consistent.
+"""docker-compose.yml, the services' one Dockerfile and their requirements: valid, complete, and
+held to the table of services (kit/egov_kit/services.toml): each service with exactly its roles.
 
 `docker-compose config` (Debian's docker-compose package) validates the file without an engine;
 the rest reads the files with PyYAML."""
 from __future__ import annotations
 
+import fnmatch
 import importlib.machinery
 import json
 import os
@@ -15,11 +17,12 @@ from pathlib import Path
 
 import pytest
 import yaml
-
-from tests.deploy.roles import ROLES
+from egov_kit.catalogue import SERVICES
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = ROOT / "docker-compose.yml"
+DOCKERFILE = ROOT / "Dockerfile"
+ROLES = {name: entry.roles for name, entry in SERVICES.items()}
 
 PDF_SERVICES = ("accidents", "certificates", "contracts")
 PDF_PINS = ("fpdf2==2.8.9", "segno==1.6.6", "pyHanko==0.38.0")
@@ -100,9 +103,11 @@ def test_docker_compose_config_accepts_the_file():
     assert result.returncode == 0, result.stderr
     rendered = yaml.safe_load(result.stdout)
     expected = {f"{name}-{role}" for name, roles in ROLES.items() for role in roles}
-    assert expected | {"mongo", "rabbitmq", "mailpit", "gateway"} <= set(rendered["services"])
-    # The shared blocks (YAML anchors / merge keys) really reached every role.
+    assert set(rendered["services"]) == expected | {"mongo", "rabbitmq", "mailpit", "gateway"}
+    # The shared blocks (YAML anchors / merge keys) really reached every role, and the build
+    # argument survived them.
     for name in expected:
+        assert rendered["services"][name]["build"]["args"] == {"SERVICE": name.rsplit("-", 1)[0]}, name
         env = rendered["services"][name]["environment"]
         assert env["SERVICE_CLIENT_SECRET"] == REQUIRED_ENV["SERVICE_CLIENT_SECRET"], name
         assert REQUIRED_ENV["RABBITMQ_PASSWORD"] in env["AMQP_URL"], name
@@ -132,10 +137,19 @@ def test_no_secret_value_is_written_in_the_file(services):
 
 # --- the suite's services --------------------------------------------------------------------
 
-def test_every_role_of_every_service_is_a_compose_service(services):
+def test_every_service_of_the_table_runs_exactly_its_roles(services):
     runs = {name: svc for name, svc in services.items() if "egov_kit.run" in (svc.get("command") or [])}
+    for name, roles in ROLES.items():
+        found = sorted(key.removeprefix(f"{name}-") for key in runs if key.startswith(f"{name}-"))
+        assert found == sorted(roles), f"{name}: compose runs {found}, services.toml says {list(roles)}"
     expected = {f"{name}-{role}" for name, roles in ROLES.items() for role in roles}
-    assert set(runs) == expected
+    assert set(runs) == expected, "a service that is not in services.toml"
+
+
+def test_the_notifier_has_no_relay(services):
+    """It records no outbox events: a relay would poll its database for nothing."""
+    assert "relay" not in ROLES["notifier"]
+    assert "notifier-relay" not in services
 
 
 @pytest.mark.parametrize("name", sorted(ROLES))
@@ -143,9 +157,7 @@ def test_roles_run_their_own_package_from_their_own_image(services, name):
     images = set()
     for role in ROLES[name]:
         svc = services[f"{name}-{role}"]
-        build = svc["build"]
-        assert build["context"] == "."
-        assert build["dockerfile"] == f"services/{name}/Dockerfile"
+        assert svc["build"] == {"context": ".", "dockerfile": "Dockerfile", "args": {"SERVICE": name}}
         images.add(svc["image"])
         command = [str(part) for part in svc["command"]]
         assert command[:5] == ["python", "-m", "egov_kit.run", f"{name}_service", role]
@@ -165,12 +177,11 @@ def test_the_package_a_command_names_exists(services):
         package = command[command.index("egov_kit.run") + 1]
         match = re.fullmatch(r"([a-z]+)_service", package)
         assert match and match.group(1) in ROLES, f"{key}: {package}"
-        name = match.group(1)
-        # The image puts services/<name> on the path, so the package resolves inside it.
-        assert svc["build"]["dockerfile"] == f"services/{name}/Dockerfile", key
-        dockerfile = (ROOT / "services" / name / "Dockerfile").read_text()
-        assert f"PYTHONPATH=/app/services/{name}" in dockerfile, key
-        assert re.search(rf"^COPY services/{name}/ services/{name}/$", dockerfile, re.M), key
+        # The image of SERVICE=<name> puts services/<name> on the path, so the package resolves.
+        assert svc["build"]["args"]["SERVICE"] == match.group(1), key
+    dockerfile = DOCKERFILE.read_text()
+    assert re.search(r"PYTHONPATH=/app/services/\$\{SERVICE\}", dockerfile)
+    assert re.search(r"^COPY services/\$\{SERVICE\}/ services/\$\{SERVICE\}/$", dockerfile, re.M)
 
 
 @pytest.mark.parametrize("name", sorted(ROLES))
@@ -270,38 +281,70 @@ def test_every_referenced_dockerfile_exists(services):
         assert path.is_file(), f"{name}: {path} is missing"
 
 
-@pytest.mark.parametrize("name", sorted(ROLES))
-def test_service_dockerfile(name):
-    path = ROOT / "services" / name / "Dockerfile"
-    instructions = _dockerfile_instructions(path)
-    kinds = [i for i, _ in instructions]
-    args = {i: [a for j, a in instructions if j == i] for i in kinds}
+def _instructions_by_kind(instructions) -> dict[str, list[str]]:
+    return {kind: [a for k, a in instructions if k == kind] for kind, _ in instructions}
+
+
+def test_one_dockerfile_for_every_service():
+    assert DOCKERFILE.is_file()
+    assert not sorted(ROOT.glob("services/*/Dockerfile")), "services are built from the root Dockerfile"
+
+
+def test_the_services_dockerfile():
+    instructions = _dockerfile_instructions(DOCKERFILE)
+    kinds = [kind for kind, _ in instructions]
+    args = _instructions_by_kind(instructions)
 
     assert args["FROM"] == ["python:3.11-slim"]
+    # SERVICE is a build argument of the stage, kept in the environment for the CMD.
+    assert "SERVICE" in args["ARG"]
+    assert kinds.index("ARG") > kinds.index("FROM"), "an ARG before FROM is not seen by the stage"
+    env = " ".join(args["ENV"])
+    assert "SERVICE=${SERVICE}" in env.split()
+    assert "PYTHONPATH=/app/services/${SERVICE}" in env.split()
+    runs = " ".join(args["RUN"])
+    # PDFs in Azerbaijani need a Unicode font; installed before the argument, so the layer is
+    # built once and shared by every service's image.
+    fonts = next(n for n, (k, a) in enumerate(instructions) if k == "RUN" and "fonts-dejavu-core" in a)
+    assert fonts < kinds.index("ARG")
     # Copies only the kit and this service.
     copies = [a.split() for a in args["COPY"]]
     assert ["kit/", "kit/"] in copies
-    assert [f"services/{name}/", f"services/{name}/"] in copies
+    assert ["services/${SERVICE}/", "services/${SERVICE}/"] in copies
     for source, *_ in copies:
-        assert source.startswith("kit/") or source.startswith(f"services/{name}/"), source
-    runs = " ".join(args["RUN"])
-    assert f"pip install --no-cache-dir -r services/{name}/requirements.txt" in runs
+        assert source.startswith(("kit/", "services/${SERVICE}/")), source
+    # Pinned requirements first, so code changes keep that layer; they include
+    # ../../kit/requirements.txt, which must be in place before.
+    position = {tuple(a.split()): n for n, (k, a) in enumerate(instructions) if k == "COPY"}
+    pip_requirements = next(n for n, (k, a) in enumerate(instructions)
+                            if k == "RUN" and "pip install --no-cache-dir -r services/${SERVICE}/requirements.txt" in a)
+    assert position[("kit/requirements.txt", "kit/requirements.txt")] < pip_requirements
+    assert position[("services/${SERVICE}/requirements.txt", "services/${SERVICE}/requirements.txt")] < pip_requirements
+    assert pip_requirements < position[("kit/", "kit/")] < position[("services/${SERVICE}/", "services/${SERVICE}/")]
     assert re.search(r"pip install --no-cache-dir (--no-deps )?\./kit", runs)
-    # The requirements file includes ../../kit/requirements.txt: it must be in place first.
-    kit_req = instructions.index(("COPY", "kit/requirements.txt kit/requirements.txt"))
-    first_pip = next(n for n, (i, a) in enumerate(instructions) if i == "RUN" and "-r services/" in a)
-    assert kit_req < first_pip
     # Non-root, numeric (so Kubernetes' runAsNonRoot can check it).
     user = args["USER"][-1]
-    assert kinds.index("USER") > max(n for n, i in enumerate(kinds) if i == "RUN")
+    assert kinds.index("USER") > max(n for n, kind in enumerate(kinds) if kind == "RUN")
     assert re.fullmatch(r"[1-9]\d*(:\d+)?", user), user
     assert args["EXPOSE"] == ["8000"]
-    assert "/healthz" in args["HEALTHCHECK"][0]
-    assert json.loads(args["CMD"][-1]) == ["python", "-m", "egov_kit.run", f"{name}_service", "api",
-                                           "--host", "0.0.0.0", "--port", "8000"]
-    renders_pdf = "fpdf2" in (ROOT / "services" / name / "requirements.txt").read_text()
-    if renders_pdf or name in PDF_SERVICES:
-        assert "fonts-dejavu-core" in runs, f"{name} renders PDFs: it needs the DejaVu fonts"
+    assert "http://127.0.0.1:8000/healthz" in args["HEALTHCHECK"][0]
+
+
+def test_the_images_command_runs_the_api_of_its_service(tmp_path):
+    """Runs the CMD as docker would, with a stand-in `python` printing its arguments: the service's
+    package is named (an exec-form CMD would pass "${SERVICE}" through unexpanded), and python
+    replaces the shell, so the stop signal reaches it."""
+    cmd = _instructions_by_kind(_dockerfile_instructions(DOCKERFILE))["CMD"][-1]
+    argv = json.loads(cmd) if cmd.startswith("[") else ["/bin/sh", "-c", cmd]
+    python = tmp_path / "python"
+    python.write_text('#!/bin/sh\necho "$PPID"\nprintf "%s\\n" "$@"\n')
+    python.chmod(0o755)
+    env = {"PATH": f"{tmp_path}:/usr/bin:/bin", "SERVICE": "certificates"}
+    result = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0, result.stderr
+    parent, *arguments = result.stdout.splitlines()
+    assert arguments == ["-m", "egov_kit.run", "certificates_service", "api", "--host", "0.0.0.0", "--port", "8000"]
+    assert int(parent) == os.getpid(), "a shell stays between docker and python: use `exec`"
 
 
 # --- requirements and build context ----------------------------------------------------------
@@ -319,10 +362,28 @@ def test_requirements_include_the_kit(name):
             assert pin in lines, f"{name}: {pin}"
 
 
+def _ignored(path: str, patterns: list[str]) -> bool:
+    """Whether .dockerignore keeps `path` out of the context: a pattern matching the path or one of
+    its parent directories excludes it (fnmatch's `*` also crosses `/`, so this errs on `ignored`)."""
+    parts = path.split("/")
+    prefixes = ["/".join(parts[:n]) for n in range(1, len(parts) + 1)]
+    return any(fnmatch.fnmatchcase(prefix, pattern.rstrip("/").replace("**/", "*"))
+               for pattern in patterns for prefix in prefixes)
+
+
 def test_dockerignore_keeps_the_context_small_and_clean():
-    entries = {line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines()
-               if line.strip() and not line.startswith("#")}
+    patterns = [line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines()
+                if line.strip() and not line.startswith("#")]
+    assert not [p for p in patterns if p.startswith("!")], "keep it a plain list of exclusions"
     for needed in (".git", ".venv", "var/", ".env"):
-        assert needed in entries, needed
-    for copied in ("kit", "kit/", "services", "services/", "gateway", "gateway/"):
-        assert copied not in entries, f"{copied} is copied into images"
+        assert needed in patterns, needed
+    # What the images copy reaches the context ...
+    copied = ["kit/requirements.txt", "kit/pyproject.toml", "kit/egov_kit/__init__.py", "kit/egov_kit/services.toml",
+              "gateway/render.py", "gateway/nginx.conf.j2", "gateway/portal/index.html"]
+    for name in ROLES:
+        copied += [f"services/{name}/requirements.txt", f"services/{name}/{name}_service/__init__.py"]
+    assert [path for path in copied if _ignored(path, patterns)] == []
+    # ... and tests, local data and secrets do not.
+    for kept_out in ("kit/tests/test_bus.py", "services/auth/tests/conftest.py", "gateway/tests/conftest.py",
+                     "var/mongo/data", ".env", ".env.production", "tests/deploy/test_compose.py"):
+        assert _ignored(kept_out, patterns), kept_out

@@ -1,5 +1,6 @@
-"""deploy/k8s: every manifest parses and is well-formed, and together they deploy every role of every
-service with probes, resources, shared config and the secret by reference."""
+"""deploy/k8s: every manifest parses and is well-formed, and together they deploy each service of the
+table (kit/egov_kit/services.toml) in exactly its roles, with probes, resources, shared config and
+the secret by reference."""
 from __future__ import annotations
 
 import re
@@ -10,11 +11,11 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
-
-from tests.deploy.roles import ROLES
+from egov_kit.catalogue import SERVICES
 
 ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "deploy" / "k8s"
+ROLES = {name: entry.roles for name, entry in SERVICES.items()}
 
 API_VERSIONS = {
     "Namespace": "v1",
@@ -262,11 +263,16 @@ def test_no_secret_values_are_committed(docs):
 
 # --- Deployments ---------------------------------------------------------------------------------
 
-def test_every_role_of_every_service_has_its_deployment(docs):
+def test_every_service_of_the_table_runs_exactly_its_roles(docs):
     deployments = _of(docs, "Deployment")
+    for name, roles in ROLES.items():
+        found = sorted(key.removeprefix(f"{name}-") for key in deployments if key.startswith(f"{name}-"))
+        assert found == sorted(roles), f"{name}: Kubernetes runs {found}, services.toml says {list(roles)}"
+        # One file per service, holding all of it.
+        assert {deployments[f"{name}-{role}"]["__file__"] for role in roles} == {f"{name}.yaml"}
     expected = {f"{name}-{role}" for name, roles in ROLES.items() for role in roles}
-    assert expected <= set(deployments)
-    assert set(deployments) - expected == {"gateway"}
+    assert set(deployments) - expected == {"gateway"}, "a service that is not in services.toml"
+    assert "notifier-relay" not in deployments, "the notifier records no outbox events"
     for name, roles in ROLES.items():
         for role in roles:
             container = _container(deployments[f"{name}-{role}"])
@@ -350,8 +356,11 @@ def test_config_map_points_services_at_existing_services(docs):
         for var in (f"{name.upper()}_URL", f"{name.upper()}_URLS"):
             match = re.fullmatch(r"http://([a-z0-9-]+):(\d+)", data[var])
             assert match, f"{var}={data[var]}"
+            assert match.group(1) == name, f"{var} points at another service"
             service = services[match.group(1)]
             assert int(match.group(2)) in [p["port"] for p in service["spec"]["ports"]], var
+    addressed = {key.rsplit("_", 1)[0].lower() for key in data if re.fullmatch(r"[A-Z]+_URLS?", key)}
+    assert addressed <= set(ROLES), "an address of a service that is not in services.toml"
     for var in ("EVENTS_EXCHANGE", "SMTP_HOST", "SMTP_PORT", "PUBLIC_BASE_URL", "ASAN_SIM_ENABLED",
                 "WEBHOOK_ALLOW_PRIVATE"):
         assert data.get(var), var
@@ -359,9 +368,9 @@ def test_config_map_points_services_at_existing_services(docs):
 
 
 def test_pods_run_as_the_images_non_root_user(docs):
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    uid = int(re.search(r"^USER (\d+)", dockerfile, re.M).group(1))
     for name, roles in ROLES.items():
-        dockerfile = (ROOT / "services" / name / "Dockerfile").read_text()
-        uid = int(re.search(r"^USER (\d+)", dockerfile, re.M).group(1))
         for role in roles:
             spec = _of(docs, "Deployment")[f"{name}-{role}"]["spec"]["template"]["spec"]
             assert spec["securityContext"]["runAsNonRoot"] is True
