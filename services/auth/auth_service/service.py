@@ -17,7 +17,7 @@ from egov_kit.auth import Principal, principal_from_claims
 from egov_kit.bus import new_event
 from egov_kit.clock import as_utc, baku_date, stamp, utcnow
 from egov_kit.config import SERVICES
-from egov_kit.errors import ServiceError, conflict, field_error, forbidden, not_found, unauthenticated
+from egov_kit.errors import ServiceError, conflict, field_error, not_found, unauthenticated
 from egov_kit.registry import RegistryClient
 
 from . import domain as d
