@@ -1,7 +1,8 @@
 """Rules of log-in, sessions, company roles and signing requests.
 
 Plain functions over plain data (dicts as stored, dataclasses), with the time always passed in,
-so every rule can be checked with a clock of the test's choosing. No Flask, no MongoDB."""
+so every rule can be checked with a clock of the test's choosing. No Flask, no MongoDB; refusals
+are raised by the use cases (service.py), as the kit's ServiceError."""
 from __future__ import annotations
 
 import hashlib
@@ -10,35 +11,19 @@ import re
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 
-# Azerbaijan keeps UTC+4 all year; an authority's "valid until" date is a Baku date.
-BAKU = timezone(timedelta(hours=4))
+from egov_kit.clock import as_utc
+
 ISSUER = "egov-auth"
 PERSON_AUDIENCE = "egov-api"
+SERVICE_AUDIENCE = "svc:auth"  # service tokens addressed to auth (to ask for signatures)
 TOKEN_LEEWAY = 5  # seconds every verifier (the kit's too) accepts past `exp`
 
 PENDING, CONFIRMED, REJECTED, EXPIRED = "pending", "confirmed", "rejected", "expired"
 LOGIN, SIGN = "login", "sign"
 PIN_ATTEMPTS = 3
 HEAD, AUTHORISED = "head", "authorised"
-
-
-class AuthError(Exception):
-    """A refusal the HTTP layer turns into a problem document; `field` is the input at fault."""
-
-    def __init__(self, status: int, code: str | None = None, field: str | None = None, *,
-                 extra: dict | None = None, headers: dict | None = None):
-        super().__init__(code or str(status))
-        self.status = status
-        self.code = code
-        self.field = field
-        self.extra = extra or {}
-        self.headers = headers or {}
-
-
-def unauthorised(code: str = "invalid_token") -> AuthError:
-    return AuthError(401, code, headers={"WWW-Authenticate": "Bearer"})
 
 
 def new_id(nbytes: int = 18) -> str:
@@ -58,10 +43,6 @@ def normalize_phone(value: str) -> str:
 
 def utc_epoch(moment: datetime) -> int:
     return int(moment.timestamp())
-
-
-def baku_today(now: datetime) -> date:
-    return now.astimezone(BAKU).date()
 
 
 # --- Asan İmza requests (log-in and signing share the phone flow) -------------------------
@@ -255,8 +236,3 @@ def companies(fin: str, *, headed: list[dict], authorities: list[dict], today: d
             voen = record["voen"]
             out.setdefault(voen, {"voen": voen, "name": names.get(voen), "role": AUTHORISED})
     return list(out.values())
-
-
-def as_utc(moment: datetime) -> datetime:
-    # Stored instants come back from MongoDB naive unless the client is tz-aware; both mean UTC.
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)

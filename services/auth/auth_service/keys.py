@@ -4,7 +4,8 @@ Keys are numbered generations kept in the auth database; a new generation is mad
 is older than the rotation period. A new key is published at once but signs only after
 ACTIVATION_DELAY, so every auth process's JWKS already lists it when the first token carrying its
 `kid` reaches a verifier. JWKS lists the signing key, the one before it (tokens it signed may still
-be alive) and a newer one waiting to take over."""
+be alive) and a newer one waiting to take over. Auth signs its own service tokens with them too
+(LocalServiceTokens)."""
 from __future__ import annotations
 
 import base64
@@ -13,7 +14,7 @@ import json
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from functools import cached_property
 from typing import Callable
 
@@ -21,7 +22,11 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from .domain import unauthorised
+from egov_kit.auth import ServiceTokens
+from egov_kit.clock import utcnow
+from egov_kit.errors import unauthenticated
+
+from .domain import service_claims
 
 ALGORITHM = "RS256"
 ACTIVATION_DELAY = timedelta(seconds=60)
@@ -81,7 +86,7 @@ def key_from_private_pem(pem: str, *, generation: int = 0, created_at: datetime 
         raise ValueError("the token signing key must be an RSA key")
     public = private.public_key()
     return SigningKey(generation=generation, kid=thumbprint(public),
-                      created_at=created_at or datetime.now(timezone.utc),
+                      created_at=created_at or utcnow(),
                       public_pem=_public_pem(public), private_pem=pem)
 
 
@@ -89,7 +94,7 @@ def key_from_public_pem(pem: str, *, generation: int = -1) -> SigningKey:
     public = serialization.load_pem_public_key(pem.encode())
     if not isinstance(public, rsa.RSAPublicKey):
         raise ValueError("the previous token key must be an RSA key")
-    return SigningKey(generation=generation, kid=thumbprint(public), created_at=datetime.now(timezone.utc),
+    return SigningKey(generation=generation, kid=thumbprint(public), created_at=utcnow(),
                       public_pem=_public_pem(public))
 
 
@@ -120,7 +125,7 @@ class KeyRing:
                  previous_public_pem: str | None = None, clock: Callable[[], datetime] | None = None):
         self.store = store
         self.rotation = timedelta(days=rotation_days)
-        self.clock = clock or (lambda: datetime.now(timezone.utc))
+        self.clock = clock or utcnow
         self._lock = threading.Lock()
         self._loaded_at = 0.0
         self._active: SigningKey | None = None
@@ -181,15 +186,30 @@ class KeyRing:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError:
-            raise unauthorised() from None
+            raise unauthenticated("invalid_token") from None
         if header.get("alg") != ALGORITHM:
-            raise unauthorised()
+            raise unauthenticated("invalid_token")
         key = self.public_key(header.get("kid"))
         if key is None:
-            raise unauthorised()
+            raise unauthenticated("invalid_token")
         try:
             return jwt.decode(token, key, algorithms=[ALGORITHM], audience=audience, issuer=issuer,
                               leeway=leeway, options={"require": REQUIRED_CLAIMS})
         except jwt.PyJWTError:
-            raise unauthorised() from None
+            raise unauthenticated("invalid_token") from None
 
+
+
+class LocalServiceTokens(ServiceTokens):
+    """Auth's own tokens for calling other services (the registry), signed here with its keys
+    rather than fetched over HTTP from itself; the kit's ServiceClient takes them like any others."""
+
+    def __init__(self, keys: KeyRing, ttl: int, clock: Callable[[], datetime] = utcnow):
+        super().__init__("auth", auth_url="", secret="")
+        self.keys = keys
+        self.ttl = ttl
+        self.clock = clock
+
+    def _mint(self, target: str) -> tuple[str, float]:
+        claims = service_claims("auth", target, self.clock(), self.ttl)
+        return self.keys.encode(claims), float(claims["exp"])

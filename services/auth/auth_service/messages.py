@@ -1,4 +1,5 @@
-"""Message codes of the auth service (Azerbaijani, English), added to the kit's catalogue."""
+"""Message codes of the auth service (Azerbaijani, English), added to the kit's catalogue (codes the kit
+already has, such as invalid_token or unknown_asan_user, are not repeated here)."""
 from __future__ import annotations
 
 from egov_kit import i18n
@@ -25,13 +26,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "invalid_digest": ("SHA-256 həşi (32 bayt, base64) olmalıdır.", "Must be a SHA-256 digest (32 bytes, base64)."),
     "nonce_invalid": ("Birdəfəlik kod tanınmır, vaxtı bitib və ya artıq istifadə olunub.",
                       "The challenge is unknown, expired or already used."),
-    "invalid_token": ("Token yanlışdır və ya vaxtı bitib.", "The token is invalid or expired."),
-    "session_ended": ("Sessiya bitib, yenidən daxil olun.", "The session has ended; please log in again."),
     "invalid_refresh_token": ("Yeniləmə tokeni yanlışdır və ya artıq istifadə olunub.",
                               "The refresh token is invalid or already used."),
     "invalid_client": ("Xidmətin giriş məlumatları yanlışdır.", "Wrong service credentials."),
-    "registry_unavailable": ("Dövlət reyestri müvəqqəti əlçatan deyil.",
-                             "The state registry is temporarily unavailable."),
     "try_again": ("Sorğu eyni anda təkrarlandı, bir az sonra yenidən cəhd edin.",
                   "The request collided with another one; please try again."),
 }

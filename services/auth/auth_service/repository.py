@@ -16,48 +16,36 @@ keeps a date only when a document is inserted, so text is what reads back the sa
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Callable
 
-from pymongo import ASCENDING, DESCENDING, ReturnDocument
+from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from egov_kit.bus import strip_internal, update_with_events
+from egov_kit.clock import as_utc, parse_instant, stamp
+from egov_kit.repository import MongoRepository
 
-from .domain import CONFIRMED, EXPIRED, PENDING, REJECTED, SIGN, as_utc
+from .domain import CONFIRMED, EXPIRED, PENDING, REJECTED, SIGN
 from .keys import SigningKey
-
-def stamp(moment: datetime) -> str:
-    return as_utc(moment).isoformat()
-
-
-def instant(value) -> datetime | None:
-    """A stored instant, whether it was inserted as a date or updated as text."""
-    if value is None or isinstance(value, datetime):
-        return as_utc(value) if value is not None else None
-    return as_utc(datetime.fromisoformat(value))
-
 
 # Finished requests, nonces and sessions are kept this long after they stop mattering.
 KEEP_AFTER_END = timedelta(days=2)
+_PURGED_WHEN_DUE = IndexModel([("purge_at", ASCENDING)], expireAfterSeconds=0)
 
 
-class AuthRepository:
-    def __init__(self, db_provider: Callable):
-        # A provider, not a handle: gunicorn workers each need their own client after fork.
-        self._db = db_provider
+def storable(moment: datetime) -> datetime:
+    """`moment` to the millisecond, as the database keeps it: an instant answered when something
+    is made reads back the same when it is looked at again."""
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
 
-    @property
-    def db(self):
-        return self._db()
 
-    def ensure_indexes(self) -> None:
-        db = self.db
-        db.asan_requests.create_index([("phone", ASCENDING), ("state", ASCENDING)])
-        db.asan_requests.create_index([("request_id", ASCENDING)])
-        db.sessions.create_index([("revoked_until", ASCENDING)], sparse=True)
-        db.authorities.create_index([("fin", ASCENDING)])
-        for name in ("asan_requests", "card_nonces", "sessions"):
-            db[name].create_index([("purge_at", ASCENDING)], expireAfterSeconds=0)
+class AuthRepository(MongoRepository):
+    INDEXES = {
+        "asan_requests": [IndexModel([("phone", ASCENDING), ("state", ASCENDING)]),
+                          IndexModel([("request_id", ASCENDING)]), _PURGED_WHEN_DUE],
+        "sessions": [IndexModel([("revoked_until", ASCENDING)], sparse=True), _PURGED_WHEN_DUE],
+        "authorities": [IndexModel([("fin", ASCENDING)])],
+        "card_nonces": [_PURGED_WHEN_DUE],
+    }
 
     # --- signing keys ---------------------------------------------------------------------
     def recent_keys(self, count: int) -> list[SigningKey]:
@@ -164,7 +152,7 @@ class AuthRepository:
     def signing_for(self, signing_id: str, caller: str) -> dict | None:
         doc = self.db.asan_requests.find_one({"_id": signing_id, "kind": SIGN, "caller": caller})
         if doc is not None and doc.get("signed_at") is not None:
-            doc["signed_at"] = instant(doc["signed_at"])
+            doc["signed_at"] = parse_instant(doc["signed_at"])
         return doc
 
     # --- card challenges --------------------------------------------------------------------

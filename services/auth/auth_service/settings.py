@@ -1,10 +1,10 @@
 """Settings of the auth service, from environment variables only (defaults make the local run work)."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from egov_kit.config import env, env_bool
+from egov_kit.config import Settings, apply_overrides, env, env_bool, load_settings, split_overrides
 
 DEFAULT_IDENTITIES = Path(__file__).resolve().parent / "data" / "asan_sim_identities.json"
 
@@ -35,7 +35,8 @@ def _pem(value: str | None) -> str | None:
     return value.replace("\\n", "\n") if value else value
 
 
-def load_auth_settings(**overrides) -> AuthSettings:
+def own_settings(overrides: dict | None = None) -> AuthSettings:
+    """The auth service's own settings; `overrides` by name (an unknown name is an error)."""
     staff = env("STAFF_FINS", "") or ""
     settings = AuthSettings(
         access_ttl=_int("AUTH_ACCESS_TTL_SECONDS", 900),
@@ -52,9 +53,10 @@ def load_auth_settings(**overrides) -> AuthSettings:
         sim_identities_path=env("ASAN_SIM_IDENTITIES", str(DEFAULT_IDENTITIES)),
         staff_fins=frozenset(f.strip().upper() for f in staff.split(",") if f.strip()),
     )
-    known = {f.name for f in fields(AuthSettings)}
-    for key, value in overrides.items():
-        if key not in known:
-            raise TypeError(f"unknown auth setting {key!r}")
-        setattr(settings, key, value)
-    return settings
+    return apply_overrides(settings, overrides or {})
+
+
+def load(overrides: dict | None = None) -> tuple[Settings, AuthSettings]:
+    """(the kit's settings, auth's own); `overrides` may hold names of either, side by side."""
+    kit_overrides, own_overrides = split_overrides(overrides)
+    return load_settings("auth", **kit_overrides), own_settings(own_overrides)

@@ -1,23 +1,20 @@
 """HTTP routes of the Asan İmza simulator (/api/asan-sim), served only when ASAN_SIM_ENABLED:
-the test SIM cards, the phone (pending requests, PIN entry) and the test e-signature cards."""
+the test SIM cards, the phone (pending requests, PIN entry) and the test e-signature cards. All
+PUBLIC: the simulator stands for the person's own phone and card, which no token guards."""
 from __future__ import annotations
 
 from html import escape
 
-from flask import Response, current_app
+from flask import Response
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
-from .flows import AuthFlows
+from egov_kit.access import PUBLIC, ServiceBlueprint, requires
+from egov_kit.app import current_service
+
 from . import schemas as s
 
-blp = Blueprint("asan_sim", __name__, url_prefix="/api/asan-sim",
-                description="Asan İmza simulator: plays the provider, the phone and the test cards")
-
-
-def flows() -> AuthFlows:
-    return current_app.extensions["auth"]
-
+blp = ServiceBlueprint("asan_sim", __name__, url_prefix="/api/asan-sim",
+                       description="Asan İmza simulator: plays the provider, the phone and the test cards")
 
 
 @blp.after_request
@@ -26,45 +23,51 @@ def _not_cached(response):
     response.headers.setdefault("Cache-Control", "no-store")
     return response
 
+
 @blp.route("/identities")
 class Identities(MethodView):
+    @requires(PUBLIC)
     @blp.response(200, s.SimIdentityOut(many=True))
     def get(self):
         """Test SIM cards with their PINs, and the companies each person may act for."""
-        return flows().sim_identities()
+        return current_service().sim_identities()
 
 
 @blp.route("/phones/<phone>/requests")
 class PhoneRequests(MethodView):
+    @requires(PUBLIC)
     @blp.response(200, s.PhoneRequestOut(many=True))
     def get(self, phone):
         """What the phone shows: pending log-in and signing requests with their codes."""
-        return flows().phone_requests(phone)
+        return current_service().phone_requests(phone)
 
 
 @blp.route("/phones/<phone>/requests/<request_id>")
 class PhoneRequest(MethodView):
+    @requires(PUBLIC)
     @blp.arguments(s.PinIn)
     @blp.response(200, s.PinOut)
     def post(self, body, phone, request_id):
         """Confirm on the phone: PIN1 for a log-in, PIN2 for signing; the third wrong PIN rejects."""
-        return flows().answer_request(phone, request_id, body["pin"])
+        return current_service().answer_request(phone, request_id, body["pin"])
 
 
 @blp.route("/cards/<fin>")
 class Card(MethodView):
+    @requires(PUBLIC)
     @blp.response(200, s.SimCardOut)
     def get(self, fin):
         """The test e-signature card of a simulator identity (certificate and private key, PEM)."""
-        return flows().sim_card(fin)
+        return current_service().sim_card(fin)
 
 
 @blp.route("/phones/<phone>")
 class PhonePage(MethodView):
+    @requires(PUBLIC)
     @blp.doc(responses={"200": {"description": "the simulated phone", "content": {"text/html": {}}}})
     def get(self, phone):
         """The simulated phone as a small page: compare the code, type the PIN."""
-        flows().phone_requests(phone)  # 404 for a number without a test SIM
+        current_service().phone_requests(phone)  # 404 for a number without a test SIM
         return Response(PHONE_PAGE.replace("{{phone}}", escape(phone)), mimetype="text/html")
 
 

@@ -7,10 +7,12 @@ import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Callable
 
 from egov_kit import pki
+from egov_kit.clock import as_utc, utcnow
 
-from .domain import as_utc, normalize_phone
+from .domain import normalize_phone
 
 # A card is renewed when less than this is left, so a signature never uses a lapsing certificate.
 RENEW_BEFORE = timedelta(days=1)
@@ -53,7 +55,7 @@ class SimulatorPki:
 
     Several processes may start at once: each generates, one insert wins, all use the winner."""
 
-    def __init__(self, repo, clock):
+    def __init__(self, repo, clock: Callable[[], datetime] = utcnow):
         self.repo = repo
         self.clock = clock
         self._ca: pki.CertKey | None = None

@@ -1,5 +1,5 @@
-"""Helpers for the auth service's tests: they talk HTTP to the running suite, the way the portal,
-the phone and other services do."""
+"""Helpers for the auth service's tests: most talk HTTP to the running suite, the way the portal,
+the phone and other services do; test_service calls the use cases directly."""
 from __future__ import annotations
 
 import json
@@ -12,7 +12,7 @@ import requests
 SERVICE_DIR = Path(__file__).resolve().parents[1]
 IDENTITIES_FILE = SERVICE_DIR / "auth_service" / "data" / "asan_sim_identities.json"
 if str(SERVICE_DIR) not in sys.path:
-    sys.path.insert(0, str(SERVICE_DIR))  # the tests import auth_service's pure parts directly
+    sys.path.insert(0, str(SERVICE_DIR))  # test_domain, test_keys and test_service import auth_service
 
 
 class AsanClient:

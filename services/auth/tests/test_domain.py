@@ -166,10 +166,6 @@ def test_authority_event_normalises():
     assert (a.fin, a.valid_until) == ("2PLX9DM", "2026-12-31")
 
 
-def test_baku_date_is_four_hours_ahead():
-    assert d.baku_today(datetime(2026, 3, 1, 21, 0, tzinfo=timezone.utc)) == date(2026, 3, 2)
-
-
 @pytest.fixture(scope="module")
 def three_keys():
     return [new_signing_key(3, T0), new_signing_key(2, T0 - timedelta(days=30)),

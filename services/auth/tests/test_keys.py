@@ -14,6 +14,7 @@ from auth_service.keys import KeyRing, key_from_private_pem, new_signing_key
 from auth_service.repository import AuthRepository
 from auth_service.simulator import SimIdentity, SimulatorPki
 from egov_kit import pki
+from egov_kit.errors import ServiceError
 
 
 class Clock:
@@ -71,8 +72,9 @@ def test_rotation_publishes_current_and_previous(repo, fresh_db, no_cache):
     published = [k["kid"] for k in ring.jwks()["keys"]]
     assert published == [third.kid, second.kid] and first.kid not in published
     assert ring.public_key(first.kid) is None
-    with pytest.raises(d.AuthError):
+    with pytest.raises(ServiceError) as refused:
         ring.decode(token, audience="egov-api", issuer="egov-auth", leeway=5)
+    assert refused.value.status == 401
     with pytest.raises(jwt.InvalidSignatureError):
         jwt.decode(token, ring.public_key(second.kid), algorithms=["RS256"], audience="egov-api",
                    options={"verify_exp": False})

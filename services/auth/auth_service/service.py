@@ -1,50 +1,47 @@
-"""What the auth service does, step by step: log-in (Asan İmza, e-signature card), sessions and
-tokens, company roles, service tokens, signing for other services and the phone side of the
-simulator. Orchestrates the domain rules, the repository, the registry and the keys; knows nothing
-of HTTP."""
+"""The use cases of the auth service: log-in (Asan İmza, e-signature card), sessions and tokens,
+company roles and the authorities behind them, service tokens, signing for other services and the
+phone side of the simulator. Orchestrates the domain rules, the repository, the registry and the
+keys, all passed in; knows nothing of HTTP."""
 from __future__ import annotations
 
 import base64
 import binascii
 import logging
 import secrets
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
 from egov_kit import pki
-from egov_kit.auth import Principal, ServiceTokens, principal_from_claims
+from egov_kit.auth import Principal, principal_from_claims
 from egov_kit.bus import new_event
+from egov_kit.clock import as_utc, baku_date, stamp, utcnow
 from egov_kit.config import SERVICES
+from egov_kit.errors import ServiceError, conflict, field_error, not_found, unauthenticated
+from egov_kit.registry import RegistryClient
 
 from . import domain as d
-from .domain import AuthError
 from .keys import KeyRing
-from .registry import Registry
-from .repository import AuthRepository, stamp
+from .repository import AuthRepository, storable
 from .settings import AuthSettings
 from .simulator import SimDirectory, SimIdentity, SimulatorPki
 
-log = logging.getLogger("auth.flows")
+log = logging.getLogger("auth.service")
 
 LOGIN_TEXT = "Əmək və Əhalinin Sosial Müdafiəsi Nazirliyinin elektron xidmətlərinə giriş"
 REVOKED_EVENT = "auth.session.revoked"
-
-
-def utcnow() -> datetime:
-    # Milliseconds, as MongoDB keeps them: an instant reads back exactly as it was written.
-    now = datetime.now(timezone.utc)
-    return now.replace(microsecond=now.microsecond // 1000 * 1000)
 
 
 def _b64decode(value: str) -> bytes:
     return base64.b64decode(value.strip(), validate=True)
 
 
-class AuthFlows:
+class AuthService:
     def __init__(self, *, settings: AuthSettings, service_secret: str, repo: AuthRepository, keys: KeyRing,
-                 registry: Registry, sims: SimDirectory, test_pki: SimulatorPki,
-                 clock: Callable[[], datetime] = utcnow):
+                 registry: RegistryClient, sims: SimDirectory, test_pki: SimulatorPki,
+                 now: Callable[[], datetime] = utcnow):
+        """`service_secret`: what services prove themselves with for a service token; `sims`: the
+        simulator's SIM cards (empty where the simulator is off); `test_pki`: the test CA."""
         self.settings = settings
         self.service_secret = service_secret
         self.repo = repo
@@ -52,21 +49,25 @@ class AuthFlows:
         self.registry = registry
         self.sims = sims
         self.pki = test_pki
-        self.clock = clock
+        self.now = now
         self.extra_trusted_cas = _read_bundle(settings.card_trusted_ca_file)
+
+    def clock(self) -> datetime:
+        """Now, as precise as it is stored (so an instant answered now reads back the same later)."""
+        return storable(self.now())
 
     # --- tokens and sessions ------------------------------------------------------------------
     def authenticate(self, token: str | None, audience: str = d.PERSON_AUDIENCE) -> Principal:
         """Verify one of our own tokens; a person's session must still be alive (logout is immediate here)."""
         if not token:
-            raise d.unauthorised(None)
+            raise unauthenticated()
         claims = self.keys.decode(token, audience=audience, issuer=d.ISSUER, leeway=d.TOKEN_LEEWAY)
         if (claims.get("typ") == "service") != (audience != d.PERSON_AUDIENCE):
-            raise d.unauthorised()  # a person's token where a service's is due, or the reverse
+            raise unauthenticated("invalid_token")  # a person's token where a service's is due, or the reverse
         if claims.get("typ") != "service":
             sid = claims.get("sid")
             if not sid or not d.session_alive(self.repo.get_session(sid), self.clock()):
-                raise d.unauthorised("session_ended")
+                raise unauthenticated("session_ended")
         return principal_from_claims(claims)
 
     def _tokens(self, session: dict, refresh_token: str | None = None) -> dict:
@@ -74,7 +75,7 @@ class AuthFlows:
         claims = d.person_claims(session, now, self.settings.access_ttl)
         out = {"access_token": self.keys.encode(claims), "token_type": "Bearer",
                "expires_in": claims["exp"] - d.utc_epoch(now),
-               "session_expires_at": d.as_utc(session["expires_at"]),
+               "session_expires_at": as_utc(session["expires_at"]),
                "acting_for": session.get("acting_for"), "company_role": session.get("company_role")}
         if refresh_token:
             out["refresh_token"] = refresh_token
@@ -83,7 +84,7 @@ class AuthFlows:
     def _person(self, fin: str, field: str | None = None) -> dict:
         person = self.registry.person(fin, purpose="login")
         if person is None:
-            raise AuthError(403, "unknown_person", field)
+            raise ServiceError(403, "unknown_person", {field: ["unknown_person"]} if field else None)
         return person
 
     def _open_session(self, fin: str, person: dict, method: str) -> tuple[dict, str]:
@@ -95,12 +96,12 @@ class AuthFlows:
     def refresh(self, refresh_token: str) -> dict:
         parts = d.split_refresh_token(refresh_token)
         if parts is None:
-            raise d.unauthorised("invalid_refresh_token")
+            raise unauthenticated("invalid_refresh_token")
         session_id, old_hash = parts
         now = self.clock()
         session = self.repo.get_session(session_id)
         if not d.session_alive(session, now) or session.get("refresh_hash") != old_hash:
-            raise d.unauthorised("invalid_refresh_token")
+            raise unauthenticated("invalid_refresh_token")
         role = session.get("company_role")
         if session.get("acting_for"):
             # Checked before the refresh token is spent: a registry hiccup must not cost the session.
@@ -109,7 +110,7 @@ class AuthFlows:
         token, new_hash = d.new_refresh_token(session_id)
         session = self.repo.rotate_refresh(session_id, old_hash, new_hash, now)
         if session is None:
-            raise d.unauthorised("invalid_refresh_token")  # another refresh spent it a moment ago
+            raise unauthenticated("invalid_refresh_token")  # another refresh spent it a moment ago
         if role != session.get("company_role"):
             session = self.repo.set_acting_for(session_id, session["acting_for"] if role else None, role) or session
         return self._tokens(session, token)
@@ -117,29 +118,32 @@ class AuthFlows:
     def logout(self, principal: Principal) -> None:
         session = self.repo.get_session(principal.session_id)
         if session is None:
-            raise d.unauthorised("session_ended")
+            raise unauthenticated("session_ended")
         now = self.clock()
         until = d.revoked_until(session, now, self.settings.access_ttl)
         event = new_event(REVOKED_EVENT, {"session_id": session["_id"], "until": until}, source="auth")
         if not self.repo.revoke_session(session["_id"], now, until, event):
-            raise d.unauthorised("session_ended")
+            raise unauthenticated("session_ended")
 
     def revoked_sessions(self) -> dict:
         return {"sessions": self.repo.revoked_sessions(d.utc_epoch(self.clock()))}
+
+    def jwks(self) -> dict:
+        return self.keys.jwks()
 
     # --- Asan İmza log-in -------------------------------------------------------------------
     def _require_provider(self) -> None:
         # Only the simulator is wired in; the real provider replaces it by configuration.
         if not self.settings.asan_sim_enabled:
-            raise AuthError(503, "asan_unavailable")
+            raise ServiceError(503, "asan_unavailable")
 
     def start_asan_login(self, phone: str, user_id: str) -> dict:
         self._require_provider()
         identity = self.sims.by_phone.get(phone)
         if identity is None:
-            raise AuthError(422, "unknown_asan_user", "phone")
+            raise field_error("phone", "unknown_asan_user")
         if not d.pin_matches(user_id, identity.user_id):
-            raise AuthError(422, "unknown_asan_user", "user_id")
+            raise field_error("user_id", "unknown_asan_user")
         now = self.clock()
         for _attempt in range(3):
             claim = self.repo.get_start(phone)
@@ -153,12 +157,12 @@ class AuthFlows:
                 return _started(request)
             # Another start for this phone won the race: drop ours and look at theirs.
             self.repo.delete_request(request["_id"])
-        raise AuthError(409, "try_again")
+        raise conflict("try_again")
 
     def poll_asan_login(self, session_id: str) -> dict:
         request = self.repo.get_request(session_id)
         if request is None or request.get("kind") != d.LOGIN:
-            raise AuthError(404)
+            raise not_found()
         now = self.clock()
         state = d.effective_state(request, now)
         if state == d.EXPIRED and request["state"] == d.PENDING:
@@ -167,9 +171,9 @@ class AuthFlows:
         if state != d.CONFIRMED:
             return body
         if request.get("redeemed_at") is not None:
-            raise AuthError(409, "asan_session_used", "session_id")
+            raise conflict("asan_session_used", "session_id")
         if not d.redeemable(request, now, self.settings.asan_request_ttl):
-            raise AuthError(410, "asan_session_gone", "session_id")
+            raise field_error("session_id", "asan_session_gone", 410)
         # Registry first: if it is down the poll can simply be repeated.
         person = self._person(request["fin"])
         session, refresh_token = self._open_session(request["fin"], person, "asan")
@@ -177,7 +181,7 @@ class AuthFlows:
         if not self.repo.redeem(session_id, now, session["_id"]):
             # Another poll collected it a moment earlier; ours never issued a token.
             self.repo.delete_session(session["_id"])
-            raise AuthError(409, "asan_session_used", "session_id")
+            raise conflict("asan_session_used", "session_id")
         return {**body, **self._tokens(session, refresh_token)}
 
     # --- e-signature card ---------------------------------------------------------------------
@@ -185,6 +189,10 @@ class AuthFlows:
         nonce = base64.b64encode(secrets.token_bytes(32)).decode()
         expires = self.repo.add_nonce(nonce, self.clock(), self.settings.card_nonce_ttl)
         return {"nonce": nonce, "expires_at": expires}
+
+    def ca_certificate(self) -> str:
+        """PEM of the test CA, which issues the simulator's cards and signs for other services."""
+        return self.pki.ca_certificate()
 
     def trusted_cas(self) -> list:
         # The test CA is trusted only where the simulator runs (test and demo set-ups).
@@ -194,25 +202,25 @@ class AuthFlows:
         try:
             signature_bytes = _b64decode(signature)
         except (binascii.Error, ValueError):
-            raise AuthError(422, "invalid_base64", "signature") from None
+            raise field_error("signature", "invalid_base64") from None
         try:
             nonce_bytes = _b64decode(nonce)
         except (binascii.Error, ValueError):
-            raise AuthError(401, "nonce_invalid", "nonce") from None
+            raise field_error("nonce", "nonce_invalid", 401) from None
         now = self.clock()
         # Used up whatever follows: a failed answer cannot be retried with the same challenge.
         if not self.repo.use_nonce(nonce.strip(), now):
-            raise AuthError(401, "nonce_invalid", "nonce")
+            raise field_error("nonce", "nonce_invalid", 401)
         try:
             holder = pki.verify_card_response(certificate, nonce_bytes, signature_bytes, self.trusted_cas(), now=now)
         except pki.CertificateExpired:
-            raise AuthError(401, "certificate_expired", "certificate") from None
+            raise field_error("certificate", "certificate_expired", 401) from None
         except pki.CertificateUntrusted:
-            raise AuthError(401, "certificate_untrusted", "certificate") from None
+            raise field_error("certificate", "certificate_untrusted", 401) from None
         except pki.SignatureMismatch:
-            raise AuthError(401, "signature_mismatch", "signature") from None
+            raise field_error("signature", "signature_mismatch", 401) from None
         except pki.PkiError:
-            raise AuthError(422, "certificate_malformed", "certificate") from None
+            raise field_error("certificate", "certificate_malformed") from None
         person = self._person(holder.fin, "certificate")
         session, refresh_token = self._open_session(holder.fin, person, "card")
         self.repo.insert_session(session)
@@ -224,12 +232,12 @@ class AuthFlows:
         if org is None:
             return None
         return d.company_role(fin, voen, head_fin=org.get("head_fin"), authorities=self.repo.authorities_of(fin),
-                              today=d.baku_today(self.clock()))
+                              today=baku_date(self.clock()))
 
     def companies_of(self, fin: str) -> list[dict]:
         headed = self.registry.organizations_headed_by(fin, purpose="company-roles")
         authorities = self.repo.authorities_of(fin)
-        today = d.baku_today(self.clock())
+        today = baku_date(self.clock())
         head_voens = {o["voen"] for o in headed}
         names = {}
         for record in authorities:
@@ -250,17 +258,25 @@ class AuthFlows:
         if voen is not None:
             role = self._role_in(principal.fin, voen)
             if role is None:
-                raise AuthError(403, "not_your_company", "voen")
+                raise field_error("voen", "not_your_company", 403)
         session = self.repo.set_acting_for(principal.session_id, voen, role)
         if session is None:
-            raise d.unauthorised("session_ended")
+            raise unauthenticated("session_ended")
         return self._tokens(session)
+
+    # --- authorities, learnt from the contracts service's events ------------------------------
+    def authority_granted(self, authority: d.Authority) -> None:
+        self.repo.record_grant(authority.authority_id, authority.voen, authority.fin, authority.valid_until,
+                               self.clock())
+
+    def authority_withdrawn(self, authority: d.Authority) -> None:
+        self.repo.record_withdrawal(authority.authority_id, authority.voen, authority.fin, self.clock())
 
     # --- service tokens -----------------------------------------------------------------------
     def service_token(self, client_id: str, client_secret: str, audience: str) -> dict:
         if not d.service_client_ok(client_id, client_secret, clients=SERVICES, expected_secret=self.service_secret):
             log.warning("service token refused", extra={"client": client_id if client_id in SERVICES else "?"})
-            raise AuthError(401, "invalid_client")
+            raise ServiceError(401, "invalid_client")
         now = self.clock()
         claims = d.service_claims(client_id, audience, now, self.settings.service_token_ttl)
         return {"access_token": self.keys.encode(claims), "token_type": "Bearer",
@@ -271,7 +287,7 @@ class AuthFlows:
         self._require_provider()
         identity = self.sims.by_fin.get(fin)
         if identity is None:
-            raise AuthError(422, "no_asan_sim", "fin")
+            raise field_error("fin", "no_asan_sim")
         request = d.new_request(d.SIGN, phone=identity.phone, fin=fin, now=self.clock(),
                                 ttl=self.settings.asan_request_ttl, text=text, caller=caller,
                                 digests=[{"name": x["name"], "digest": x["digest"], "pades": bool(x.get("pades"))}
@@ -283,7 +299,7 @@ class AuthFlows:
     def signing(self, caller: str, signing_id: str) -> dict:
         request = self.repo.signing_for(signing_id, caller)
         if request is None:
-            raise AuthError(404)
+            raise not_found()
         now = self.clock()
         state = d.effective_state(request, now)
         if state == d.EXPIRED and request["state"] == d.PENDING:
@@ -311,7 +327,7 @@ class AuthFlows:
     def _sim_identity(self, phone: str) -> SimIdentity:
         identity = self.sims.by_phone.get(d.normalize_phone(phone))
         if identity is None:
-            raise AuthError(404)
+            raise not_found()
         return identity
 
     def phone_requests(self, phone: str) -> list[dict]:
@@ -324,35 +340,36 @@ class AuthFlows:
         identity = self._sim_identity(phone)
         request = self.repo.get_request_on_phone(identity.phone, phone_request_id)
         if request is None:
-            raise AuthError(404)
+            raise not_found()
         now = self.clock()
         state = d.effective_state(request, now)
         if state != d.PENDING:
             if state == d.EXPIRED and request["state"] == d.PENDING:
                 self.repo.mark_expired(request["_id"], now)
-            raise AuthError(409, "request_not_pending", extra={"state": state})
+            raise ServiceError(409, "request_not_pending", extra={"state": state})
         if not d.pin_matches(pin, d.expected_pin(request["kind"], identity.pin1, identity.pin2)):
             counted = self.repo.count_wrong_pin(request["_id"], now)
             if counted is None:
-                raise AuthError(409, "request_not_pending")
+                raise conflict("request_not_pending")
             failures = counted["pin_failures"]
             if d.state_after_wrong_pin(failures) == d.REJECTED:
                 self.repo.reject(request["_id"], now)
-                raise AuthError(403, "pin_attempts_exhausted", "pin", extra={"state": d.REJECTED, "attempts_left": 0})
-            raise AuthError(403, "invalid_pin", "pin",
-                            extra={"state": d.PENDING, "attempts_left": d.PIN_ATTEMPTS - failures})
+                raise ServiceError(403, "pin_attempts_exhausted", {"pin": ["pin_attempts_exhausted"]},
+                                   extra={"state": d.REJECTED, "attempts_left": 0})
+            raise ServiceError(403, "invalid_pin", {"pin": ["invalid_pin"]},
+                               extra={"state": d.PENDING, "attempts_left": d.PIN_ATTEMPTS - failures})
         extra = self._sign(request, identity, now) if request["kind"] == d.SIGN else None
         if self.repo.confirm(request["_id"], now, d.PIN_ATTEMPTS, extra) is None:
-            raise AuthError(409, "request_not_pending")
+            raise conflict("request_not_pending")
         return {"request_id": phone_request_id, "kind": request["kind"], "state": d.CONFIRMED}
 
     def sim_identities(self) -> list[dict]:
         out = []
-        today = d.baku_today(self.clock())
+        today = baku_date(self.clock())
         for identity in self.sims.identities:
             try:
                 voens = [o["voen"] for o in self.registry.organizations_headed_by(identity.fin, purpose="asan-sim")]
-            except AuthError:
+            except ServiceError:
                 voens = []  # the list is still useful without the registry
             voens += [a["voen"] for a in self.repo.authorities_of(identity.fin)
                       if d.authority_in_force(a, today) and a["voen"] not in voens]
@@ -365,7 +382,7 @@ class AuthFlows:
     def sim_card(self, fin: str) -> dict:
         identity = self.sims.by_fin.get(fin.strip().upper())
         if identity is None:
-            raise AuthError(404)
+            raise not_found()
         card = self.pki.card(identity)
         return {"fin": identity.fin, "certificate": card.cert_pem, "private_key": card.key_pem,
                 "ca_certificate": self.pki.ca_certificate()}
@@ -383,15 +400,3 @@ def _read_bundle(path: str | None) -> list[str]:
     text = Path(path).read_text(encoding="ascii")
     end = "-----END CERTIFICATE-----"
     return [part.strip() + "\n" + end + "\n" for part in text.split(end) if "-----BEGIN CERTIFICATE-----" in part]
-
-
-class LocalServiceTokens(ServiceTokens):
-    """This service's own tokens for calling others, minted here rather than over HTTP to itself."""
-
-    def __init__(self, flows: AuthFlows):
-        super().__init__("auth", auth_url="", secret="")
-        self.flows = flows
-
-    def _mint(self, target: str) -> tuple[str, float]:
-        claims = d.service_claims("auth", target, self.flows.clock(), self.flows.settings.service_token_ttl)
-        return self.flows.keys.encode(claims), float(claims["exp"])
