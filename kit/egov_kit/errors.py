@@ -89,7 +89,7 @@ def flatten_errors(messages, prefix: str = "") -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     if isinstance(messages, dict):
         for key, value in messages.items():
-            if prefix == "" and key in ("json", "query", "form", "files", "view_args", "headers") \
+            if prefix == "" and key in ("json", "query", "form", "files", "view_args", "path", "headers") \
                     and isinstance(value, dict):
                 out.update(flatten_errors(value, ""))
                 continue
