@@ -191,3 +191,20 @@ def test_search_key_holds_employer_workplace_and_occupation():
     key = domain.search_key(notice)
     for typed in ("xezer ulduzu", "1701100121", "maliyye sobesi", "hesenova", "əm-1"):
         assert domain.fold(typed) in key, typed
+
+
+def test_a_signature_awaits_only_while_the_notice_is_where_it_takes_it_from():
+    pending = {"signing_id": "s1", "state": "pending"}
+    assert domain.awaits_signature({"status": "unsigned", "signing": pending}, domain.NOTICE_SIGNING)
+    assert not domain.awaits_signature({"status": "signed", "signing": pending}, domain.NOTICE_SIGNING)
+    assert not domain.awaits_signature({"status": "unsigned", "signing": {**pending, "state": "rejected"}},
+                                       domain.NOTICE_SIGNING)
+    terminating = {"status": "signed", "signing": {"state": "confirmed"},
+                   "termination": {"date": "2027-01-31", "signing": pending}}
+    assert domain.awaits_signature(terminating, domain.TERMINATION_SIGNING)
+    assert not domain.awaits_signature({"status": "signed"}, domain.TERMINATION_SIGNING)
+
+    shown = domain.with_attempt(terminating, domain.TERMINATION_SIGNING, {**pending, "state": "refused"})
+    assert domain.attempt_of(shown, domain.TERMINATION_SIGNING)["state"] == "refused"
+    assert shown["termination"]["date"] == "2027-01-31"
+    assert terminating["termination"]["signing"]["state"] == "pending"  # the stored one is left as it was
