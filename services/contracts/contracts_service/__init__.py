@@ -2,34 +2,47 @@
 the authorities to enter them, and employees' access to their own notices."""
 from __future__ import annotations
 
-from egov_kit.app import create_service_app
-from egov_kit.config import load_settings
+from typing import TYPE_CHECKING
+
 from egov_kit.service import ServiceSpec
 
 from .repository import OUTBOX_COLLECTIONS
 
+if TYPE_CHECKING:
+    from egov_kit.app import Kit
+
+    from .service import ContractsService
+    from .settings import ContractsSettings
+
+# The API's modules (PDF rendering and signing among them) are imported when the app is made:
+# the relay role needs no more than the outbox collections.
+
+
+def build_service(kit: Kit, settings: ContractsSettings) -> ContractsService:
+    """The use cases with their collaborators, once per app."""
+    from .repository import ContractsRepository
+    from .service import ContractsService
+    from .signatures import Signatures
+
+    return ContractsService(ContractsRepository(lambda: kit.db), kit.registry, Signatures(kit.client),
+                            public_base_url=kit.settings.public_base_url, pdf_font_dir=settings.pdf_font_dir)
+
 
 def create_app(config_overrides: dict | None = None):
-    settings = load_settings("contracts", **(config_overrides or {}))
-    app, api = create_service_app(settings, title="Contracts (employment contract notices)")
-    from egov_kit.errors import problem_response
+    """`config_overrides` may name kit settings (mongo_db, ...) and this service's (pdf_font_dir)."""
+    from egov_kit.app import create_service_app
 
-    from . import repository
-    from .domain import DomainError
-    from .gateways import Registry, Signatures, Unavailable
-    from .routes import blp, domain_problem, unavailable_problem
+    from . import messages  # noqa: F401  (registers the service's message codes)
+    from . import settings
+    from .routes import BLUEPRINTS
 
+    kit_settings, own = settings.load(config_overrides)
+    app, api = create_service_app(kit_settings, title="Contracts (employment contract notices)")
     kit = app.extensions["egov"]
-    app.extensions["contracts"] = {"registry": Registry(kit.client), "signatures": Signatures(kit.client)}
-    api.register_blueprint(blp)
-
-    def _respond(problem):
-        return problem_response(problem.status, detail=problem.detail, errors=problem.errors, code=problem.code,
-                                headers=problem.headers, extra=problem.extra)
-
-    app.register_error_handler(DomainError, lambda exc: _respond(domain_problem(exc)))
-    app.register_error_handler(Unavailable, lambda exc: _respond(unavailable_problem(exc)))
-    repository.ensure_indexes(kit.db)
+    kit.service = build_service(kit, own)
+    kit.service.repository.ensure_indexes()
+    for blueprint in BLUEPRINTS:
+        api.register_blueprint(blueprint)
     return app
 
 

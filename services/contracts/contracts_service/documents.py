@@ -14,9 +14,10 @@ import segno
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from .domain import BAKU, domain_label
+from egov_kit.clock import BAKU, format_date
 
-FONT_DIR = os.environ.get("PDF_FONT_DIR", "/usr/share/fonts/truetype/dejavu")
+from .domain import domain_label
+
 MINISTRY = "Azərbaycan Respublikası Əmək və Əhalinin Sosial Müdafiəsi Nazirliyi"
 TITLE = "Əmək müqaviləsi bildirişi"
 SUBTITLE = "Əmək müqaviləsinin bağlanılması ilə bağlı Əmək Müqaviləsi Bildirişi"
@@ -25,11 +26,7 @@ ASIC_MIMETYPE = "application/vnd.etsi.asic-e+zip"
 
 def az_date(value: str | date | None) -> str:
     """Dates are shown to people as dd.mm.yyyy."""
-    if not value:
-        return "—"
-    if isinstance(value, str):
-        value = date.fromisoformat(value)
-    return value.strftime("%d.%m.%Y")
+    return format_date(value) or "—"
 
 
 def az_instant(moment: datetime) -> str:
@@ -37,11 +34,11 @@ def az_instant(moment: datetime) -> str:
 
 
 class _NoticePdf(FPDF):
-    def __init__(self, footer_text: str):
+    def __init__(self, footer_text: str, font_dir: str):
         super().__init__(format="A4", unit="mm")
         self._footer_text = footer_text
-        self.add_font("DejaVu", "", os.path.join(FONT_DIR, "DejaVuSans.ttf"))
-        self.add_font("DejaVu", "B", os.path.join(FONT_DIR, "DejaVuSans-Bold.ttf"))
+        self.add_font("DejaVu", "", os.path.join(font_dir, "DejaVuSans.ttf"))
+        self.add_font("DejaVu", "B", os.path.join(font_dir, "DejaVuSans-Bold.ttf"))
         self.set_margins(18, 16, 18)
         self.set_auto_page_break(True, margin=18)
 
@@ -86,10 +83,11 @@ def _draw_qr(pdf: FPDF, data: str, x: float, y: float, size: float) -> None:
 
 
 def render_notice_pdf(content: dict, *, notice_id: str, check_url: str, created_at: datetime,
-                      signer_name: str) -> bytes:
-    """The notice laid out for reading and printing, with the verification link and its QR code."""
+                      signer_name: str, font_dir: str) -> bytes:
+    """The notice laid out for reading and printing, with the verification link and its QR code.
+    `font_dir` holds DejaVuSans(-Bold).ttf: Azerbaijani letters need a Unicode TrueType font."""
     employer, employee = content["employer"], content["employee"]
-    pdf = _NoticePdf(f"{TITLE} · {notice_id}")
+    pdf = _NoticePdf(f"{TITLE} · {notice_id}", font_dir)
     pdf.set_creation_date(created_at)
     pdf.set_title(f"{TITLE} № {content['contract_number']}")
     pdf.set_subject(SUBTITLE)

@@ -1,18 +1,18 @@
 """Rules of employment contract notices and signing authorities: plain functions, no Flask, no Mongo.
 
-Errors are reported as message codes (see messages.py) keyed by the field they concern, so the
-HTTP layer can name the field in a problem document."""
+Refusals are ServiceErrors carrying message codes (see messages.py), keyed by the field they
+concern where there is one, so the problem document names it."""
 from __future__ import annotations
 
 import json
 import re
 import unicodedata
-from datetime import date, datetime, timedelta, timezone
+from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-# Azerbaijan keeps UTC+4 all year (no summer time since 2016); "today" for a power of attorney
-# is the Baku calendar day.
-BAKU = timezone(timedelta(hours=4), "Asia/Baku")
+from egov_kit.clock import iso_instant
+from egov_kit.errors import conflict, field_error, invalid
 
 UNSIGNED, SIGNED, TERMINATED = "unsigned", "signed", "terminated"
 STATUSES = (UNSIGNED, SIGNED, TERMINATED)
@@ -26,23 +26,6 @@ _AMOUNT_RE = re.compile(r"^[0-9]+(?:[.,][0-9]+)?$")
 # Notice fields the employer types (everything else comes from the registries).
 NOTICE_FIELDS = ("employee_fin", "position", "occupation_code", "workplace", "contract_number",
                  "contract_date", "start_date", "contract_type", "end_date", "salary", "working_time")
-
-
-class DomainError(Exception):
-    """A rule was broken: `status` (422 field errors, 403, 409) and codes by field."""
-
-    def __init__(self, status: int, code: str, errors: dict[str, list[str]] | None = None,
-                 detail: str | None = None):
-        super().__init__(code)
-        self.status = status
-        self.code = code
-        self.errors = errors or {}
-        self.detail = detail
-
-
-def today_in_baku(now: datetime | None = None) -> date:
-    now = now or datetime.now(timezone.utc)
-    return now.astimezone(BAKU).date()
 
 
 # --- money --------------------------------------------------------------------------------
@@ -115,16 +98,16 @@ def merge_changes(current: dict, changes: dict) -> dict:
 
 
 def check_notice(fields: dict) -> None:
-    """All rules over the typed fields (already type-checked); raises DomainError(422)."""
+    """All rules over the typed fields (already type-checked); raises ServiceError(422)."""
     errors = check_term(fields["contract_type"], fields["start_date"], fields.get("end_date"),
                         fields.get("contract_date"))
     if errors:
-        raise DomainError(422, "invalid", errors)
+        raise invalid(errors)
 
 
 def check_termination(notice_start: date, termination_date: date) -> None:
     if termination_date < notice_start:
-        raise DomainError(422, "invalid", {"date": ["termination_before_start"]})
+        raise field_error("date", "termination_before_start")
 
 
 # Grounds of the Labour Code that only a fixed-term contract can end on (article 73: its term ran out).
@@ -232,31 +215,31 @@ def search_key(notice: dict) -> str:
 def ensure_editable(notice: dict) -> None:
     """Only an unsigned notice can be edited or deleted."""
     if notice["status"] != UNSIGNED:
-        raise DomainError(409, "notice_not_editable")
+        raise conflict("notice_not_editable")
 
 
 def ensure_signable(notice: dict) -> None:
     if notice["status"] != UNSIGNED:
-        raise DomainError(409, "notice_signed" if notice["status"] == SIGNED else "notice_terminated")
+        raise conflict("notice_signed" if notice["status"] == SIGNED else "notice_terminated")
 
 
 def ensure_terminable(notice: dict) -> None:
     """A termination is entered (or re-entered, until it is signed) for a contract in force."""
     if notice["status"] == UNSIGNED:
-        raise DomainError(409, "notice_not_signed")
+        raise conflict("notice_not_signed")
     if notice["status"] == TERMINATED:
-        raise DomainError(409, "notice_terminated")
+        raise conflict("notice_terminated")
 
 
 def ensure_termination_signable(notice: dict) -> None:
     ensure_terminable(notice)
     if not notice.get("termination"):
-        raise DomainError(409, "no_termination")
+        raise conflict("no_termination")
 
 
 def ensure_downloadable(notice: dict) -> None:
     if notice["status"] == UNSIGNED:
-        raise DomainError(409, "notice_not_signed")
+        raise conflict("notice_not_signed")
 
 
 # --- signing ------------------------------------------------------------------------------
@@ -265,6 +248,50 @@ PENDING, CONFIRMED, REJECTED, EXPIRED = "pending", "confirmed", "rejected", "exp
 # Our own end states: the signer's authority lapsed before confirmation / the document changed
 # after signing started / what came back did not verify.
 REFUSED, CANCELLED, INVALID = "refused", "cancelled", "invalid"
+
+
+@dataclass(frozen=True)
+class SigningKind:
+    """The two documents signed the same way: the notice itself and its termination."""
+    name: str
+    path: str              # where the signing attempt is kept on the notice
+    from_status: str
+    to_status: str
+
+
+NOTICE_SIGNING = SigningKind("notice", "signing", UNSIGNED, SIGNED)
+TERMINATION_SIGNING = SigningKind("termination", "termination.signing", SIGNED, TERMINATED)
+SIGNING_KINDS = (NOTICE_SIGNING, TERMINATION_SIGNING)
+
+
+def attempt_of(notice: dict, kind: SigningKind) -> dict | None:
+    """The latest signing attempt of that kind on the notice, if any."""
+    found = notice
+    for part in kind.path.split("."):
+        if not isinstance(found, dict):
+            return None
+        found = found.get(part)
+    return found
+
+
+def with_attempt(notice: dict, kind: SigningKind, attempt: dict) -> dict:
+    """A copy of the notice carrying `attempt` in place of that kind's attempt."""
+    if kind is NOTICE_SIGNING:
+        return {**notice, "signing": attempt}
+    return {**notice, "termination": {**notice["termination"], "signing": attempt}}
+
+
+def awaits_signature(notice: dict, kind: SigningKind) -> bool:
+    """A signature of that kind is pending and the notice is still where it would take it from."""
+    attempt = attempt_of(notice, kind)
+    return bool(attempt) and attempt.get("state") == PENDING and notice["status"] == kind.from_status
+
+
+def signed_content(notice: dict, kind: SigningKind) -> bytes:
+    """The exact bytes a signature of that kind covers."""
+    if kind is NOTICE_SIGNING:
+        return canonical_json(notice_content(notice))
+    return canonical_json(termination_content(notice, notice["termination"]))
 
 
 # --- authorities --------------------------------------------------------------------------
@@ -288,7 +315,7 @@ def authority_in_force(authority: dict | None, today: date) -> bool:
 
 def check_valid_until(valid_until: date | None, today: date) -> None:
     if valid_until is not None and valid_until < today:
-        raise DomainError(422, "invalid", {"valid_until": ["valid_until_past"]})
+        raise field_error("valid_until", "valid_until_past")
 
 
 def may_act_for_company(*, is_head: bool, authorities: list[dict], today: date) -> bool:
@@ -297,16 +324,6 @@ def may_act_for_company(*, is_head: bool, authorities: list[dict], today: date) 
 
 
 # --- events -------------------------------------------------------------------------------
-
-def stamp(moment: datetime) -> str:
-    """How instants are stored: fixed-width ISO 8601 in UTC, so they also sort as text.
-    (A datetime written with $set comes back as a zone-less string from nx-27017.)"""
-    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
-
-
-def iso_instant(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
-
 
 def signed_event_data(notice: dict, signed_at: datetime) -> dict:
     return {

@@ -42,8 +42,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "signing_invalid": ("İmza yoxlamadan keçmədi.", "The signature did not verify."),
     "signing_cancelled": ("Bildiriş dəyişdirildiyi üçün imzalama dayandırıldı.",
                           "Signing was cancelled because the notice changed."),
-    "upstream_unavailable": ("Əlaqəli dövlət sistemi hazırda cavab vermir, bir az sonra yenidən cəhd edin.",
-                             "A connected state system is not answering; please try again shortly."),
     "signing_start_refused": ("İmzalama başladıla bilmədi.", "Signing could not be started."),
     "invalid_text": ("Bu sahə boş ola bilməz.", "This field may not be blank."),
     "ground_needs_fixed_term": ("Bu xitam əsası yalnız müddətli əmək müqaviləsinə aiddir.",

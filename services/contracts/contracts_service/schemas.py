@@ -3,11 +3,13 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate
 
+from egov_kit.paging import PageQuery, page_schema
 from egov_kit.validators import Fin
 
 from . import domain
-from .messages import text
 
+
+# Field errors are raised as message codes (messages.py); the kit translates them.
 
 class Text(fields.String):
     """Trimmed text that may not be blank."""
@@ -19,7 +21,7 @@ class Text(fields.String):
         value = super()._deserialize(value, attr, data, **kwargs)
         value = " ".join(value.split())
         if not value:
-            raise ValidationError(text("invalid_text"))
+            raise ValidationError("invalid_text")
         return value
 
 
@@ -30,7 +32,7 @@ class Salary(fields.Field):
         try:
             return domain.parse_salary(value)
         except ValueError as exc:
-            raise ValidationError(text(str(exc))) from None
+            raise ValidationError(str(exc)) from None
 
     def _serialize(self, value, attr, obj, **kwargs):
         return None if value is None else domain.format_salary(value)
@@ -66,14 +68,12 @@ class NoticePatch(NoticeIn):
     end_date = fields.Date(allow_none=True)
 
 
-class NoticeQuery(Schema):
+class NoticeQuery(PageQuery):
     # An empty value (a cleared filter in a form) means any status.
     status = fields.String(validate=validate.OneOf((*domain.STATUSES, "")))
     q = fields.String(validate=validate.Length(max=100),
                       metadata={"description": "employee name or FİN, contract number, position or its "
                                                "classifier name, workplace, employer name or VÖEN"})
-    limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
 
 
 class TerminationIn(Schema):
@@ -110,8 +110,7 @@ class AuthorityOut(Schema):
     withdrawn_at = Instant(allow_none=True)
 
 
-class AuthorityList(Schema):
-    items = fields.List(fields.Nested(AuthorityOut))
+AuthorityPage = page_schema(AuthorityOut)
 
 
 class IdDocument(Schema):
@@ -189,11 +188,7 @@ class NoticeOut(Schema):
     check_url = fields.String()
 
 
-class NoticeList(Schema):
-    items = fields.List(fields.Nested(NoticeOut))
-    total = fields.Integer()
-    limit = fields.Integer()
-    offset = fields.Integer()
+NoticePage = page_schema(NoticeOut)
 
 
 class SigningStarted(Schema):

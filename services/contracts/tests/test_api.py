@@ -21,8 +21,7 @@ from devtools.client import ApiSession, sim_identity
 from devtools.pytest_plugin import eventually
 from egov_kit import pki
 from egov_kit.bus import declare_exchange
-
-from contracts_service.domain import today_in_baku
+from egov_kit.clock import baku_today
 
 COMPANY = "1701100121"         # one of İlqar Məmmədov's three companies
 SECOND_COMPANY = "1701100231"  # another of his, for the authority withdrawn mid-signature
@@ -31,7 +30,7 @@ BASE = "/api/contracts"
 
 
 def today() -> date:
-    return today_in_baku()  # the service counts days in Baku time (UTC+4)
+    return baku_today()  # the service counts days in Baku time (UTC+4)
 
 
 def payload(**changes) -> dict:
@@ -473,7 +472,8 @@ def test_withdrawing_an_authority_ends_its_pending_signature_for_the_head(suite,
 def test_an_authority_past_its_end_date_ends_the_pending_signature_in_the_registry(suite, people, head,
                                                                                     contracts_db):
     """Midnight passes over a fixed-term authority while its holder's signature waits on the phone:
-    the registry of notices no longer shows that signature as pending."""
+    the registry of notices no longer shows that signature as pending (reading it stores nothing;
+    polling the signature ends it)."""
     signer = sim_identity(label="no job 2")
     granted = head.post(f"{BASE}/authorities", json={"fin": signer["fin"], "valid_until": today().isoformat()})
     assert granted.status_code == 201, granted.text
@@ -491,18 +491,28 @@ def test_an_authority_past_its_end_date_ends_the_pending_signature_in_the_regist
     listed = head.get(f"{BASE}/notices", params={"q": notice["contract_number"]}).json()["items"]
     assert listed[0]["signature"]["state"] == "refused" and listed[0]["status"] == "unsigned"
     assert "verification_code" not in listed[0]["signature"]
+    assert head.get(f"{BASE}/notices/{notice['id']}").json()["signature"]["state"] == "refused"
+    assert contracts_db.notices.find_one({"_id": notice["id"]})["signing"]["state"] == "pending"
     assert head.get(f"{BASE}/notices/{notice['id']}/signature").status_code == 403
+    assert contracts_db.notices.find_one({"_id": notice["id"]})["signing"]["state"] == "refused"
 
 
-def test_a_signature_confirmed_on_the_phone_shows_when_the_notice_is_opened(rep, head, people, events):
-    """The representative confirms with PIN2 and closes the page without waiting: whoever opens the
-    notice next sees it signed, with the success message, and the event goes out once."""
+def test_a_signature_confirmed_on_the_phone_is_finalised_by_whoever_polls_it(rep, head, people, events):
+    """The representative confirms with PIN2 and closes the page without waiting. Opening the
+    notice writes nothing, so it still shows the signature pending; whoever polls the signature
+    next (here the head) finalises it: the notice shows signed, with the success message, and the
+    event goes out."""
     notice = rep.post(f"{BASE}/notices", json=payload()).json()
     path = f"{BASE}/notices/{notice['id']}"
     started = rep.post(f"{path}/signature").json()
     assert "PİN2" in started["message"]
     assert rep.confirm_on_phone(people["rep"]["phone"], started["verification_code"], people["rep"]["pin2"],
                                 kind="sign").status_code == 200
+    opened = head.get(path).json()
+    assert opened["status"] == "unsigned" and opened["signature"]["state"] == "pending"
+
+    polled = poll_until_final(head, f"{path}/signature")
+    assert polled.status_code == 200 and polled.json()["status"] == "signed", polled.text
     opened = head.get(path).json()
     assert opened["status"] == "signed" and opened["signed_at"]
     assert opened["signature"]["state"] == "confirmed"

@@ -15,6 +15,7 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
 from contracts_service import documents, domain, pdfsign
+from contracts_service.settings import ContractsSettings
 
 from .test_domain import NOTICE
 
@@ -37,7 +38,7 @@ def pdf():
     content = domain.notice_content({**NOTICE, "contract_type": "fixed_term", "end_date": "2027-11-30"})
     return documents.render_notice_pdf(content, notice_id="n1", check_url=CHECK_URL,
                                        created_at=datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc),
-                                       signer_name="Şükürova Aygün")
+                                       signer_name="Şükürova Aygün", font_dir=ContractsSettings().pdf_font_dir)
 
 
 _ESCAPES = {ord("n"): b"\n", ord("r"): b"\r", ord("t"): b"\t", ord("b"): b"\b", ord("f"): b"\f"}

@@ -5,9 +5,9 @@ import json
 from datetime import date, datetime, timezone
 
 import pytest
+from egov_kit.errors import ServiceError
 
 from contracts_service import domain
-from contracts_service.domain import DomainError
 
 
 @pytest.mark.parametrize("typed, qepik", [
@@ -62,7 +62,7 @@ def test_work_does_not_start_before_the_contract_is_concluded():
 
 
 def test_check_notice_raises_a_422_naming_the_field():
-    with pytest.raises(DomainError) as exc:
+    with pytest.raises(ServiceError) as exc:
         domain.check_notice({"contract_type": "fixed_term", "start_date": START, "end_date": None})
     assert exc.value.status == 422 and exc.value.errors == {"end_date": ["end_date_required"]}
 
@@ -77,7 +77,7 @@ def test_switching_to_indefinite_drops_the_old_end_date():
 
 
 def test_termination_cannot_precede_the_start():
-    with pytest.raises(DomainError) as exc:
+    with pytest.raises(ServiceError) as exc:
         domain.check_termination(START, date(2026, 11, 30))
     assert exc.value.errors == {"date": ["termination_before_start"]}
     domain.check_termination(START, START)
@@ -91,21 +91,21 @@ def test_state_machine_edit_sign_terminate():
     domain.ensure_editable(_notice("unsigned"))
     domain.ensure_signable(_notice("unsigned"))
     for status in ("signed", "terminated"):
-        with pytest.raises(DomainError) as exc:
+        with pytest.raises(ServiceError) as exc:
             domain.ensure_editable(_notice(status))
         assert exc.value.status == 409
-        with pytest.raises(DomainError):
+        with pytest.raises(ServiceError):
             domain.ensure_signable(_notice(status))
     domain.ensure_terminable(_notice("signed"))
     for status in ("unsigned", "terminated"):
-        with pytest.raises(DomainError) as exc:
+        with pytest.raises(ServiceError) as exc:
             domain.ensure_terminable(_notice(status))
         assert exc.value.status == 409
-    with pytest.raises(DomainError) as exc:
+    with pytest.raises(ServiceError) as exc:
         domain.ensure_termination_signable({"status": "signed"})
     assert exc.value.code == "no_termination"
     domain.ensure_termination_signable({"status": "signed", "termination": {"date": "2027-01-01"}})
-    with pytest.raises(DomainError):
+    with pytest.raises(ServiceError):
         domain.ensure_downloadable(_notice("unsigned"))
     domain.ensure_downloadable(_notice("terminated"))
 
@@ -136,21 +136,9 @@ def test_who_may_act_for_a_company():
 def test_power_of_attorney_cannot_end_in_the_past():
     domain.check_valid_until(None, TODAY)
     domain.check_valid_until(TODAY, TODAY)
-    with pytest.raises(DomainError) as exc:
+    with pytest.raises(ServiceError) as exc:
         domain.check_valid_until(date(2026, 11, 22), TODAY)
     assert exc.value.errors == {"valid_until": ["valid_until_past"]}
-
-
-def test_stored_instants_are_utc_and_sort_as_text():
-    earlier = domain.stamp(datetime(2026, 11, 23, 23, 59, 59, 999999, tzinfo=domain.BAKU))
-    later = domain.stamp(datetime(2026, 11, 23, 20, 0, 0, tzinfo=timezone.utc))
-    assert earlier == "2026-11-23T19:59:59.999999+00:00" and later == "2026-11-23T20:00:00.000000+00:00"
-    assert earlier < later
-
-
-def test_today_is_the_baku_calendar_day():
-    # 21:30 UTC is already the next day in Baku (UTC+4).
-    assert domain.today_in_baku(datetime(2026, 11, 23, 21, 30, tzinfo=timezone.utc)) == date(2026, 11, 24)
 
 
 NOTICE = {
@@ -203,3 +191,20 @@ def test_search_key_holds_employer_workplace_and_occupation():
     key = domain.search_key(notice)
     for typed in ("xezer ulduzu", "1701100121", "maliyye sobesi", "hesenova", "əm-1"):
         assert domain.fold(typed) in key, typed
+
+
+def test_a_signature_awaits_only_while_the_notice_is_where_it_takes_it_from():
+    pending = {"signing_id": "s1", "state": "pending"}
+    assert domain.awaits_signature({"status": "unsigned", "signing": pending}, domain.NOTICE_SIGNING)
+    assert not domain.awaits_signature({"status": "signed", "signing": pending}, domain.NOTICE_SIGNING)
+    assert not domain.awaits_signature({"status": "unsigned", "signing": {**pending, "state": "rejected"}},
+                                       domain.NOTICE_SIGNING)
+    terminating = {"status": "signed", "signing": {"state": "confirmed"},
+                   "termination": {"date": "2027-01-31", "signing": pending}}
+    assert domain.awaits_signature(terminating, domain.TERMINATION_SIGNING)
+    assert not domain.awaits_signature({"status": "signed"}, domain.TERMINATION_SIGNING)
+
+    shown = domain.with_attempt(terminating, domain.TERMINATION_SIGNING, {**pending, "state": "refused"})
+    assert domain.attempt_of(shown, domain.TERMINATION_SIGNING)["state"] == "refused"
+    assert shown["termination"]["date"] == "2027-01-31"
+    assert terminating["termination"]["signing"]["state"] == "pending"  # the stored one is left as it was

@@ -1,0 +1,125 @@
+"""What every feature of ContractsService shares: its collaborators and clock, and who may act for
+a company and see which notice."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Callable
+
+from egov_kit.auth import Principal
+from egov_kit.clock import baku_date, stamp, utcnow
+from egov_kit.errors import forbidden, not_found
+from egov_kit.registry import RegistryClient
+
+from .. import domain
+from ..repository import ContractsRepository
+from ..signatures import Signatures
+
+SOURCE = "contracts"
+
+
+class UseCaseBase:
+    def __init__(self, repository: ContractsRepository, registry: RegistryClient, signatures: Signatures, *,
+                 public_base_url: str, pdf_font_dir: str, now: Callable[[], datetime] = utcnow):
+        self.repository = repository
+        self.registry = registry
+        self.signatures = signatures
+        self.public_base_url = public_base_url.rstrip("/")
+        self.pdf_font_dir = pdf_font_dir
+        self.now = now
+
+    def _stamp(self) -> str:
+        return stamp(self.now())
+
+    def _today(self) -> date:
+        """Powers of attorney run by the Baku calendar day."""
+        return baku_date(self.now())
+
+    @staticmethod
+    def _person(caller: Principal) -> dict:
+        """How a person acting is recorded (who granted, entered, signed ...)."""
+        return {"fin": caller.fin, "name": caller.full_name or caller.fin}
+
+    def check_url(self, notice_id: str) -> str:
+        """The public check behind the signed PDF's QR code."""
+        return f"{self.public_base_url}/api/contracts/notices/{notice_id}/check"
+
+    # --- who may act ----------------------------------------------------------------------
+
+    @staticmethod
+    def _company(caller: Principal) -> str:
+        if not caller.acting_for:
+            raise forbidden("not_your_company")
+        return caller.acting_for
+
+    def is_head(self, voen: str, fin: str) -> bool:
+        return self.registry.head_fin(voen) == fin
+
+    def require_head(self, caller: Principal) -> str:
+        """Only the head named in the tax registry grants or withdraws authorities."""
+        voen = self._company(caller)
+        if not self.is_head(voen, caller.fin):
+            raise forbidden("not_head")
+        return voen
+
+    def authority_in_force(self, voen: str, fin: str) -> dict | None:
+        """The person's authority for the company that is in force now, if any."""
+        today = self._today()
+        return next((a for a in self.repository.authorities_of_person(voen, fin)
+                     if domain.authority_in_force(a, today)), None)
+
+    def may_act(self, voen: str, fin: str) -> bool:
+        """Holder of an authority in force for the company, or its head (checked now)."""
+        return self.authority_in_force(voen, fin) is not None or self.is_head(voen, fin)
+
+    def require_company_rights(self, caller: Principal) -> str:
+        voen = self._company(caller)
+        if not self.may_act(voen, caller.fin):
+            raise forbidden("no_authority")
+        return voen
+
+    def may_finish_signing(self, voen: str, fin: str, attempt: dict, memo: dict | None = None) -> bool:
+        """The signer may still sign by the right the signature was started under: the head, or the
+        very authority then in force. An authority that expired or was withdrawn meanwhile ends the
+        signature, and one granted anew afterwards does not bring it back.
+
+        `memo` keeps look-ups for the length of one request (a page of notices checks many attempts)."""
+        memo = {} if memo is None else memo
+        today = self._today()
+        key = ("authorities", voen, fin)
+        if key not in memo:
+            memo[key] = self.repository.authorities_of_person(voen, fin)
+        authorities = memo[key]
+        authority_id = attempt.get("authority_id")
+        if authority_id is None:  # started before the authority was recorded with it
+            if any(domain.authority_in_force(a, today) for a in authorities):
+                return True
+        elif authority_id and any(a["_id"] == authority_id and domain.authority_in_force(a, today)
+                                  for a in authorities):
+            return True
+        key = ("head", voen)
+        if key not in memo:
+            memo[key] = self.registry.head_fin(voen)
+        return memo[key] == fin
+
+    # --- which notice they may see --------------------------------------------------------
+
+    def _company_notice(self, caller: Principal, notice_id: str) -> dict:
+        """A notice of the company the caller acts for, with rights (another company's is a 404)."""
+        voen = self.require_company_rights(caller)
+        notice = self.repository.get_notice(notice_id)
+        if notice is None or notice["employer_voen"] != voen:
+            raise not_found()
+        return notice
+
+    def _readable_notice(self, caller: Principal, notice_id: str) -> dict:
+        """The employer's (acting for the company, with rights), or the employee's own once signed."""
+        notice = self.repository.get_notice(notice_id)
+        if notice is None:
+            raise not_found()
+        if notice["employee_fin"] == caller.fin and notice["status"] != domain.UNSIGNED:
+            return notice
+        if caller.acting_for and caller.acting_for == notice["employer_voen"]:
+            if not self.may_act(caller.acting_for, caller.fin):
+                raise forbidden("no_authority")
+            return notice
+        raise not_found()
