@@ -6,6 +6,9 @@ import pytest
 import requests
 
 from devtools.client import ApiSession, sim_identity
+from egov_kit.access import undeclared_views
+
+from registry_service import create_app
 
 DIRECTORIES = ("districts", "activity-types", "ownership-types", "legal-forms", "insurer-types",
                "certificate-purposes", "occupations", "termination-grounds")
@@ -61,12 +64,14 @@ def test_bad_and_unknown_fin(registry, service_token):
 def test_organisation_search_ignores_case_and_azerbaijani_letters(suite):
     session = ApiSession(suite.gateway_url).login(sim_identity(label="employee 4"))
     for query in ("seki ipek", "ŞƏKİ İPƏK", "Şəki İpək"):
-        items = session.get("/api/registry/organizations", params={"q": query}).json()["items"]
-        assert [o["voen"] for o in items] == ["1701100231"], query
-        assert "head_fin" not in items[0]
+        found = session.get("/api/registry/organizations", params={"q": query}).json()
+        assert [o["voen"] for o in found["items"]] == ["1701100231"], query
+        assert (found["total"], found["limit"], found["offset"]) == (1, 20, 0)
+        assert "head_fin" not in found["items"][0]
     by_prefix = session.get("/api/registry/organizations", params={"q": "170110"}).json()["items"]
     assert {o["voen"] for o in by_prefix} >= {"1701100121", "1701100231", "1701100341"}
-    assert session.get("/api/registry/organizations", params={"q": "x"}).status_code == 422
+    too_short = session.get("/api/registry/organizations", params={"q": "x"})
+    assert too_short.status_code == 422 and "q" in too_short.json()["errors"]
     assert session.get("/api/registry/organizations", params={"head_fin": "5ZK2M7P"}).status_code == 403
     org = session.get("/api/registry/organizations/1701100231").json()
     assert org["name"].startswith('"Şəki İpək')
@@ -78,12 +83,23 @@ def test_services_find_the_companies_a_person_heads(registry, service_token):
     response = requests.get(f"{registry}/organizations", params={"head_fin": "5ZK2M7P"}, timeout=10,
                             headers={"Authorization": f"Bearer {service_token}"})
     assert [o["voen"] for o in response.json()["items"]] == ["1701100121", "1701100231", "1701100341"]
+    assert response.json()["total"] == 3
 
 
 def test_directories(suite):
     for name in DIRECTORIES:
         response = requests.get(f"{suite.gateway_url}/api/registry/directories/{name}", timeout=10)
         assert response.status_code == 200 and response.json()["items"], name
-    districts = requests.get(f"{suite.gateway_url}/api/registry/directories/districts", timeout=10).json()["items"]
-    assert {"Bakı şəhəri", "Gəncə şəhəri", "Şuşa rayonu"} <= {d["name_az"] for d in districts}
+    districts = requests.get(f"{suite.gateway_url}/api/registry/directories/districts", timeout=10,
+                             params={"limit": 200}).json()
+    assert districts["name"] == "districts" and districts["total"] == len(districts["items"]) > 20
+    assert (districts["limit"], districts["offset"]) == (200, 0)
+    assert {"Bakı şəhəri", "Gəncə şəhəri", "Şuşa rayonu"} <= {d["name_az"] for d in districts["items"]}
+    first_page = requests.get(f"{suite.gateway_url}/api/registry/directories/districts", timeout=10).json()
+    assert first_page["items"] == districts["items"][:20] and first_page["limit"] == 20
     assert requests.get(f"{suite.gateway_url}/api/registry/directories/planets", timeout=10).status_code == 404
+
+
+def test_every_route_declares_its_callers(mongo_uri, fresh_db):
+    app = create_app({"mongo_uri": mongo_uri, "mongo_db": fresh_db.name})
+    assert undeclared_views(app) == []
