@@ -29,7 +29,7 @@ TITLE = "İş yerinə dair arayış"
 MINISTRY = "Azərbaycan Respublikası Əmək və Əhalinin Sosial Müdafiəsi Nazirliyi"
 
 
-# --- money, text --------------------------------------------------------------------
+# --- money, text ------------------------------------------------------------------------------
 
 def parse_salary(text) -> int | None:
     """A decimal string ("1250.00") into integer qəpik; None when absent."""

@@ -12,6 +12,7 @@ from . import schemas
 
 blp = ServiceBlueprint("certificates", __name__, url_prefix="/api/certificates",
                        description="İş yerinə dair arayış — employment reference certificates")
+# Arguments take schema instances: given a class, webargs builds a schema on every request.
 
 
 def _pdf(number: str, data: bytes) -> Response:
@@ -25,7 +26,7 @@ def _pdf(number: str, data: bytes) -> Response:
 @blp.route("/contracts")
 class Contracts(MethodView):
     @requires(PERSON)
-    @blp.arguments(schemas.ContractsQuery, location="query")
+    @blp.arguments(schemas.ContractsQuery(), location="query")
     @blp.response(200, schemas.ContractPage)
     def get(self, query):
         """The caller's employment contract notices in force ("Yeni arayış"); `q` searches every field."""
@@ -45,14 +46,14 @@ class Contacts(MethodView):
 @blp.route("")
 class Certificates(MethodView):
     @requires(PERSON)
-    @blp.arguments(schemas.IssueIn)
+    @blp.arguments(schemas.IssueIn())
     @blp.response(201, schemas.CertificateOut)
     def post(self, body):
         """Issue a certificate on one of the caller's contracts in force ("Təsdiqlə"); sealed PDF."""
         return current_service().issue(caller(), body)
 
     @requires(PERSON)
-    @blp.arguments(PageQuery, location="query")
+    @blp.arguments(PageQuery(), location="query")
     @blp.response(200, schemas.CertificatePage)
     def get(self, query):
         """The caller's certificates, newest first ("Arayışların tarixçəsi")."""
@@ -72,7 +73,7 @@ class SealCa(MethodView):
 @blp.route("/verifications")
 class Verifications(MethodView):
     @requires(PERSON)
-    @blp.arguments(schemas.VerifyIn)
+    @blp.arguments(schemas.VerifyIn())
     @blp.response(200, schemas.VerifyOut)
     @blp.alt_response(429, description="too many checks; see Retry-After")
     def post(self, body):
@@ -86,7 +87,7 @@ class Verifications(MethodView):
 @blp.route("/verifications/mine")
 class CheckedByMe(MethodView):
     @requires(PERSON)
-    @blp.arguments(PageQuery, location="query")
+    @blp.arguments(PageQuery(), location="query")
     @blp.response(200, schemas.CheckedPage)
     def get(self, query):
         """"Mənim yoxladığım arayışlar": the certificates the caller checked."""
@@ -97,7 +98,7 @@ class CheckedByMe(MethodView):
 @blp.route("/verifications/of-my-certificates")
 class CheckedByOthers(MethodView):
     @requires(PERSON)
-    @blp.arguments(PageQuery, location="query")
+    @blp.arguments(PageQuery(), location="query")
     @blp.response(200, schemas.CheckedByPage)
     def get(self, query):
         """"Mənim yoxlanılan arayışlarım": who checked the caller's certificates, and for which organisation."""

@@ -120,6 +120,8 @@ class CertificatesService:
                            ) -> tuple[list[dict], int]:
         """A page of the person's contracts in force matching `query` (every field), and how many match."""
         today = baku_date(self.now())
+        # Filtered and paged here: a person has few contracts, and the search folds Azerbaijani
+        # letters and reads dates as people write them, which no database query does.
         found = [domain.contract_summary(c) for c in self.repository.contracts_of(person.fin)
                  if domain.contract_in_force(c, today) and domain.contract_matches(c, query)]
         return found[offset:offset + limit], len(found)
