@@ -14,11 +14,11 @@ import requests
 from certificates_service.schemas import VerifyOut
 from devtools.client import ApiSession, sim_identity
 from devtools.pytest_plugin import eventually
+from egov_kit.clock import baku_today
 
 BANK_VOEN = "9900072351"
 EMPLOYER_VOEN = "1701100231"
-BAKU = timezone(timedelta(hours=4))
-TODAY = datetime.now(BAKU).date()
+TODAY = baku_today()
 
 
 def day(offset: int) -> str:
