@@ -456,7 +456,7 @@ def main(argv=None) -> int:
     from pymongo import MongoClient
 
     from certificates_service import domain
-    from certificates_service.settings import load_certificate_settings
+    from certificates_service.settings import CertificatesSettings
     from devtools.pytest_plugin import remove_broker_objects
 
     wrk = None if args.generator == "python" else ensure_wrk(not args.no_install)
@@ -581,7 +581,7 @@ def main(argv=None) -> int:
         cert = db.certificates.find_one({"holder_fin": holder_fin})
         rows = domain.pdf_rows(cert)
         url = f"{gateway}/api/certificates/verify/{cert['number']}"
-        font_dir = load_certificate_settings().font_dir
+        font_dir = CertificatesSettings.from_env().font_dir
         bare_rate, bare_cpu = bare_issue_rate(rows, cert["number"], url, material, font_dir, args.bare_count)
         own_rate, own_cpu = service_code_rate(rows, cert["number"], url, material, font_dir, args.bare_count)
 

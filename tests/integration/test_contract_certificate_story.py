@@ -186,9 +186,9 @@ def notice(rep, people) -> dict:
 
 
 def offered_contracts(session: ApiSession) -> dict:
-    response = session.get(f"{CERTIFICATES}/contracts")
+    response = session.get(f"{CERTIFICATES}/contracts", params={"limit": 200})
     assert response.status_code == 200, response.text
-    return {c["contract_id"]: c for c in response.json()}
+    return {c["contract_id"]: c for c in response.json()["items"]}
 
 
 @pytest.fixture(scope="module")

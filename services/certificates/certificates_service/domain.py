@@ -1,14 +1,13 @@
 """Rules of the employment reference certificate ("İş yerinə dair arayış"), free of Flask and Mongo:
 which contracts are in force, what a valid request is, what a certificate shows to whom, its status,
-the PDF's rows and the events' payloads."""
+the PDF's rows and the events' payloads. The time is always passed in."""
 from __future__ import annotations
 
 import math
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-# Azerbaijan keeps UTC+4 all year (no daylight saving since 2016): people's dates are Baku dates.
-BAKU = timezone(timedelta(hours=4), "Asia/Baku")
+from egov_kit.clock import baku_date, format_date, iso_instant, parse_date, parse_instant
 
 EMPLOYMENT = "employment"
 WITH_SALARY = "employment_with_salary"
@@ -30,49 +29,7 @@ TITLE = "İş yerinə dair arayış"
 MINISTRY = "Azərbaycan Respublikası Əmək və Əhalinin Sosial Müdafiəsi Nazirliyi"
 
 
-class CertificateError(Exception):
-    """A refusal the caller can act on: HTTP status, message codes by field, optional headers."""
-
-    def __init__(self, status: int, code: str | None = None, errors: dict | None = None,
-                 headers: dict | None = None):
-        super().__init__(code or status)
-        self.status = status
-        self.code = code
-        self.errors = errors or {}
-        self.headers = headers or {}
-
-
-def invalid(errors: dict[str, list[str]]) -> CertificateError:
-    return CertificateError(422, errors=errors)
-
-
-# --- time, money, text --------------------------------------------------------------------
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def baku_date(moment: datetime) -> date:
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(BAKU).date()
-
-
-def as_date(value) -> date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])
-
-
-def dmy(value) -> str:
-    """Dates as people read them: dd.mm.yyyy."""
-    day = as_date(value)
-    return day.strftime("%d.%m.%Y") if day else ""
-
+# --- money, text ------------------------------------------------------------------------------
 
 def parse_salary(text) -> int | None:
     """A decimal string ("1250.00") into integer qəpik; None when absent."""
@@ -144,7 +101,7 @@ def terminated_contract(data: dict) -> dict:
 def contract_in_force(contract: dict | None, today: date) -> bool:
     if not contract or contract.get("status") != SIGNED:
         return False
-    end = as_date(contract.get("end_date"))
+    end = parse_date(contract.get("end_date"))
     return end is None or end >= today
 
 
@@ -166,7 +123,7 @@ def contract_matches(contract: dict, query: str | None) -> bool:
         return True
     haystack = [contract.get(k) for k in ("employer_voen", "employer_name", "position", "start_date",
                                           "end_date", "contract_number", "contract_type", "workplace")]
-    haystack += [dmy(contract.get("start_date")), dmy(contract.get("end_date")),
+    haystack += [format_date(contract.get("start_date")), format_date(contract.get("end_date")),
                  *CONTRACT_TYPES.get(contract.get("contract_type"), ())]
     return any(needle in fold(value) for value in haystack if value)
 
@@ -182,8 +139,8 @@ def validate_issue(request: dict, contract: dict, today: date, purposes: dict,
     errors: dict[str, list[str]] = {}
     if not contract_in_force(contract, today):
         errors["contract_id"] = ["contract_not_in_force"]
-    valid_until = as_date(request["valid_until"])
-    end = as_date(contract.get("end_date"))
+    valid_until = parse_date(request["valid_until"])
+    end = parse_date(contract.get("end_date"))
     if valid_until < today:
         errors["valid_until"] = ["valid_until_in_past"]
     elif contract.get("contract_type") == FIXED_TERM and end is not None and valid_until > end:
@@ -230,7 +187,7 @@ def new_certificate(number: str, holder: dict, contract: dict, request: dict, pu
         "position": contract.get("position"), "start_date": contract.get("start_date"),
         # The salary is kept only where it is shown: the salary type.
         "salary_qepik": contract.get("salary_qepik") if kind == WITH_SALARY else None,
-        "valid_until": as_date(request["valid_until"]).isoformat(),
+        "valid_until": parse_date(request["valid_until"]).isoformat(),
         "mobile": request.get("mobile") or None, "email": request.get("email") or None,
         "email_copy": bool(request.get("email_copy")),
         "purpose": {"code": purpose["code"], "name_az": purpose.get("name_az"), "name_en": purpose.get("name_en")},
@@ -244,7 +201,7 @@ def new_certificate(number: str, holder: dict, contract: dict, request: dict, pu
 def status_of(cert: dict, today: date) -> str:
     if cert.get("status") == REVOKED:
         return REVOKED
-    return EXPIRED if as_date(cert["valid_until"]) < today else ACTIVE
+    return EXPIRED if parse_date(cert["valid_until"]) < today else ACTIVE
 
 
 def is_valid(cert: dict | None, today: date) -> bool:
@@ -252,13 +209,8 @@ def is_valid(cert: dict | None, today: date) -> bool:
 
 
 def _iso(moment) -> str | None:
-    if moment is None:
-        return None
-    if isinstance(moment, datetime):
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=timezone.utc)
-        return moment.astimezone(timezone.utc).isoformat()
-    return str(moment)
+    instant = parse_instant(moment)
+    return iso_instant(instant) if instant else None
 
 
 def _salary(cert: dict) -> str | None:
@@ -322,7 +274,7 @@ def pdf_rows(cert: dict) -> list[tuple[str, str]]:
         ("İşəgötürən", cert.get("employer_name") or ""),
         ("İşəgötürənin VÖEN-i", cert.get("employer_voen") or ""),
         ("Vəzifə", cert.get("position") or ""),
-        ("İşə qəbul tarixi", dmy(cert.get("start_date"))),
+        ("İşə qəbul tarixi", format_date(cert.get("start_date"))),
         ("Əmək müqaviləsinin nömrəsi", cert.get("contract_number") or ""),
     ]
     salary = _salary(cert)
@@ -333,8 +285,8 @@ def pdf_rows(cert: dict) -> list[tuple[str, str]]:
     if cert["destination"] == ADDRESSED and cert.get("addressee"):
         addressee = cert["addressee"]
         rows.append(("Arayışın ünvanlandığı qurum", f"{addressee.get('name') or ''} (VÖEN {addressee['voen']})"))
-    rows.append(("Son etibarlılıq tarixi", dmy(cert["valid_until"])))
-    rows.append(("Verilmə tarixi", dmy(baku_date(cert["issued_at"]))))
+    rows.append(("Son etibarlılıq tarixi", format_date(cert["valid_until"])))
+    rows.append(("Verilmə tarixi", format_date(baku_date(cert["issued_at"]))))
     return rows
 
 

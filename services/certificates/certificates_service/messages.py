@@ -26,10 +26,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "already_revoked": ("Arayış artıq deaktiv edilib.", "The certificate has already been deactivated."),
     "verification_rate_limited": ("Arayış yoxlamaları çox tezdir; bir az sonra yenidən cəhd edin.",
                                   "Too many certificate checks; please try again shortly."),
-    "registry_unavailable": ("Dövlət reyestri müvəqqəti əlçatan deyil.",
-                             "The state registry is temporarily unavailable."),
 }
 
-
 i18n.register(MESSAGES)
-text = i18n.text

@@ -13,10 +13,11 @@ import uuid
 from datetime import datetime
 
 from bson.binary import Binary
-from pymongo import ASCENDING, DESCENDING, ReturnDocument
+from pymongo import DESCENDING, IndexModel, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from egov_kit.bus import document_with_events, strip_internal, update_with_events
+from egov_kit.repository import MongoRepository
 
 OUTBOX_COLLECTIONS = ["certificates"]
 
@@ -26,28 +27,17 @@ def _key(*parts: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:40]
 
 
-class Repository:
-    def __init__(self, db_provider):
-        # A callable, so each (forked) process reaches the database through its own client.
-        self._db = db_provider
-
-    @property
-    def db(self):
-        return self._db()
-
-    def ensure_indexes(self) -> None:
-        # Single-field indexes: nx-27017 plans with single-field indexes only (a compound one is
-        # never used there), and on MongoDB each query below is an equality on one of them.
-        # Number look-ups need none: the number is the certificate's _id.
-        db = self.db
-        db.contracts.create_index([("employee_fin", ASCENDING)])
-        db.certificates.create_index([("holder_fin", ASCENDING)])
-        db.certificates.create_index([("contract_id", ASCENDING)])
-        db.verifications.create_index([("verifier_fin", ASCENDING)])
-        db.verifications.create_index([("holder_fin", ASCENDING)])
-        db.verifications.create_index([("valid_check", ASCENDING)])
-        db.contacts.create_index([("fin", ASCENDING)])
-        db.rate_limits.create_index([("expires_at", ASCENDING)], expireAfterSeconds=0)
+class CertificatesRepository(MongoRepository):
+    # Single-field indexes: nx-27017 plans with single-field indexes only (a compound one is
+    # never used there), and on MongoDB each query below is an equality on one of them.
+    # Number look-ups need none: the number is the certificate's _id.
+    INDEXES = {
+        "contracts": [IndexModel("employee_fin")],
+        "certificates": [IndexModel("holder_fin"), IndexModel("contract_id")],
+        "verifications": [IndexModel("verifier_fin"), IndexModel("holder_fin"), IndexModel("valid_check")],
+        "contacts": [IndexModel("fin")],
+        "rate_limits": [IndexModel("expires_at", expireAfterSeconds=0)],
+    }
 
     # --- contract projection --------------------------------------------------------------
 
@@ -92,29 +82,28 @@ class Repository:
     def certificate(self, number: str) -> dict | None:
         return strip_internal(self.db.certificates.find_one({"_id": number}))
 
-    def history(self, fin: str, limit: int, offset: int) -> tuple[list[dict], bool]:
-        """A page of the holder's certificates, newest first, and whether more follow."""
+    def history(self, fin: str, limit: int, offset: int) -> tuple[list[dict], int]:
+        """A page of the holder's certificates, newest first, and how many there are."""
         return self._page(self.db.certificates, {"holder_fin": fin}, "issued_at", limit, offset)
 
     @staticmethod
-    def _page(collection, query: dict, newest: str, limit: int, offset: int) -> tuple[list[dict], bool]:
-        # One more than asked tells whether there is a next page; no count (slow on nx-27017,
-        # and needless for a list read from the top).
-        cursor = collection.find(query).sort([(newest, DESCENDING), ("_id", DESCENDING)]).skip(offset).limit(limit + 1)
-        items = [strip_internal(d) for d in cursor]
-        return items[:limit], len(items) > limit
+    def _page(collection, query: dict, newest: str, limit: int, offset: int) -> tuple[list[dict], int]:
+        cursor = collection.find(query).sort([(newest, DESCENDING), ("_id", DESCENDING)]).skip(offset).limit(limit)
+        return [strip_internal(d) for d in cursor], collection.count_documents(query)
 
     def revoke(self, number: str, *, reason: str, revoked_at: datetime, event: dict,
-               holder_fin: str | None = None) -> bool:
-        """Active → revoked with its event, once: False when it was not active any more."""
+               holder_fin: str | None = None) -> dict | None:
+        """Active → revoked with its event, once, in one conditional write: the certificate as it
+        is now, or None when it was not active (or not this holder's)."""
         query = {"_id": number, "status": "active"}
         if holder_fin is not None:
             query["holder_fin"] = holder_fin
         # The instant sits in a sub-document: nx-27017 turns a top-level date $set on an existing
         # document into a string (nested dates survive), MongoDB keeps either.
-        result = self.db.certificates.update_one(query, update_with_events(
-            {"$set": {"status": "revoked", "revocation": {"at": revoked_at, "reason": reason}}}, event))
-        return result.modified_count == 1
+        update = update_with_events(
+            {"$set": {"status": "revoked", "revocation": {"at": revoked_at, "reason": reason}}}, event)
+        return strip_internal(self.db.certificates.find_one_and_update(
+            query, update, return_document=ReturnDocument.AFTER))
 
     def active_on_contract(self, contract_id: str) -> list[dict]:
         """Certificates on a contract not revoked yet (expired ones included: the caller decides)."""
@@ -143,7 +132,9 @@ class Repository:
             record["valid_check"] = _key(record["verifier_fin"], record["number"])
         self.db.verifications.insert_one(record)
 
-    def verifications(self, field: str, fin: str, limit: int, offset: int) -> tuple[list[dict], bool]:
+    def verifications(self, field: str, fin: str, limit: int, offset: int) -> tuple[list[dict], int]:
+        """A page of the checks by a verifier (`verifier_fin`) or of a holder's certificates
+        (`holder_fin`), newest first, and how many there are."""
         return self._page(self.db.verifications, {field: fin}, "at", limit, offset)
 
     def has_valid_check(self, verifier_fin: str, number: str) -> bool:

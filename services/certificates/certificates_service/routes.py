@@ -1,37 +1,18 @@
-"""HTTP routes of the certificates service: who may call, request ↔ workflow, nothing else."""
+"""HTTP routes of the certificates service: who may call, parse, call the service, shape."""
 from __future__ import annotations
 
-from flask import Response, current_app, jsonify, request
+from flask import Response, jsonify
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
-from egov_kit.auth import current_principal, require_person
-from egov_kit.errors import Problem
+from egov_kit.access import PERSON, PUBLIC, ServiceBlueprint, any_of, caller, requires, service
+from egov_kit.app import current_service
+from egov_kit.paging import PageQuery, page, page_args
 
 from . import schemas
 
-blp = Blueprint("certificates", __name__, url_prefix="/api/certificates",
-                description="İş yerinə dair arayış — employment reference certificates")
-BEARER = [{"bearer": []}]
-
-
-PUBLIC = {"certificates.SealCa"}
-
-
-@blp.before_request
-def _authenticate():
-    # Who is calling is settled before the body is looked at: no field errors for strangers.
-    if request.endpoint not in PUBLIC:
-        current_principal()
-
-
-def _desk():
-    return current_app.extensions["certificates"]
-
-
-def _person(principal) -> dict:
-    return {"fin": principal.fin, "surname": principal.surname, "name": principal.name,
-            "patronymic": principal.patronymic, "acting_for": principal.acting_for}
+blp = ServiceBlueprint("certificates", __name__, url_prefix="/api/certificates",
+                       description="İş yerinə dair arayış — employment reference certificates")
+# Arguments take schema instances: given a class, webargs builds a schema on every request.
 
 
 def _pdf(number: str, data: bytes) -> Response:
@@ -44,133 +25,131 @@ def _pdf(number: str, data: bytes) -> Response:
 
 @blp.route("/contracts")
 class Contracts(MethodView):
+    @requires(PERSON)
     @blp.arguments(schemas.ContractsQuery(), location="query")
-    @blp.response(200, schemas.ContractOut(many=True))
-    @blp.doc(security=BEARER)
-    def get(self, args):
+    @blp.response(200, schemas.ContractPage)
+    def get(self, query):
         """The caller's employment contract notices in force ("Yeni arayış"); `q` searches every field."""
-        principal = require_person()
-        return _desk().contracts_in_force(principal.fin, args.get("q"))
+        items, total = current_service().contracts_in_force(caller(), query.get("q"), **page_args(query))
+        return page(items, total, query)
 
 
 @blp.route("/contacts")
 class Contacts(MethodView):
+    @requires(PERSON)
     @blp.response(200, schemas.ContactsOut)
-    @blp.doc(security=BEARER)
     def get(self):
         """Mobile numbers and e-mails the caller used before, most recent first."""
-        return _desk().contacts(require_person().fin)
+        return current_service().contacts(caller())
 
 
 @blp.route("")
 class Certificates(MethodView):
+    @requires(PERSON)
     @blp.arguments(schemas.IssueIn())
     @blp.response(201, schemas.CertificateOut)
-    @blp.doc(security=BEARER)
     def post(self, body):
         """Issue a certificate on one of the caller's contracts in force ("Təsdiqlə"); sealed PDF."""
-        principal = require_person()
-        return _desk().issue(_person(principal), body)
+        return current_service().issue(caller(), body)
 
-    @blp.arguments(schemas.PageQuery(), location="query")
-    @blp.response(200, schemas.CertificateList)
-    @blp.doc(security=BEARER)
-    def get(self, args):
+    @requires(PERSON)
+    @blp.arguments(PageQuery(), location="query")
+    @blp.response(200, schemas.CertificatePage)
+    def get(self, query):
         """The caller's certificates, newest first ("Arayışların tarixçəsi")."""
-        return _desk().history(require_person().fin, args["limit"], args["offset"])
+        items, total = current_service().history(caller(), **page_args(query))
+        return page(items, total, query)
 
 
 @blp.route("/seal-ca.pem")
 class SealCa(MethodView):
+    @requires(PUBLIC)
     @blp.response(200, content_type="application/x-pem-file")
     def get(self):
         """The CA of the ministry's seal, to check a certificate PDF's signature offline."""
-        return Response(_desk().sealer.ca_pem, mimetype="application/x-pem-file")
+        return Response(current_service().seal_ca_pem(), mimetype="application/x-pem-file")
 
 
 @blp.route("/verifications")
 class Verifications(MethodView):
+    @requires(PERSON)
     @blp.arguments(schemas.VerifyIn())
     @blp.response(200, schemas.VerifyOut)
     @blp.alt_response(429, description="too many checks; see Retry-After")
-    @blp.doc(security=BEARER)
     def post(self, body):
         """Check a certificate by its number ("Arayışların yoxlanılması"); every check is recorded."""
-        # The busiest route answers with the view as the workflow shaped it (a Response passes
+        # The busiest route answers with the view as the service shaped it (a Response passes
         # through flask-smorest untouched); the schema above documents it, and a test keeps the
         # two identical (test_api: the answer is what VerifyOut would make of it).
-        return jsonify(_desk().verify(_person(require_person()), body["number"]))
+        return jsonify(current_service().verify(caller(), body["number"]))
 
 
 @blp.route("/verifications/mine")
 class CheckedByMe(MethodView):
-    @blp.arguments(schemas.PageQuery(), location="query")
-    @blp.response(200, schemas.CheckedList)
-    @blp.doc(security=BEARER)
-    def get(self, args):
+    @requires(PERSON)
+    @blp.arguments(PageQuery(), location="query")
+    @blp.response(200, schemas.CheckedPage)
+    def get(self, query):
         """"Mənim yoxladığım arayışlar": the certificates the caller checked."""
-        return _desk().checked_by_me(require_person().fin, args["limit"], args["offset"])
+        items, total = current_service().checked_by_me(caller(), **page_args(query))
+        return page(items, total, query)
 
 
 @blp.route("/verifications/of-my-certificates")
 class CheckedByOthers(MethodView):
-    @blp.arguments(schemas.PageQuery(), location="query")
-    @blp.response(200, schemas.CheckedByList)
-    @blp.doc(security=BEARER)
-    def get(self, args):
+    @requires(PERSON)
+    @blp.arguments(PageQuery(), location="query")
+    @blp.response(200, schemas.CheckedByPage)
+    def get(self, query):
         """"Mənim yoxlanılan arayışlarım": who checked the caller's certificates, and for which organisation."""
-        return _desk().checked_by_others(require_person().fin, args["limit"], args["offset"])
+        items, total = current_service().checked_by_others(caller(), **page_args(query))
+        return page(items, total, query)
 
 
 @blp.route("/verifications/<number>/pdf")
 class VerifiedPdf(MethodView):
+    @requires(PERSON)
     @blp.response(200, content_type="application/pdf")
-    @blp.doc(security=BEARER)
     def get(self, number):
         """"Arayışı yoxla və yüklə": the PDF of a valid certificate, for a logged-in verifier."""
-        found, data = _desk().pdf_for_verifier(_person(require_person()), number)
-        return _pdf(found, data)
+        return _pdf(*current_service().pdf_for_verifier(caller(), number))
 
 
 @blp.route("/verify/<number>")
 class VerifyLink(MethodView):
+    @requires(PERSON)
     @blp.response(200, schemas.VerifyOut)
-    @blp.doc(security=BEARER)
     def get(self, number):
         """The link printed on the certificate and in its QR code: the same check, logged in."""
-        return _desk().verify(_person(require_person()), number)
+        return current_service().verify(caller(), number)
 
 
 @blp.route("/<number>")
 class Certificate(MethodView):
+    @requires(PERSON)
     @blp.response(200, schemas.CertificateOut)
-    @blp.doc(security=BEARER)
     def get(self, number):
         """One of the caller's certificates."""
-        return _desk().certificate_of_holder(number, require_person().fin)
+        return current_service().certificate_of_holder(caller(), number)
 
 
 @blp.route("/<number>/pdf")
 class CertificatePdf(MethodView):
+    @requires(any_of(PERSON, service("notifier")))
     @blp.response(200, content_type="application/pdf")
-    @blp.doc(security=BEARER)
     def get(self, number):
         """The sealed PDF, as issued: for its holder, and for the notifier (e-mail copies)."""
-        principal = current_principal()
-        if principal.kind == "service":
-            if principal.service != "notifier":
-                raise Problem(403)
-            found, data = _desk().pdf_for_service(number)
-        else:
-            found, data = _desk().pdf_of_holder(number, principal.fin)
-        return _pdf(found, data)
+        who = caller()
+        if who.kind == "service":
+            return _pdf(*current_service().pdf_for_service(number))
+        return _pdf(*current_service().pdf_of_holder(who, number))
 
 
 @blp.route("/<number>/revocation")
 class Revocation(MethodView):
+    @requires(PERSON)
     @blp.response(200, schemas.CertificateOut)
     @blp.alt_response(409, description="already deactivated")
-    @blp.doc(security=BEARER)
     def post(self, number):
         """Deactivate one of the caller's certificates: immediate and final."""
-        return _desk().revoke_by_holder(number, require_person().fin)
+        return current_service().revoke_by_holder(caller(), number)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, pre_load, validate
 
+from egov_kit.paging import PageQuery, page_schema
 from egov_kit.validators import Mobile, Voen
 
 from .domain import ADDRESSED, EMPLOYMENT, GENERAL, WITH_SALARY
@@ -42,12 +43,7 @@ class VerifyIn(Schema):
                            metadata={"description": "Arayışın nömrəsi, e.g. AR-7K3M9-QXD2H-FBT4C"})
 
 
-class PageQuery(Schema):
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
-
-
-class ContractsQuery(Schema):
+class ContractsQuery(PageQuery):
     q = fields.String(load_default=None, validate=validate.Length(max=200),
                       metadata={"description": "text looked for in every field (also the workplace, the "
                                                "contract type as named in Azerbaijani, dates as dd.mm.yyyy)"})
@@ -123,11 +119,6 @@ class CertificateOut(Schema):
     verification_url = fields.String()
 
 
-class CertificateList(Schema):
-    items = fields.List(fields.Nested(CertificateOut))
-    has_more = fields.Boolean(metadata={"description": "another page follows (offset + limit)"})
-
-
 class VerifiedCertificate(Schema):
     number = fields.String()
     type = fields.String()
@@ -167,11 +158,6 @@ class CheckedByOut(Schema):
     organization = fields.Nested(Organization, allow_none=True)
 
 
-class CheckedByList(Schema):
-    items = fields.List(fields.Nested(CheckedByOut))
-    has_more = fields.Boolean(metadata={"description": "another page follows (offset + limit)"})
-
-
 class CheckedOut(Schema):
     number = fields.String()
     verified_at = fields.String()
@@ -179,6 +165,8 @@ class CheckedOut(Schema):
     holder = fields.Nested(PersonName, allow_none=True)
 
 
-class CheckedList(Schema):
-    items = fields.List(fields.Nested(CheckedOut))
-    has_more = fields.Boolean(metadata={"description": "another page follows (offset + limit)"})
+# The lists: {items, total, limit, offset}.
+ContractPage = page_schema(ContractOut)
+CertificatePage = page_schema(CertificateOut)
+CheckedByPage = page_schema(CheckedByOut)
+CheckedPage = page_schema(CheckedOut)

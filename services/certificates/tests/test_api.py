@@ -14,11 +14,11 @@ import requests
 from certificates_service.schemas import VerifyOut
 from devtools.client import ApiSession, sim_identity
 from devtools.pytest_plugin import eventually
+from egov_kit.clock import baku_today
 
 BANK_VOEN = "9900072351"
 EMPLOYER_VOEN = "1701100231"
-BAKU = timezone(timedelta(hours=4))
-TODAY = datetime.now(BAKU).date()
+TODAY = baku_today()
 
 
 def day(offset: int) -> str:
@@ -62,9 +62,9 @@ def terminated_data(notice_id: str) -> dict:
 
 
 def contract_ids(session: ApiSession, **params) -> set[str]:
-    response = session.get("/api/certificates/contracts", params=params)
+    response = session.get("/api/certificates/contracts", params={"limit": 200, **params})
     assert response.status_code == 200, response.text
-    return {c["contract_id"] for c in response.json()}
+    return {c["contract_id"] for c in response.json()["items"]}
 
 
 def sign_contract(bus, holder, **changes) -> str:
@@ -111,7 +111,9 @@ def salary_cert(holder, contract_id) -> dict:
 
 
 def test_signed_contract_is_offered_and_searchable(holder, contract_id, fixed_term_id, suite):
-    listed = {c["contract_id"]: c for c in holder.get("/api/certificates/contracts").json()}
+    answer = holder.get("/api/certificates/contracts", params={"limit": 200}).json()
+    listed = {c["contract_id"]: c for c in answer["items"]}
+    assert answer["total"] == len(listed) and answer["offset"] == 0
     mine = listed[contract_id]
     assert mine == {"contract_id": contract_id, "employer_voen": EMPLOYER_VOEN, "employer_name": '"Şəki İpək" ASC',
                     "position": "Baş mühasib", "start_date": day(-390), "end_date": None,
@@ -212,6 +214,26 @@ def test_history_newest_first_and_contacts_remembered(holder, general_cert, sala
     contacts = holder.get("/api/certificates/contacts").json()
     assert contacts["mobiles"][:2] == ["+994501112299", "+994996667788"]
     assert contacts["emails"][:2] == ["n.hasanova@example.az", "nermin@example.az"]
+
+
+def test_every_list_answers_one_page_shape(holder, general_cert, salary_cert, contract_id, fixed_term_id):
+    for path in ("/api/certificates", "/api/certificates/contracts", "/api/certificates/verifications/mine",
+                 "/api/certificates/verifications/of-my-certificates"):
+        first = holder.get(path, params={"limit": 1}).json()
+        assert set(first) == {"items", "total", "limit", "offset"} and first["limit"] == 1, path
+        assert len(first["items"]) == min(1, first["total"]), path
+        assert holder.get(path).json()["limit"] == 20, path
+        assert holder.get(path, params={"limit": 201}).status_code == 422, path
+    [newest] = holder.get("/api/certificates", params={"limit": 1}).json()["items"]
+    second = holder.get("/api/certificates", params={"limit": 1, "offset": 1}).json()
+    assert second["total"] >= 2 and second["offset"] == 1 and second["items"][0]["number"] != newest["number"]
+
+
+def test_every_route_declares_its_caller(mongo_uri, fresh_db):
+    from certificates_service import create_app
+    from egov_kit.access import undeclared_views
+
+    assert undeclared_views(create_app({"mongo_uri": mongo_uri, "mongo_db": fresh_db.name})) == []
 
 
 def test_a_bank_verifies_and_both_histories_record_it(holder, bank, salary_cert, general_cert, holder_record,
@@ -384,7 +406,8 @@ def test_duplicate_events_are_harmless(bus, holder):
     bus.publish("contracts.notice.signed", signed_data(notice_id, position="Təkrar"), event_id=event["id"])
     bus.publish("contracts.notice.signed", signed_data(notice_id, position="Təkrar"))
     eventually(lambda: notice_id in contract_ids(holder), timeout=15, message="the contract")
-    listed = [c for c in holder.get("/api/certificates/contracts").json() if c["contract_id"] == notice_id]
+    listed = [c for c in holder.get("/api/certificates/contracts", params={"limit": 200}).json()["items"]
+              if c["contract_id"] == notice_id]
     assert len(listed) == 1
 
     cert = issue(holder, notice_id, destination="addressed", addressee_voen=BANK_VOEN, notify_addressee_on_revoke=True)

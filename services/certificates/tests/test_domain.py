@@ -115,7 +115,9 @@ def test_pdf_rows_carry_the_form_in_people_s_dates():
 
 def test_issue_date_is_the_baku_date():
     late = datetime(2026, 11, 23, 21, 30, tzinfo=timezone.utc)  # 01:30 on the 24th in Baku
-    assert domain.baku_date(late) == date(2026, 11, 24)
+    cert = domain.new_certificate("AR-00000-00000-00000", domain.holder_of({"fin": "4RD6YFC"}, contract()),
+                                  contract(), request(), PURPOSES["10"], None, late)
+    assert dict(domain.pdf_rows(cert))["Verilmə tarixi"] == "24.11.2026"
 
 
 def test_status_active_expired_revoked():

@@ -10,7 +10,7 @@ import pytest
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 from certificates_service import domain, numbers, pdf, seal
-from certificates_service.settings import CertificateSettings
+from certificates_service.settings import CertificatesSettings
 from egov_kit import pki
 
 NOW = datetime(2026, 11, 23, 9, 30, tzinfo=timezone.utc)
@@ -36,12 +36,12 @@ class MemoryRepo:
 
 @pytest.fixture(scope="module")
 def sealer():
-    return seal.load_sealer(CertificateSettings(), MemoryRepo())
+    return seal.load_sealer(CertificatesSettings(), MemoryRepo())
 
 
 @pytest.fixture(scope="module")
 def fonts():
-    return pdf.font_cache(CertificateSettings().font_dir)
+    return pdf.font_cache(CertificatesSettings().font_dir)
 
 
 def make(kind: str, sealer, fonts, **req) -> tuple[dict, bytes]:
@@ -99,16 +99,16 @@ def test_letters_outside_the_cut_down_font_fall_back_to_the_full_font(fonts, rea
 
 def test_the_seal_is_made_once_and_the_winner_is_kept():
     repo = MemoryRepo()
-    first = seal.load_sealer(CertificateSettings(), repo)
-    again = seal.load_sealer(CertificateSettings(), repo)
+    first = seal.load_sealer(CertificatesSettings(), repo)
+    again = seal.load_sealer(CertificatesSettings(), repo)
     assert first.ca_pem == again.ca_pem and first.system.cert_pem == again.system.cert_pem
 
 
 def test_seal_from_the_environment(sealer):
     material = seal.new_seal_material()
-    settings = CertificateSettings(seal_cert_pem=material["cert_pem"], seal_key_pem=material["key_pem"],
+    settings = CertificatesSettings(seal_cert_pem=material["cert_pem"], seal_key_pem=material["key_pem"],
                                    seal_ca_pem=material["ca_cert_pem"])
     given = seal.load_sealer(settings, MemoryRepo())
     assert given.ca_pem == material["ca_cert_pem"]
     with pytest.raises(RuntimeError):
-        seal.load_sealer(CertificateSettings(seal_cert_pem=material["cert_pem"]), MemoryRepo())
+        seal.load_sealer(CertificatesSettings(seal_cert_pem=material["cert_pem"]), MemoryRepo())
