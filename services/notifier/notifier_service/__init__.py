@@ -3,52 +3,64 @@ inbox they can poll) and e-mails copies to people (certificate PDF, accident rep
 decisions). Every notification goes out once per event and recipient, retried until delivered."""
 from __future__ import annotations
 
-import dataclasses
-import logging
-
-from egov_kit.app import create_service_app
+from egov_kit.app import Kit, create_service_app
 from egov_kit.bus import Publisher
-from egov_kit.config import Settings, load_settings
-from egov_kit.service import ServiceSpec
+from egov_kit.config import Settings
+from egov_kit.service import Consumption, ServiceSpec
 
-from .handlers import handlers as event_handlers
-
-log = logging.getLogger("notifier")
-_KIT_FIELDS = {f.name for f in dataclasses.fields(Settings)}
+from . import messages  # noqa: F401  (its codes join the kit's catalogue)
+from . import settings as notifier_settings
+from .delivery import DeliveryWorker
+from .handlers import make_handlers
+from .repository import NotifierRepository
+from .routes import blp
+from .secretbox import SecretBox, new_dev_key
+from .senders import SmtpSender, WebhookSender, resolve_host
+from .service import NotifierService
+from .settings import NotifierSettings
+from .webhooks import WebhookDirectory
 
 
 def create_app(config_overrides: dict | None = None):
-    """`config_overrides` may hold kit settings (mongo_db, …) and notifier settings (webhook_allow_private, …)."""
-    from . import messages  # noqa: F401  (its codes join the kit's catalogue on import)
-    from .config import load_notifier_config
-    from .repository import NotifierRepository
-    from .routes import NotifierApi, blp
-    from .secretbox import SecretBox, new_dev_key
-    from .senders import resolve_host
-
-    overrides = dict(config_overrides or {})
-    settings = load_settings("notifier", **{k: overrides.pop(k) for k in list(overrides) if k in _KIT_FIELDS})
-    config = load_notifier_config(settings.smtp_host, settings.smtp_port, **overrides)
-    app, api = create_service_app(settings, title="Notifier (webhooks, inboxes, e-mail copies)")
+    """`config_overrides` may hold kit settings (mongo_db, …) and notifier settings (webhook_allow_private, …).
+    The API plans nothing and sends nothing: that is the consumer role's work."""
+    kit_settings, own = notifier_settings.load(config_overrides)
+    app, api = create_service_app(kit_settings, title="Notifier (webhooks, inboxes, e-mail copies)")
     kit = app.extensions["egov"]
-    repo = NotifierRepository(lambda: kit.db)
-    try:
-        repo.ensure_indexes()
-    except Exception:  # noqa: BLE001 - indexes only speed things up; start anyway
-        log.warning("could not create indexes now")
-    app.extensions["notifier"] = NotifierApi(
-        repo=repo, secrets=SecretBox(config.webhook_secret_key, lambda: repo.dev_key(new_dev_key)), config=config,
-        resolve=resolve_host,
-        publisher=lambda: Publisher(settings.amqp_url, settings.exchange, name="notifier-replay"))
+    kit.service = build_service(kit, own)
+    kit.service.repository.ensure_indexes()
     api.register_blueprint(blp)
     return app
 
 
-def _delivery_worker():
-    from .runtime import DeliveryService
-    return DeliveryService()
+def build_service(kit: Kit, settings: NotifierSettings, *, delivering: bool = False,
+                  worker_name: str | None = None) -> NotifierService:
+    """The notifier's use cases on the kit's database, registry and clients. `delivering`: with a
+    delivery worker of its own (not started; named `worker_name`, else host:pid) that sends what
+    the service plans — the consumer role's."""
+    repository = NotifierRepository(lambda: kit.db)
+    secrets = SecretBox(settings.webhook_secret_key, lambda: repository.dev_key(new_dev_key))
+    webhooks = WebhookDirectory(repository)
+    delivery = None
+    if delivering:
+        delivery = DeliveryWorker(
+            repository, secrets,
+            SmtpSender(kit.settings.smtp_host, kit.settings.smtp_port, settings.mail_from, settings.smtp_timeout),
+            WebhookSender(settings.webhook_timeout, settings.webhook_allow_private,
+                          pool_size=max(4, settings.sender_threads)),
+            webhooks, threads=settings.sender_threads, poll_interval=settings.poll_interval, lease=settings.lease,
+            retry_base=settings.retry_base, retry_max=settings.retry_max, name=worker_name)
+    return NotifierService(
+        repository=repository, secrets=secrets, settings=settings, resolve=resolve_host,
+        publisher=lambda: Publisher(kit.settings.amqp_url, kit.settings.exchange, name="notifier-replay"),
+        webhooks=webhooks, registry=kit.registry, documents=kit.client, delivery=delivery)
 
 
-# The consumer role runs the delivery worker beside the event consumer: what the handlers plan,
-# it sends.
-SERVICE = ServiceSpec(name="notifier", create_app=create_app, handlers=event_handlers, workers=[_delivery_worker])
+def build_consumer(settings: Settings, own: NotifierSettings | None = None) -> Consumption:
+    """The consumer role: the handlers, and beside them the delivery worker sending what they plan."""
+    service = build_service(Kit(settings), own or notifier_settings.own_settings(), delivering=True)
+    service.repository.ensure_indexes()
+    return Consumption(make_handlers(service), [service.delivery])
+
+
+SERVICE = ServiceSpec(name="notifier", create_app=create_app, consumer=build_consumer)

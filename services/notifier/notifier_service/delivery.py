@@ -7,7 +7,7 @@ round trip. A poller (every ≤100 ms) claims retries that fell due and deliveri
 vanished mid-send (lease ran out) with a conditional update, so several notifier processes
 never send the same delivery twice. Outcomes are written in group commits, each with its attempt
 added to the delivery's own log (`log.<n>`: codes and timings only), so an attempt costs no
-write of its own."""
+write of its own. A webhook deleted after a delivery was planned gets nothing: see `_webhook_gone`."""
 from __future__ import annotations
 
 import logging
@@ -16,23 +16,22 @@ import queue
 import socket
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Callable
 
 from pymongo.errors import PyMongoError
 
+from egov_kit.clock import epoch_ms, from_epoch_ms, utcnow
+
 from .domain import FAILED, SENT, after_failure
-from .repository import NotifierRepository, from_ms, to_ms
+from .repository import WEBHOOK_DELETED, NotifierRepository
 from .secretbox import SecretBox
 from .senders import Outcome, SmtpSender, WebhookSender
+from .webhooks import WebhookDirectory
 
 log = logging.getLogger("notifier.delivery")
 STALE_CHECK_EVERY = 1.0
 POLL_BATCH = 100
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 class OutcomeWriter:
@@ -87,14 +86,15 @@ class OutcomeWriter:
 
 class DeliveryWorker:
     def __init__(self, repo: NotifierRepository, secrets: SecretBox, smtp: SmtpSender, webhooks: WebhookSender,
-                 *, threads: int = 8, poll_interval: float = 0.1, lease: float = 120.0,
+                 directory: WebhookDirectory, *, threads: int = 8, poll_interval: float = 0.1, lease: float = 120.0,
                  retry_base: float = 1.0, retry_max: float = 600.0, name: str | None = None,
-                 clock: Callable[[], datetime] = utcnow, on_tick: Callable[[], None] | None = None):
-        """`on_tick` runs on every poll (the webhook directory re-reads its version there)."""
+                 clock: Callable[[], datetime] = utcnow):
+        """`directory`: the webhook directory the planner of this process reads."""
         self.repo = repo
         self.secrets = secrets
         self.smtp = smtp
         self.webhooks = webhooks
+        self.directory = directory
         self.threads = threads
         self.poll_interval = min(poll_interval, 0.1)
         self.lease = lease
@@ -105,7 +105,6 @@ class DeliveryWorker:
         self.name = name or f"{socket.gethostname()}:{os.getpid()}"
         self.clock = clock
         self.outcomes = OutcomeWriter(repo)
-        self.on_tick = on_tick
         self._queue: queue.Queue = queue.Queue()
         self._queued: set[str] = set()
         self._in_flight = 0
@@ -132,6 +131,13 @@ class DeliveryWorker:
                          daemon=True).start()
         return self
 
+    def run_forever(self) -> None:
+        """How the consumer role runs it (beside the consumer): sends until stop(), then puts
+        away what it holds (see close)."""
+        self.start()
+        self.stopping.wait()
+        self.close()
+
     def stop(self) -> None:
         self.stopping.set()
         with self._lock:
@@ -145,7 +151,7 @@ class DeliveryWorker:
         released = []
         while True:
             try:
-                delivery_id, (how, doc) = self._queue.get_nowait()
+                delivery_id, how, doc, _planned_under = self._queue.get_nowait()
             except queue.Empty:
                 break
             if how == "held":
@@ -168,34 +174,33 @@ class DeliveryWorker:
         now = self.clock()
         return [self.repo.claimed_at_birth(d, now, self.lease, self.name) for d in docs]
 
-    def hand_over(self, docs: list[dict]) -> None:
-        """Deliveries written held by this worker (see reserve): send them now."""
+    def hand_over(self, docs: list[dict], webhooks_version: int | None = None) -> None:
+        """Deliveries written held by this worker (see reserve): send them now. `webhooks_version`:
+        the webhook directory's version they were planned under."""
         for doc in docs:
             if doc.get("state") == "sending":
-                self._enqueue(doc["_id"], ("held", doc))
+                self._enqueue(doc["_id"], "held", doc, webhooks_version)
             else:
-                self._enqueue(doc["_id"], ("pending", None))
+                self._enqueue(doc["_id"], "pending")
 
-    def _enqueue(self, delivery_id: str, how: tuple) -> None:
+    def _enqueue(self, delivery_id: str, how: str, doc: dict | None = None, planned_under: int | None = None) -> None:
         with self._lock:
             if delivery_id in self._queued:
                 return
             self._queued.add(delivery_id)
-        self._queue.put((delivery_id, how))
+        self._queue.put((delivery_id, how, doc, planned_under))
 
     def _poll_loop(self) -> None:
         last_stale_check = 0.0
         while not self.stopping.is_set():
             try:
-                if self.on_tick is not None:
-                    self.on_tick()
                 now = self.clock()
                 for delivery_id in self.repo.due_pending(now, POLL_BATCH):
-                    self._enqueue(delivery_id, ("pending", None))
+                    self._enqueue(delivery_id, "pending")
                 if time.monotonic() - last_stale_check >= STALE_CHECK_EVERY:
                     last_stale_check = time.monotonic()
                     for delivery_id in self.repo.stale_sending(now, POLL_BATCH):
-                        self._enqueue(delivery_id, ("stale", None))
+                        self._enqueue(delivery_id, "stale")
             except PyMongoError as exc:
                 log.warning("delivery poll failed: %s", type(exc).__name__)
                 self.stopping.wait(1.0)
@@ -204,14 +209,14 @@ class DeliveryWorker:
     def _send_loop(self) -> None:
         while not self.stopping.is_set():
             try:
-                delivery_id, (how, doc) = self._queue.get(timeout=0.5)
+                delivery_id, how, doc, planned_under = self._queue.get(timeout=0.5)
             except queue.Empty:
                 continue
             with self._lock:
                 self._in_flight += 1
             try:
                 if how == "held":
-                    self.send_held(doc)
+                    self.send_held(doc, planned_under)
                 else:
                     self.process(delivery_id, reclaim=(how == "stale"))
             except Exception as exc:  # noqa: BLE001 - the lease brings it back; keep the thread alive
@@ -230,21 +235,40 @@ class DeliveryWorker:
             return None
         return self.send_held(claimed)
 
-    def send_held(self, delivery: dict) -> str | None:
-        """Sends a delivery this worker holds, unless its lease is (nearly) over."""
-        if to_ms(self.clock()) >= delivery["lease_until_ms"] - self.lease_margin_ms:
+    def send_held(self, delivery: dict, planned_under: int | None = None) -> str | None:
+        """Sends a delivery this worker holds, unless its lease is (nearly) over or its webhook was
+        deleted. `planned_under`: the webhook directory's version when this process planned it
+        (None: claimed from the database, planned at any time before)."""
+        if epoch_ms(self.clock()) >= delivery["lease_until_ms"] - self.lease_margin_ms:
             return None  # the lease runs out: the stale check hands it to a worker again
+        if self._webhook_gone(delivery, planned_under):
+            self.outcomes.add({"_id": delivery["_id"], "claim": delivery["claim"], "state": "cancelled",
+                               "at": self.clock(), "error": WEBHOOK_DELETED, "unattempted": True})
+            log.info("delivery cancelled: webhook deleted", extra={"delivery_id": delivery["_id"]})
+            return "cancelled"
         started = time.perf_counter()
         outcome = self._send(delivery)
         finished = self.clock()
         if outcome.result == SENT:
             state, next_at = "sent", None
         else:
-            step = after_failure(outcome.result, delivery["attempts"], finished, from_ms(delivery["give_up_ms"]),
+            step = after_failure(outcome.result, delivery["attempts"], finished, from_epoch_ms(delivery["give_up_ms"]),
                                  self.retry_base, self.retry_max)
             state, next_at = step.state, step.next_attempt_at
         self._record(delivery, outcome, state, finished, next_at, time.perf_counter() - started)
         return state
+
+    def _webhook_gone(self, delivery: dict, planned_under: int | None) -> bool:
+        """Whether the delivery's webhook was deleted since it was planned. What this process just
+        planned needs no look-up unless the directory has seen a change since; what was claimed
+        from the database (a retry, a takeover) is looked up."""
+        if delivery["channel"] != "webhook":
+            return False
+        if planned_under is None:
+            return not self.repo.webhook_exists(delivery["webhook_id"])
+        if self.directory.version == planned_under:
+            return False
+        return not self.directory.has(delivery["voen"], delivery["webhook_id"])
 
     def _send(self, delivery: dict) -> Outcome:
         try:

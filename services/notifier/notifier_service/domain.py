@@ -12,11 +12,16 @@ from datetime import datetime, timedelta
 from typing import Callable, Iterable
 from urllib.parse import quote, urlsplit
 
+from egov_kit.errors import ServiceError
 from egov_kit.validators import is_fin, is_voen, normalize_fin
 
+MALFORMED_EVENT = "malformed_event"
 
-class MalformedEvent(ValueError):
-    """The event lacks what the notifier needs; retrying cannot help."""
+
+def malformed(why: str) -> ServiceError:
+    """The event lacks what the notifier needs; retrying cannot help (the consumer dead-letters
+    it at once, with `why` as the reason)."""
+    return ServiceError(422, MALFORMED_EVENT, detail=why)
 
 
 # --- who is told what ---------------------------------------------------------------------------
@@ -53,7 +58,7 @@ class Addressees:
 def _data(event: dict) -> dict:
     data = event.get("data")
     if not isinstance(data, dict):
-        raise MalformedEvent("event has no data object")
+        raise malformed("event has no data object")
     return data
 
 
@@ -61,24 +66,24 @@ def _text(data: dict, key: str, *, required: bool = True) -> str | None:
     value = data.get(key)
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
-            raise MalformedEvent(f"data.{key} is missing")
+            raise malformed(f"data.{key} is missing")
         return None
     if not isinstance(value, str):
-        raise MalformedEvent(f"data.{key} must be a string")
+        raise malformed(f"data.{key} must be a string")
     return value.strip()
 
 
 def _voen(data: dict, key: str) -> str:
     value = _text(data, key)
     if not is_voen(value):
-        raise MalformedEvent(f"data.{key} is not a VÖEN")
+        raise malformed(f"data.{key} is not a VÖEN")
     return value
 
 
 def _flag(data: dict, key: str) -> bool:
     value = data.get(key, False)
     if not isinstance(value, bool):
-        raise MalformedEvent(f"data.{key} must be a boolean")
+        raise malformed(f"data.{key} must be a boolean")
     return value
 
 
@@ -89,7 +94,7 @@ def _document_key(data: dict, key: str) -> str:
     # It goes into another service's URL path.
     value = _text(data, key)
     if not _DOCUMENT_KEY.match(value):
-        raise MalformedEvent(f"data.{key} has unexpected characters")
+        raise malformed(f"data.{key} has unexpected characters")
     return value
 
 
@@ -129,7 +134,7 @@ def plan_notice_signed(event: dict) -> Plan:
     data = _data(event)
     fin = _text(data, "employee_fin")
     if not is_fin(fin):
-        raise MalformedEvent("data.employee_fin is not a FİN")
+        raise malformed("data.employee_fin is not a FİN")
     return Plan(emails=(EmailPlan(role="employee", template="notice_signed", fin=normalize_fin(fin)),))
 
 
@@ -142,7 +147,7 @@ def plan_accident_submitted(event: dict, addressees: Addressees) -> Plan:
         organisations.append(addressees.prosecutor_voen)
     informant = data.get("informant") or {}
     if not isinstance(informant, dict):
-        raise MalformedEvent("data.informant must be an object")
+        raise malformed("data.informant must be an object")
     emails = ()
     if informant.get("email"):
         emails = (EmailPlan(
@@ -292,9 +297,3 @@ def check_webhook_url(url: str, resolve: Callable[[str], Iterable[str]], allow_p
     except ValueError:
         return URL_INVALID
     return None
-
-
-# --- inbox paging -------------------------------------------------------------------------------
-
-def clamp_page(limit: int | None, offset: int | None, max_limit: int = 100) -> tuple[int, int]:
-    return max(1, min(int(limit or 20), max_limit)), max(0, int(offset or 0))

@@ -15,6 +15,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                        "This URL is already registered for the organisation."),
     "webhook_limit": ("Təşkilat üçün webhook ünvanlarının sayı həddə çatıb.",
                       "The organisation has reached its number of webhooks."),
+    "malformed_event": ("Hadisədə bildiriş üçün lazım olan məlumat yoxdur.",
+                        "The event lacks what the notification needs."),
     "dead_letter_not_dead": ("Bu məlumat artıq təkrar emala göndərilib.",
                              "This message has already been sent for processing again."),
 }

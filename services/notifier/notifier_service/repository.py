@@ -19,10 +19,12 @@ import uuid
 from datetime import datetime, timezone
 from typing import Callable
 
-from pymongo import ASCENDING, DESCENDING, ReturnDocument, UpdateOne
+from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument, UpdateOne
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
-from egov_kit.bus import dead_letter_times
+from egov_kit.bus import Publisher, dead_letter_times, replay_dead_letter
+from egov_kit.clock import epoch_ms, from_epoch_ms
+from egov_kit.repository import MongoRepository
 
 DUPLICATE_KEY = 11000
 DEV_KEY_ID = "webhook-secret-key"
@@ -33,37 +35,26 @@ DELIVERY_FIELDS = {"event_id": 1, "event_type": 1, "channel": 1, "recipient": 1,
 DELIVERY_TIMES = {"created_ms": "created_at", "updated_ms": "updated_at", "next_attempt_ms": "next_attempt_at",
                   "sent_ms": "sent_at"}
 INBOX_FIELDS = {"event_id": 1, "event_type": 1, "received_at": 1, "title": 1, "title_en": 1, "data": 1}
+WEBHOOK_FIELDS = {"url": 1, "created_at": 1}
+WEBHOOK_DELETED = "webhook deleted"
 
 
-def to_ms(moment: datetime) -> int:
-    return int(moment.timestamp() * 1000)
-
-
-def from_ms(value: int | None) -> datetime | None:
-    return None if value is None else datetime.fromtimestamp(value / 1000, timezone.utc)
+def _with_id(doc: dict) -> dict:
+    doc["id"] = doc.pop("_id")
+    return doc
 
 
 def new_claim(worker: str) -> str:
     return f"{worker}:{uuid.uuid4().hex}"
 
 
-class NotifierRepository:
-    def __init__(self, db_provider: Callable):
-        self._db = db_provider
-
-    @property
-    def db(self):
-        return self._db()
-
-    def ensure_indexes(self) -> None:
-        db = self.db
-        db.webhooks.create_index("voen")
-        db.webhooks.create_index([("voen", ASCENDING), ("url", ASCENDING)], unique=True)
+class NotifierRepository(MongoRepository):
+    INDEXES = {
+        "webhooks": [IndexModel("voen"), IndexModel([("voen", ASCENDING), ("url", ASCENDING)], unique=True)],
         # Few indexes: every one is paid for on each write of the hot path.
-        db.deliveries.create_index("state")
-        db.deliveries.create_index("voen")
-        db.attempts.create_index("delivery_id")
-        db.dead_letters.create_index("state")
+        "deliveries": [IndexModel("state"), IndexModel("voen")],
+        "dead_letters": [IndexModel("state")],
+    }
 
     # --- keys ---------------------------------------------------------------------------------
 
@@ -77,7 +68,7 @@ class NotifierRepository:
     # --- webhooks -----------------------------------------------------------------------------
 
     def count_webhooks(self, voen: str) -> int:
-        return len(list(self.db.webhooks.find({"voen": voen}, {"_id": 1})))
+        return self.db.webhooks.count_documents({"voen": voen})
 
     def add_webhook(self, doc: dict) -> bool:
         """False when the organisation already has this URL."""
@@ -87,11 +78,18 @@ class NotifierRepository:
         except DuplicateKeyError:
             return False
 
-    def list_webhooks(self, voen: str) -> list[dict]:
-        return list(self.db.webhooks.find({"voen": voen}, {"secret_encrypted": 0}).sort("created_at", ASCENDING))
+    def webhooks_page(self, voen: str, limit: int, offset: int) -> tuple[list[dict], int]:
+        """An organisation's webhooks, oldest first ({id, url, created_at}: never the secret), and their number."""
+        cursor = self.db.webhooks.find({"voen": voen}, WEBHOOK_FIELDS).sort([("created_at", ASCENDING),
+                                                                             ("_id", ASCENDING)])
+        return [_with_id(d) for d in cursor.skip(offset).limit(limit)], self.count_webhooks(voen)
 
     def webhooks_for(self, voen: str) -> list[dict]:
+        """What sending to an organisation's webhooks needs (the secret still encrypted)."""
         return list(self.db.webhooks.find({"voen": voen}, {"url": 1, "secret_encrypted": 1}))
+
+    def webhook_exists(self, webhook_id: str) -> bool:
+        return self.db.webhooks.find_one({"_id": webhook_id}, {"_id": 1}) is not None
 
     def delete_webhook(self, voen: str, webhook_id: str) -> bool:
         return self.db.webhooks.delete_one({"_id": webhook_id, "voen": voen}).deleted_count == 1
@@ -100,14 +98,16 @@ class NotifierRepository:
         """What still waits for a deleted webhook has nowhere to go now."""
         self.db.deliveries.update_many(
             {"state": "pending", "webhook_id": webhook_id},
-            {"$set": {"state": "cancelled", "updated_ms": to_ms(now), "last_error": "webhook deleted"},
+            {"$set": {"state": "cancelled", "updated_ms": epoch_ms(now), "last_error": WEBHOOK_DELETED},
              "$unset": {"next_attempt_ms": ""}})
 
     def webhooks_version(self) -> int:
+        """How many times webhooks changed (one read by _id: the consumers' caches check it)."""
         doc = self.db.meta.find_one({"_id": "webhooks"})
         return int((doc or {}).get("version", 0))
 
     def bump_webhooks_version(self) -> None:
+        """Called after each change of webhooks, before it is confirmed to the institution."""
         self.db.meta.update_one({"_id": "webhooks"}, {"$inc": {"version": 1}}, upsert=True)
 
     # --- planning -----------------------------------------------------------------------------
@@ -116,16 +116,16 @@ class NotifierRepository:
     def inbox_entry(*, entry_id: str, event: dict, voen: str, now: datetime, title: str, title_en: str) -> dict:
         return {"_id": entry_id, "event_id": event["id"], "event_type": event["type"], "channel": "inbox",
                 "recipient": voen, "voen": voen, "state": "delivered", "received_at": now,
-                "created_ms": to_ms(now), "title": title, "title_en": title_en, "data": event.get("data") or {}}
+                "created_ms": epoch_ms(now), "title": title, "title_en": title_en, "data": event.get("data") or {}}
 
     @staticmethod
     def new_delivery(*, delivery_id: str, event: dict, channel: str, recipient: str, now: datetime,
                      give_up_at: datetime, state: str = "pending", **fields) -> dict:
         doc = {"_id": delivery_id, "event_id": event["id"], "event_type": event["type"], "channel": channel,
-               "recipient": recipient, "state": state, "attempts": 0, "created_ms": to_ms(now),
-               "updated_ms": to_ms(now), "give_up_ms": to_ms(give_up_at), **fields}
+               "recipient": recipient, "state": state, "attempts": 0, "created_ms": epoch_ms(now),
+               "updated_ms": epoch_ms(now), "give_up_ms": epoch_ms(give_up_at), **fields}
         if state == "pending":
-            doc["next_attempt_ms"] = to_ms(now)
+            doc["next_attempt_ms"] = epoch_ms(now)
         return doc
 
     @staticmethod
@@ -133,7 +133,7 @@ class NotifierRepository:
         """A new delivery already held by the worker of the process that plans it (saves a claim)."""
         doc = dict(doc)
         doc.pop("next_attempt_ms", None)
-        doc.update(state="sending", claim=new_claim(worker), lease_until_ms=to_ms(now) + int(lease * 1000),
+        doc.update(state="sending", claim=new_claim(worker), lease_until_ms=epoch_ms(now) + int(lease * 1000),
                    attempts=1)
         return doc
 
@@ -160,66 +160,72 @@ class NotifierRepository:
 
     # --- inbox --------------------------------------------------------------------------------
 
-    def inbox_page(self, voen: str, limit: int, offset: int) -> list[dict]:
-        """An organisation's inbox entries, newest first: {_id, event_id, type, received_at, title, title_en, data}."""
-        cursor = self.db.deliveries.find({"voen": voen, "channel": "inbox"}, INBOX_FIELDS) \
-            .sort([("received_at", DESCENDING), ("_id", DESCENDING)])
+    def inbox_page(self, voen: str, limit: int, offset: int) -> tuple[list[dict], int]:
+        """An organisation's inbox entries, newest first ({id, event_id, type, received_at, title,
+        title_en, data}), and their number."""
+        query = {"voen": voen, "channel": "inbox"}
+        cursor = self.db.deliveries.find(query, INBOX_FIELDS).sort([("received_at", DESCENDING), ("_id", DESCENDING)])
         entries = []
         for doc in cursor.skip(offset).limit(limit):
             doc["type"] = doc.pop("event_type", None)
-            entries.append(doc)
-        return entries
+            entries.append(_with_id(doc))
+        return entries, self.db.deliveries.count_documents(query)
 
     # --- delivering ---------------------------------------------------------------------------
 
     def claim(self, delivery_id: str, now: datetime, lease: float, worker: str) -> dict | None:
         """Takes a due pending delivery for this worker; None if it is not due or someone has it."""
         return self.db.deliveries.find_one_and_update(
-            {"_id": delivery_id, "state": "pending", "next_attempt_ms": {"$lte": to_ms(now)}},
+            {"_id": delivery_id, "state": "pending", "next_attempt_ms": {"$lte": epoch_ms(now)}},
             self._claim_update(now, lease, worker), return_document=ReturnDocument.AFTER)
 
     def reclaim(self, delivery_id: str, now: datetime, lease: float, worker: str) -> dict | None:
         """Takes over a delivery whose worker vanished (its lease ran out) mid-send."""
         return self.db.deliveries.find_one_and_update(
-            {"_id": delivery_id, "state": "sending", "lease_until_ms": {"$lt": to_ms(now)}},
+            {"_id": delivery_id, "state": "sending", "lease_until_ms": {"$lt": epoch_ms(now)}},
             self._claim_update(now, lease, worker), return_document=ReturnDocument.AFTER)
 
     @staticmethod
     def _claim_update(now: datetime, lease: float, worker: str) -> dict:
-        return {"$set": {"state": "sending", "lease_until_ms": to_ms(now) + int(lease * 1000),
-                         "claim": new_claim(worker), "updated_ms": to_ms(now)},
+        return {"$set": {"state": "sending", "lease_until_ms": epoch_ms(now) + int(lease * 1000),
+                         "claim": new_claim(worker), "updated_ms": epoch_ms(now)},
                 "$unset": {"next_attempt_ms": ""}, "$inc": {"attempts": 1}}
 
     def due_pending(self, now: datetime, limit: int) -> list[str]:
         batch = self.db.deliveries.find({"state": "pending"}, {"next_attempt_ms": 1}) \
             .sort("next_attempt_ms", ASCENDING).limit(limit)
-        now_ms = to_ms(now)
+        now_ms = epoch_ms(now)
         return [d["_id"] for d in batch if d.get("next_attempt_ms") is not None and d["next_attempt_ms"] <= now_ms]
 
     def stale_sending(self, now: datetime, limit: int) -> list[str]:
         batch = self.db.deliveries.find({"state": "sending"}, {"lease_until_ms": 1}) \
             .sort("lease_until_ms", ASCENDING).limit(limit)
-        now_ms = to_ms(now)
+        now_ms = epoch_ms(now)
         return [d["_id"] for d in batch if d.get("lease_until_ms") is not None and d["lease_until_ms"] < now_ms]
 
     def finish_many(self, outcomes: list[dict]) -> int:
-        """Records outcomes ({_id, claim, state, at, next_attempt_at, error, attempt}) in one round
-        trip, each only if its delivery is still held by that claim; the attempt (see
-        `attempt_entry`) joins the delivery's log in the same write. Returns how many were recorded."""
+        """Records outcomes ({_id, claim, state, at, next_attempt_at, error, attempt, unattempted})
+        in one round trip, each only if its delivery is still held by that claim; the attempt (see
+        `attempt_entry`) joins the delivery's log in the same write, and a delivery dropped before
+        it was tried (`unattempted`) gives back the attempt its claim counted. Returns how many
+        were recorded."""
         writes = []
         for o in outcomes:
-            sets: dict = {"state": o["state"], "updated_ms": to_ms(o["at"])}
+            sets: dict = {"state": o["state"], "updated_ms": epoch_ms(o["at"])}
             unset = {"claim": "", "lease_until_ms": ""}
             if o["state"] == "sent":
-                sets["sent_ms"] = to_ms(o["at"])
+                sets["sent_ms"] = epoch_ms(o["at"])
                 unset["message"] = ""  # the copy (with its PDF) is not kept once it went out
             if o.get("next_attempt_at") is not None:
-                sets["next_attempt_ms"] = to_ms(o["next_attempt_at"])
+                sets["next_attempt_ms"] = epoch_ms(o["next_attempt_at"])
             if o.get("error") is not None:
                 sets["last_error"] = o["error"]
             if o.get("attempt") is not None:
                 sets[f"log.{o['attempt']['attempt']}"] = o["attempt"]
-            writes.append(UpdateOne({"_id": o["_id"], "claim": o["claim"]}, {"$set": sets, "$unset": unset}))
+            update = {"$set": sets, "$unset": unset}
+            if o.get("unattempted"):
+                update["$inc"] = {"attempts": -1}
+            writes.append(UpdateOne({"_id": o["_id"], "claim": o["claim"]}, update))
         if not writes:
             return 0
         deliveries = self.db.deliveries
@@ -238,7 +244,7 @@ class NotifierRepository:
     def attempt_entry(*, attempt: int, at: datetime, outcome: str, state: str, status: int | None,
                       error: str | None, seconds: float, worker: str) -> dict:
         """One line of a delivery's attempt log: codes and timings only, no addresses, URLs or contents."""
-        return {"attempt": attempt, "at_ms": to_ms(at), "outcome": outcome, "state": state, "status": status,
+        return {"attempt": attempt, "at_ms": epoch_ms(at), "outcome": outcome, "state": state, "status": status,
                 "error": error, "ms": round(seconds * 1000, 1), "worker": worker}
 
     def attempts_of(self, delivery_id: str) -> list[dict]:
@@ -257,30 +263,37 @@ class NotifierRepository:
     @staticmethod
     def _attempts(doc: dict | None) -> list[dict]:
         entries = sorted(((doc or {}).get("log") or {}).values(), key=lambda e: e["attempt"])
-        return [dict({k: v for k, v in e.items() if k != "at_ms"}, at=from_ms(e["at_ms"])) for e in entries]
+        return [dict({k: v for k, v in e.items() if k != "at_ms"}, at=from_epoch_ms(e["at_ms"])) for e in entries]
 
-    def list_deliveries(self, state: str | None, limit: int, offset: int) -> list[dict]:
+    def deliveries_page(self, state: str | None, limit: int, offset: int) -> tuple[list[dict], int]:
+        """Deliveries (not inbox entries) in `state`, or all, latest change first, and their number."""
         query = {"state": state} if state else {"channel": {"$ne": "inbox"}}
         cursor = self.db.deliveries.find(query, DELIVERY_FIELDS).sort("updated_ms", DESCENDING)
         out = []
         for doc in cursor.skip(offset).limit(limit):
             for stored, shown in DELIVERY_TIMES.items():
-                doc[shown] = from_ms(doc.pop(stored, None))
-            out.append(doc)
-        return out
+                doc[shown] = from_epoch_ms(doc.pop(stored, None))
+            out.append(_with_id(doc))
+        return out, self.db.deliveries.count_documents(query)
 
     # --- dead letters (written by the kit's consumer) -----------------------------------------
 
-    def list_dead_letters(self, state: str | None, limit: int, offset: int) -> list[dict]:
+    def dead_letters_page(self, state: str | None, limit: int, offset: int) -> tuple[list[dict], int]:
+        """Dead letters in `state`, or all, newest first (without the event itself), and their number."""
         query = {"state": state} if state else {}
         docs = [self._dead_letter_view(d) for d in self.db.dead_letters.find(query, {"body": 0})]
+        # Sorted here: letters stored before `dead_ms` existed carry their time differently.
         docs.sort(key=lambda d: d.get("dead_at") or datetime.min.replace(tzinfo=timezone.utc), reverse=True)
-        return docs[offset:offset + limit]
+        return docs[offset:offset + limit], len(docs)
 
     def dead_letter(self, dead_letter_id: str) -> dict | None:
         doc = self.db.dead_letters.find_one({"_id": dead_letter_id}, {"body": 0})
         return None if doc is None else self._dead_letter_view(doc)
 
+    def replay_dead_letter(self, dead_letter_id: str, publisher: Publisher) -> bool:
+        """Sends a dead letter back to its queue; False when it is not dead (any more)."""
+        return replay_dead_letter(self.db, publisher, dead_letter_id)
+
     @staticmethod
     def _dead_letter_view(doc: dict) -> dict:
-        return dead_letter_times(doc)
+        return _with_id(dead_letter_times(doc))

@@ -3,16 +3,16 @@ below, and the MIME message (UTF-8 subject per RFC 2047, attachment names per RF
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
 from email.header import Header
 from email.utils import format_datetime, formataddr, parseaddr
 
-from .domain import MalformedEvent
+from egov_kit.clock import BAKU, format_date, parse_instant, utcnow
 
-# Azerbaijan keeps UTC+4 all year (no daylight saving since 2016).
-BAKU = timezone(timedelta(hours=4))
+from .domain import malformed
+
 SIGNATURE_AZ = "Əmək və Əhalinin Sosial Müdafiəsi Nazirliyi"
 SIGNATURE_EN = "Ministry of Labour and Social Protection of Population"
 AUTOMATIC_AZ = "Bu məktub avtomatik göndərilib, ona cavab verməyin."
@@ -30,22 +30,15 @@ def show_date(value) -> str:
     """dd.mm.yyyy, as dates are shown to people; what cannot be read is shown as it came."""
     if not value:
         return "—"
-    try:
-        return date.fromisoformat(str(value)[:10]).strftime("%d.%m.%Y")
-    except ValueError:
-        return str(value)
+    return format_date(value) or str(value)
 
 
 def show_instant(value) -> str:
+    """Baku time, as instants are shown to people; what cannot be read is shown as it came."""
     if not value:
         return "—"
-    try:
-        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return str(value)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(BAKU).strftime("%d.%m.%Y %H:%M")
+    moment = parse_instant(value)
+    return moment.astimezone(BAKU).strftime("%d.%m.%Y %H:%M") if moment else str(value)
 
 
 def _v(data: dict, key: str) -> str:
@@ -196,7 +189,7 @@ def render(template: str, data: dict) -> Rendered:
     try:
         return TEMPLATES[template](data)
     except KeyError:
-        raise MalformedEvent(f"no template {template}") from None
+        raise malformed(f"no template {template}") from None
 
 
 def inbox_title(event_type: str, data: dict) -> tuple[str, str]:
@@ -218,7 +211,7 @@ def build_message(rendered: Rendered, *, to: str, mail_from: str, message_id: st
                   attachment: tuple[str, bytes] | None = None, sent_at: datetime | None = None) -> bytes:
     message = EmailMessage()
     message["To"] = to
-    message["Date"] = format_datetime(sent_at or datetime.now(timezone.utc))
+    message["Date"] = format_datetime(sent_at or utcnow())
     message["Message-ID"] = message_id
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(rendered.text, charset="utf-8", cte="quoted-printable")

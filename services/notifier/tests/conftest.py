@@ -6,6 +6,7 @@ import email
 import json
 import sys
 import threading
+import time
 from email import policy
 from pathlib import Path
 
@@ -26,12 +27,15 @@ from notifier_service.domain import verify_webhook_signature  # noqa: E402
 class Receiver:
     """An institution's webhook endpoint: accepts only correctly signed notifications.
 
-    `answer` is the status it gives (200 normally; 503 to play an outage); `stop()` closes the port."""
+    `answer` is the status it gives (200 normally; 503 to play an outage), after `delay` seconds (a
+    slow receiver); `calls` counts the requests that arrived; `stop()` closes the port."""
 
     def __init__(self, secret: str | None = None):
         self.port = free_port()
         self.secret = secret
         self.answer = 200
+        self.delay = 0.0
+        self.calls = 0
         self.received: list[dict] = []      # accepted: {"event": ..., "headers": ...}
         self.refused_signature = 0
         self.refused_outage = 0
@@ -48,6 +52,9 @@ class Receiver:
             return [r["event"]["id"] for r in self.received]
 
     def _app(self, environ, start_response):
+        with self._lock:
+            self.calls += 1
+        time.sleep(self.delay)
         request = Request(environ)
         body = request.get_data()
         timestamp = request.headers.get("X-Egov-Timestamp", "")

@@ -23,12 +23,13 @@ from cryptography.fernet import Fernet
 from devtools.client import ApiSession, sim_identity
 from devtools.pytest_plugin import eventually
 from devtools.suite import ROOT, free_port
+from egov_kit.access import undeclared_views
 from egov_kit.bus import Consumer, Publisher, new_event
 from egov_kit.config import load_settings
-from notifier_service import create_app, runtime
-from notifier_service.config import load_notifier_config
-from notifier_service.handlers import bound_to
+from egov_kit.mongo import database
+from notifier_service import build_consumer, create_app
 from notifier_service.repository import NotifierRepository
+from notifier_service.settings import load
 
 BANK = "9900072351"            # Dan Ulduzu Bank, headed by the "head of a bank"
 CAFE = "1701100561"
@@ -137,6 +138,38 @@ def test_only_someone_acting_for_an_organisation_manages_its_webhooks(suite, ban
         bank.delete(f"/api/notifier/webhooks/{created['id']}")
 
 
+def test_from_the_answer_on_events_go_to_a_new_webhook_and_none_to_a_deleted_one(bank, receivers, publish):
+    receiver = receivers()
+    created = bank.post("/api/notifier/webhooks", json={"url": receiver.url})
+    assert created.status_code == 201, created.text
+    receiver.secret = created.json()["secret"]
+    after_registering = revocation()
+    publish(after_registering)  # at once: the answer came after every consumer could see the webhook
+    eventually(lambda: receiver.event_ids() == [after_registering["id"]], 15, message="the new webhook")
+    assert bank.delete(f"/api/notifier/webhooks/{created.json()['id']}").status_code == 204
+    after_deleting = revocation()
+    publish(after_deleting)
+    eventually(lambda: after_deleting["id"] in inbox_ids(bank), 15, message="the inbox entry")
+    time.sleep(1.0)
+    assert receiver.event_ids() == [after_registering["id"]] and receiver.calls == 1
+
+
+def test_every_route_declares_who_may_call_it(mongo_uri, fresh_db):
+    assert undeclared_views(create_app({"mongo_uri": mongo_uri, "mongo_db": fresh_db.name})) == []
+
+
+def test_every_list_answers_one_shape(bank, staff, hook):
+    for session, path in [(bank, "/api/notifier/webhooks"), (bank, "/api/notifier/inbox"),
+                          (staff, "/api/notifier/dead-letters"), (staff, "/api/notifier/deliveries")]:
+        answer = session.get(path, params={"limit": 1})
+        assert answer.status_code == 200, (path, answer.text)
+        body = answer.json()
+        assert set(body) == {"items", "total", "limit", "offset"} and body["limit"] == 1, path
+        assert len(body["items"]) <= 1 and body["total"] >= len(body["items"]), path
+    webhooks = bank.get("/api/notifier/webhooks").json()
+    assert hook.webhook_id in [w["id"] for w in webhooks["items"]] and webhooks["total"] == len(webhooks["items"])
+
+
 @pytest.mark.parametrize("body, field", [({"url": "not a url"}, "url"), ({"url": "ftp://bank.az/in"}, "url"),
                                          ({}, "url"), ({"url": "https://bank.az/in", "x": 1}, "x")])
 def test_bad_webhook_requests_are_named(bank, body, field):
@@ -174,10 +207,13 @@ def test_inbox_without_webhook_newest_first_in_pages(cafe, publish):
         eventually(lambda: events[-1]["id"] in inbox_ids(cafe), 15, message="inbox entry")
     first = cafe.get("/api/notifier/inbox", params={"limit": 2}).json()
     assert [i["event_id"] for i in first["items"]] == [events[2]["id"], events[1]["id"]]
-    assert first["has_more"] is True and first["limit"] == 2
+    assert first["total"] >= 3 and first["limit"] == 2 and first["offset"] == 0
     second = cafe.get("/api/notifier/inbox", params={"limit": 2, "offset": 2}).json()
-    assert second["items"][0]["event_id"] == events[0]["id"]
+    assert second["items"][0]["event_id"] == events[0]["id"] and second["total"] == first["total"]
+    assert cafe.get("/api/notifier/inbox").json()["limit"] == 20
+    assert cafe.get("/api/notifier/inbox", params={"limit": 200}).status_code == 200
     assert cafe.get("/api/notifier/inbox", params={"limit": 0}).status_code == 422
+    assert cafe.get("/api/notifier/inbox", params={"limit": 201}).status_code == 422
 
 
 def test_a_revocation_the_holder_kept_quiet_tells_nobody(hook, bank, publish):
@@ -276,6 +312,10 @@ def test_staff_see_deliveries_given_up_on_and_nobody_else_does(staff, bank, hook
     assert not {"url", "secret_encrypted", "body", "message", "to"} & set(item)
     assert bank.get("/api/notifier/deliveries").status_code == 403
     assert bank.get("/api/notifier/dead-letters").status_code == 403
+    # Who is calling is checked before the query is read: a wrong one learns nothing of the fields.
+    assert bank.get("/api/notifier/deliveries", params={"state": "lost"}).status_code == 403
+    assert bank.get("/api/notifier/dead-letters", params={"state": "lost"}).status_code == 403
+    assert bank.post("/api/notifier/dead-letters/no-such-letter/replay").status_code == 403
     assert staff.get("/api/notifier/deliveries", params={"state": "lost"}).status_code == 422
 
 
@@ -331,20 +371,21 @@ def own_consumer(suite, amqp_url, bus_names, monkeypatch):
         for key, value in env.items():
             monkeypatch.setenv(key, value)
         settings = load_settings("notifier")
-        rt = runtime.build(settings, load_notifier_config(settings.smtp_host, settings.smtp_port),
-                           worker_name=f"own-{tag}")
-        rt.worker.start()
+        consumption = build_consumer(settings)
+        (delivery,) = consumption.workers
+        threading.Thread(target=delivery.run_forever, daemon=True).start()
         consumer = Consumer(amqp_url=amqp_url, exchange=names["exchange"], queue=names["queue"],
-                            handlers=bound_to(rt.notifier), db=rt.repo.db, retry_delays_ms=(100, 200))
+                            handlers=consumption.handlers, db=database(settings.mongo_uri, settings.mongo_db),
+                            retry_delays_ms=(100, 200))
         threading.Thread(target=consumer.run_forever, daemon=True).start()
         assert consumer.connected.wait(15)
-        started.append((rt, consumer))
+        started.append((delivery, consumer))
         names["publisher"] = Publisher(amqp_url, names["exchange"], name="notifier-tests-own")
         return names
     yield start
-    for rt, consumer in started:
+    for delivery, consumer in started:
         consumer.stop()
-        rt.worker.stop()
+        delivery.stop()
     if "publisher" in names:
         names["publisher"].close()
 
@@ -403,15 +444,16 @@ def test_certificate_copy_waits_while_the_certificates_service_is_unreachable(su
 
 # --- SMTP down, then up, through the broker ---------------------------------------------------------
 
-def test_smtp_down_then_up_sends_one_email(amqp_url, bus_names, fresh_db, mailbox):
+def test_smtp_down_then_up_sends_one_email(amqp_url, bus_names, mongo_uri, fresh_db, mailbox):
     tag = uuid.uuid4().hex[:8]
     exchange, queue = f"{bus_names['queue_prefix']}.smtp-{tag}.events", f"{bus_names['queue_prefix']}.smtp-{tag}.q"
-    settings = load_settings("notifier")
-    config = load_notifier_config("127.0.0.1", mailbox.port, webhook_secret_key=Fernet.generate_key().decode(),
-                                  retry_base=0.1, retry_max=0.5)
-    rt = runtime.build(settings, config, db=fresh_db, worker_name="smtp-test")
-    rt.worker.start()
-    consumer = Consumer(amqp_url=amqp_url, exchange=exchange, queue=queue, handlers=bound_to(rt.notifier),
+    settings, own = load({"mongo_uri": mongo_uri, "mongo_db": fresh_db.name, "smtp_host": "127.0.0.1",
+                          "smtp_port": mailbox.port, "webhook_secret_key": Fernet.generate_key().decode(),
+                          "retry_base": 0.1, "retry_max": 0.5})
+    consumption = build_consumer(settings, own)
+    (delivery,) = consumption.workers
+    threading.Thread(target=delivery.run_forever, daemon=True).start()
+    consumer = Consumer(amqp_url=amqp_url, exchange=exchange, queue=queue, handlers=consumption.handlers,
                         db=fresh_db, retry_delays_ms=(100, 200))
     threading.Thread(target=consumer.run_forever, daemon=True).start()
     publisher = Publisher(amqp_url, exchange, name="notifier-tests-smtp")
@@ -434,7 +476,7 @@ def test_smtp_down_then_up_sends_one_email(amqp_url, bus_names, fresh_db, mailbo
         assert "Hörmətli Həsənova Gülnarə," in message.get_body(("plain",)).get_content()
     finally:
         consumer.stop()
-        rt.worker.stop()
+        delivery.stop()
         publisher.close()
 
 

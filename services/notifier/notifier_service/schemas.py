@@ -1,0 +1,77 @@
+"""What goes in and out of the notifier over HTTP."""
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from egov_kit.paging import PageQuery, page_schema
+
+DELIVERY_STATES = ("pending", "sending", "sent", "failed", "cancelled", "skipped")
+DEAD_LETTER_STATES = ("dead", "replaying", "replayed")
+
+
+class WebhookIn(Schema):
+    url = fields.String(required=True, validate=validate.Length(min=1, max=2048),
+                        metadata={"description": "http(s) URL of the institution's receiver"})
+
+
+class WebhookOut(Schema):
+    id = fields.String()
+    url = fields.String()
+    created_at = fields.DateTime()
+
+
+class WebhookCreated(WebhookOut):
+    secret = fields.String(metadata={"description": "HMAC-SHA256 key of X-Egov-Signature; shown only now"})
+
+
+class InboxEntry(Schema):
+    id = fields.String()
+    event_id = fields.String()
+    type = fields.String()
+    received_at = fields.DateTime()
+    title = fields.String(metadata={"description": "Azerbaijani"})
+    title_en = fields.String()
+    data = fields.Dict(metadata={"description": "the event's data"})
+
+
+class DeadLetterQuery(PageQuery):
+    state = fields.String(validate=validate.OneOf(DEAD_LETTER_STATES))
+
+
+class DeadLetterOut(Schema):
+    id = fields.String()
+    queue = fields.String()
+    event_id = fields.String()
+    event_type = fields.String(allow_none=True)
+    reason = fields.String(allow_none=True)
+    attempts = fields.Integer()
+    state = fields.String()
+    dead_at = fields.DateTime()
+    replayed_at = fields.DateTime()
+
+
+class DeliveryQuery(PageQuery):
+    state = fields.String(validate=validate.OneOf(DELIVERY_STATES))
+
+
+class DeliveryOut(Schema):
+    id = fields.String()
+    event_id = fields.String()
+    event_type = fields.String()
+    channel = fields.String()
+    recipient = fields.String(metadata={"description": "webhook id, or whom an e-mail was for (holder, …)"})
+    voen = fields.String()
+    to_masked = fields.String()
+    state = fields.String()
+    attempts = fields.Integer()
+    last_error = fields.String()
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+    next_attempt_at = fields.DateTime()
+    sent_at = fields.DateTime()
+
+
+WebhookPage = page_schema(WebhookOut)
+InboxPage = page_schema(InboxEntry, name="InboxPage")
+DeadLetterPage = page_schema(DeadLetterOut)
+DeliveryPage = page_schema(DeliveryOut)

@@ -1,0 +1,211 @@
+"""The notifier's use cases: institutions manage their webhooks and read their inbox; staff see
+dead letters and deliveries and replay a dead letter; an event is turned into inbox entries and
+deliveries (the consumer's side).
+
+Every entry and delivery has an id made from the event id and the recipient, so handling the same
+event again (a redelivery, a replay, a second replica) inserts nothing new and sends nothing twice.
+Documents another service owns (PDFs) and e-mail addresses from the population registry are
+fetched before the event is acknowledged: if they cannot be had now, the event is retried."""
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from datetime import datetime, timedelta
+from typing import Callable, Iterable
+
+from bson import Binary
+
+from egov_kit.auth import Principal
+from egov_kit.bus import Publisher
+from egov_kit.clock import utcnow
+from egov_kit.errors import ServiceError, conflict, field_error, not_found
+from egov_kit.http import ServiceClient
+from egov_kit.registry import RegistryClient
+
+from .delivery import DeliveryWorker
+from .domain import (Addressees, EmailPlan, Plan, check_webhook_url, delivery_id, inbox_id, is_email, mask_email,
+                     message_id)
+from .repository import NotifierRepository
+from .secretbox import SecretBox, new_webhook_secret
+from .settings import NotifierSettings
+from .templates import build_message, inbox_title, render
+from .webhooks import WebhookDirectory
+
+log = logging.getLogger("notifier.service")
+REGISTRY_PURPOSE = "notify employee of a registered employment contract notice"
+
+
+class NotifierService:
+    def __init__(self, *, repository: NotifierRepository, secrets: SecretBox, settings: NotifierSettings,
+                 resolve: Callable[[str], Iterable[str]], publisher: Callable[[], Publisher],
+                 webhooks: WebhookDirectory, registry: RegistryClient, documents: ServiceClient,
+                 delivery: DeliveryWorker | None = None, clock: Callable[[], datetime] = utcnow):
+        """`resolve` gives a host name's addresses (webhook URLs must point to public ones);
+        `publisher()` makes a publisher for a replay (closed after it); `documents` fetches PDFs
+        from the services that own them; `delivery` (the consumer's delivery worker, None in the
+        API) takes the deliveries planned here and sends them at once."""
+        self.repository = repository
+        self.secrets = secrets
+        self.settings = settings
+        self.resolve = resolve
+        self.publisher = publisher
+        self.webhooks = webhooks
+        self.registry = registry
+        self.documents = documents
+        self.delivery = delivery
+        self.clock = clock
+        self.addressees = Addressees(settings.labour_inspectorate_voen, settings.prosecutor_voen)
+
+    # --- an organisation's webhooks -----------------------------------------------------------
+
+    def register_webhook(self, caller: Principal, url: str) -> dict:
+        """A webhook for the organisation the caller acts for: {id, url, secret, created_at}; the
+        secret is shown only now and kept encrypted. Every event published after this returns
+        goes to it (see webhooks.WebhookDirectory)."""
+        url = url.strip()
+        refusal = check_webhook_url(url, self.resolve, self.settings.webhook_allow_private)
+        if refusal:
+            raise field_error("url", refusal)
+        voen = caller.acting_for
+        if self.repository.count_webhooks(voen) >= self.settings.webhooks_per_organisation:
+            raise conflict("webhook_limit")
+        secret = new_webhook_secret()
+        doc = {"_id": uuid.uuid4().hex, "voen": voen, "url": url, "secret_encrypted": self.secrets.encrypt(secret),
+               "created_at": self.clock(), "created_by": caller.full_name}
+        if not self.repository.add_webhook(doc):
+            raise conflict("webhook_exists", field="url")
+        self.repository.bump_webhooks_version()
+        return {"id": doc["_id"], "url": url, "secret": secret, "created_at": doc["created_at"]}
+
+    def webhooks_of(self, caller: Principal, limit: int, offset: int) -> tuple[list[dict], int]:
+        """The webhooks of the organisation the caller acts for (never their secrets)."""
+        return self.repository.webhooks_page(caller.acting_for, limit, offset)
+
+    def delete_webhook(self, caller: Principal, webhook_id: str) -> None:
+        """Another organisation's webhook is a 404. Once this returns, no event goes to it; what
+        still waits for it is cancelled (the inbox keeps it)."""
+        if not self.repository.delete_webhook(caller.acting_for, webhook_id):
+            raise not_found()
+        self.repository.bump_webhooks_version()
+        self.repository.cancel_deliveries_to(webhook_id, self.clock())
+
+    # --- an organisation's inbox --------------------------------------------------------------
+
+    def inbox_of(self, caller: Principal, limit: int, offset: int) -> tuple[list[dict], int]:
+        """Notifications addressed to the organisation the caller acts for, newest first."""
+        return self.repository.inbox_page(caller.acting_for, limit, offset)
+
+    # --- operations staff ---------------------------------------------------------------------
+
+    def dead_letters(self, state: str | None, limit: int, offset: int) -> tuple[list[dict], int]:
+        """Events the notifier gave up on after its retries, newest first."""
+        return self.repository.dead_letters_page(state, limit, offset)
+
+    def replay_dead_letter(self, dead_letter_id: str) -> dict:
+        """Sends a dead letter back to the notifier's queue, once (again: 409)."""
+        if self.repository.dead_letter(dead_letter_id) is None:
+            raise not_found()
+        publisher = self.publisher()
+        try:
+            replayed = self.repository.replay_dead_letter(dead_letter_id, publisher)
+        finally:
+            publisher.close()
+        if not replayed:
+            raise conflict("dead_letter_not_dead")
+        return self.repository.dead_letter(dead_letter_id)
+
+    def deliveries(self, state: str | None, limit: int, offset: int) -> tuple[list[dict], int]:
+        """Deliveries by state, latest change first (`failed`: those given up on)."""
+        return self.repository.deliveries_page(state, limit, offset)
+
+    # --- an event: who is told what -----------------------------------------------------------
+
+    def notify(self, event: dict, plan: Plan) -> None:
+        """Records the inbox entries and deliveries `plan` calls for (domain.plan_*), once per
+        event and recipient; the delivery worker sends them."""
+        # Institutions first: they are alerted even while a PDF for an e-mail cannot be fetched.
+        if plan.organisations:
+            self._alert_organisations(event, plan.organisations)
+        for email in plan.emails:
+            self._plan_email(event, email)
+
+    def _store(self, notifications: list[dict], deliveries: list[dict], webhooks_version: int | None = None) -> None:
+        if self.delivery is not None:
+            deliveries = self.delivery.reserve(deliveries)
+        inserted = set(self.repository.add_notifications(notifications + deliveries))
+        if self.delivery is not None:
+            self.delivery.hand_over([d for d in deliveries if d["_id"] in inserted], webhooks_version)
+
+    def _alert_organisations(self, event: dict, voens: tuple[str, ...]) -> None:
+        """Inbox always; webhooks when the organisation registered any."""
+        version = self.webhooks.check()  # an event after a confirmed change sees the change
+        now = self.clock()
+        title_az, title_en = inbox_title(event["type"], event.get("data") or {})
+        entries = [self.repository.inbox_entry(entry_id=inbox_id(event["id"], voen), event=event, voen=voen,
+                                               now=now, title=title_az, title_en=title_en) for voen in voens]
+        body = json.dumps(event, ensure_ascii=False, separators=(",", ":"))
+        give_up_at = now + timedelta(seconds=self.settings.webhook_give_up_after)
+        deliveries = []
+        for voen in voens:
+            for hook in self.webhooks.for_voen(voen):
+                deliveries.append(self.repository.new_delivery(
+                    delivery_id=delivery_id(event["id"], "webhook", hook["_id"]), event=event, channel="webhook",
+                    recipient=hook["_id"], now=now, give_up_at=give_up_at, voen=voen, webhook_id=hook["_id"],
+                    url=hook["url"], secret_encrypted=hook["secret_encrypted"], body=body))
+        self._store(entries, deliveries, version)
+
+    def _plan_email(self, event: dict, plan: EmailPlan) -> None:
+        did = delivery_id(event["id"], "email", plan.role)
+        if self.repository.delivery_exists(did):
+            return  # planned when this event came before
+        now = self.clock()
+        give_up_at = now + timedelta(seconds=self.settings.email_give_up_after)
+        to = plan.to if plan.to is not None else self._registry_email(plan.fin)
+        if not to:
+            self._settled(event, did, plan.role, now, "skipped", "no e-mail address on record")
+            return
+        if not is_email(to):
+            self._settled(event, did, plan.role, now, "failed", "invalid e-mail address")
+            return
+        to = to.strip()
+        attachment = None
+        if plan.attachment is not None:
+            attachment = (plan.attachment.filename, self._fetch_document(plan.attachment.service,
+                                                                         plan.attachment.path))
+        raw = build_message(render(plan.template, event.get("data") or {}), to=to,
+                            mail_from=self.settings.mail_from, message_id=message_id(did), attachment=attachment,
+                            sent_at=now)
+        self._store([], [self.repository.new_delivery(
+            delivery_id=did, event=event, channel="email", recipient=plan.role, now=now, give_up_at=give_up_at,
+            to=to, to_masked=mask_email(to), message=Binary(raw))])
+
+    def _settled(self, event: dict, did: str, role: str, now: datetime, state: str, reason: str) -> None:
+        # Kept so staff can see why nobody was e-mailed, and so a repeat of the event is recognised.
+        log.info("nobody to e-mail", extra={"event_type": event["type"], "delivery_id": did, "reason": reason})
+        self.repository.add_notifications([self.repository.new_delivery(
+            delivery_id=did, event=event, channel="email", recipient=role, now=now, give_up_at=now, state=state,
+            last_error=reason)])
+
+    def _registry_email(self, fin: str) -> str | None:
+        """The person's address in the population registry (None: nobody, or no address);
+        ServiceError 503 while the registry cannot answer, so the event is retried."""
+        person = self.registry.person(fin, REGISTRY_PURPOSE)
+        return (person or {}).get("email")
+
+    def _fetch_document(self, service: str, path: str) -> bytes:
+        """A PDF from the service that owns it; ServiceError 503 (the event is retried) otherwise."""
+        try:
+            response = self.documents.get(service, path, timeout=20)
+        except Exception as exc:  # noqa: BLE001 - network, or no service token from auth
+            raise _unavailable(f"{service} unreachable ({type(exc).__name__})") from None
+        if response.status_code != 200:
+            raise _unavailable(f"{service} answered {response.status_code} for the document")
+        if not response.content.startswith(b"%PDF"):
+            raise _unavailable(f"{service} sent something that is not a PDF")
+        return response.content
+
+
+def _unavailable(why: str) -> ServiceError:
+    # The text, not a code, is what staff read as the dead letter's reason if it never comes.
+    return ServiceError(503, detail=why)
