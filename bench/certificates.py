@@ -600,8 +600,8 @@ def main(argv=None) -> int:
             f"{len(sample):,} stored")
         out(f"load average of the machine: {load_before[0]:.1f} at the start, {load_after[0]:.1f} at the end "
             f"(anything above ~{args.workers + 1} means other work shared these cores)")
-        out(f"cpu ms/req = CPU time of the stack's own processes (nx-27017, gateway, services, relay, ceiling "
-            f"app) per request, until the relay has published every event of the run")
+        out("cpu ms/req = CPU time of the stack's own processes (nx-27017, gateway, services, relay, ceiling "
+            "app) per request, until the relay has published every event of the run")
         out()
         out(f"verification, {args.small:,} stored                  req/s   p50 ms   p99 ms  cpu ms/req failed")
         out(row("(a) through the gateway", a))
@@ -624,7 +624,7 @@ def main(argv=None) -> int:
                f"({args.big / big_seconds:,.0f}/s, insert_many batches of 5,000)" if big else ""))
         if big:
             p50r, p99r = big.p50 / small_direct.p50, big.p99 / small_direct.p99
-            out(f"verification, directly, in turns       req/s   p50 ms   p99 ms  cpu ms/req failed")
+            out("verification, directly, in turns       req/s   p50 ms   p99 ms  cpu ms/req failed")
             out(row(f"{args.small:>9,} stored", small_direct))
             out(row(f"{args.big:>9,} stored", big))
             out(f"  {args.big:,} vs {args.small:,}: p50 × {p50r:.2f}, p99 × {p99r:.2f}, cpu/req × "
@@ -638,7 +638,7 @@ def main(argv=None) -> int:
         else:
             out("(the run with more certificates stored was skipped: --big ≤ --small)")
         out()
-        out(f"issuing (PDF + seal)                          per s   p50 ms   p99 ms  cpu ms/doc")
+        out("issuing (PDF + seal)                          per s   p50 ms   p99 ms  cpu ms/doc")
         out(f"  POST /api/certificates, gateway, {args.issue_connections} conn {issued.rate:8.1f} {issued.p50:8.1f} "
             f"{issued.p99:8.1f} {issued.cpu_ms:8.1f}   ({stored_issued} stored, {issued.bad} failed)")
         parts = sorted(((ms, name) for name, ms in issued.cpu_by.items() if ms >= 0.1), reverse=True)

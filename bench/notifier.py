@@ -36,7 +36,6 @@ import json
 import os
 import shutil
 import signal
-import statistics
 import sys
 import tempfile
 import threading
@@ -396,7 +395,7 @@ def seed_certificates(suite, amqp_url: str, exchange: str, count: int):
     deadline = time.time() + 30
     while time.time() < deadline:
         listed = holder.get("/api/certificates/contracts")
-        if listed.status_code == 200 and any(c["contract_id"] == notice_id for c in listed.json()):
+        if listed.status_code == 200 and any(c["contract_id"] == notice_id for c in listed.json()["items"]):
             break
         time.sleep(0.1)
     else:

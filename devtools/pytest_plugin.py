@@ -7,13 +7,12 @@ from __future__ import annotations
 import os
 import time
 import uuid
-from pathlib import Path
 
 import pika
 import pytest
 from pymongo import MongoClient
 
-from devtools.suite import Suite, free_port, port_open, wait_until
+from devtools.suite import Suite, free_port
 
 AMQP_URL = os.environ.get("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2F")
 

@@ -113,6 +113,10 @@ class ServiceBlueprint(Blueprint):
         super().__init__(*args, **kwargs)
         self.before_request(_check_declared_caller)
 
+    def arguments(self, schema, *args, **kwargs):
+        # Given a schema class, webargs would build a new schema on every request; one will do.
+        return super().arguments(schema() if isinstance(schema, type) else schema, *args, **kwargs)
+
 
 def _check_declared_caller():
     if request.method == "OPTIONS":

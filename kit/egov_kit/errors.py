@@ -179,8 +179,3 @@ def install_error_handlers(app) -> None:
         log.exception("unhandled error")
         return problem_response(500)
 
-
-class Problem(ServiceError):  # TRANSITIONAL: removed once every service raises ServiceError
-    def __init__(self, status: int, detail: str | None = None, *, errors: dict | None = None,
-                 code: str | None = None, headers: dict | None = None, extra: dict | None = None):
-        super().__init__(status, code, errors, detail=detail, headers=headers, extra=extra)

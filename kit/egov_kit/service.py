@@ -35,15 +35,6 @@ class ServiceSpec:
     outbox_collections: list[str] = field(default_factory=list)
     # Builds what the consumer role runs, from the settings (None: the service handles no events).
     consumer: Callable[[Settings], Consumption] | None = None
-    # TRANSITIONAL: module-level handlers and worker factories, until every service builds its
-    # consumer from the settings.
-    handlers: EventHandlers | None = None
-    workers: list = field(default_factory=list)
-
-    def __post_init__(self):
-        if self.consumer is None and self.handlers is not None:
-            handlers, workers = self.handlers, self.workers
-            self.consumer = lambda _settings: Consumption(handlers, [make() for make in workers])
 
     @property
     def roles(self) -> tuple[str, ...]:

@@ -8,7 +8,6 @@ import shutil
 import subprocess
 import threading
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 from asn1crypto import cms as asn1_cms

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import pytest
-import requests
 
 from egov_kit.auth import ServiceTokens
 from egov_kit.errors import ServiceError
