@@ -318,11 +318,6 @@ def check_valid_until(valid_until: date | None, today: date) -> None:
         raise field_error("valid_until", "valid_until_past")
 
 
-def may_act_for_company(*, is_head: bool, authorities: list[dict], today: date) -> bool:
-    """The head of the company, or a person holding an authority in force for it."""
-    return is_head or any(authority_in_force(a, today) for a in authorities)
-
-
 # --- events -------------------------------------------------------------------------------
 
 def signed_event_data(notice: dict, signed_at: datetime) -> dict:

@@ -125,14 +125,6 @@ def test_authority_status_over_time():
     assert domain.authority_status(withdrawn, TODAY) == "withdrawn"
 
 
-def test_who_may_act_for_a_company():
-    assert domain.may_act_for_company(is_head=True, authorities=[], today=TODAY)
-    assert domain.may_act_for_company(is_head=False, authorities=[{"status": "active", "valid_until": None}],
-                                      today=TODAY)
-    assert not domain.may_act_for_company(is_head=False, authorities=[
-        {"status": "withdrawn", "valid_until": None}, {"status": "active", "valid_until": "2026-01-01"}], today=TODAY)
-
-
 def test_power_of_attorney_cannot_end_in_the_past():
     domain.check_valid_until(None, TODAY)
     domain.check_valid_until(TODAY, TODAY)
