@@ -239,3 +239,39 @@ def test_conditional_increment(fresh_db):
     assert take(2) == {"_id": "w", "count": 10}
     assert take(1) is None
     assert fresh_db.c.find_one({"_id": "w"})["count"] == 10
+
+
+def test_unordered_bulk_of_insert_only_upserts_and_a_version_guard(fresh_db):
+    """The notifier writes an event's plan as one update command: each document an upsert that
+    only inserts ($setOnInsert), and a guard that matches a version document only at the version
+    its cache was built from and changes nothing. Which documents were inserted comes from
+    `upserted`; the guard's match from nMatched less the upserts that found their document."""
+    from pymongo import InsertOne, UpdateOne
+    from pymongo.errors import BulkWriteError
+    when = datetime(2026, 5, 1, 12, 0, tzinfo=timezone.utc)
+    fresh_db.c.insert_one({"_id": "version", "version": 3})
+
+    def plan(ids, version):
+        return [UpdateOne({"_id": i}, {"$setOnInsert": {"at": when, "b": True, "data": {"d": when}}}, upsert=True)
+                for i in ids] + [UpdateOne({"_id": "version", "version": version}, {"$set": {"version": version}})]
+
+    first = fresh_db.c.bulk_write(plan(["a", "b"], 3), ordered=False)
+    assert (first.upserted_ids, first.matched_count, first.modified_count) == ({0: "a", 1: "b"}, 1, 0)
+    again = fresh_db.c.bulk_write(plan(["a", "b", "c"], 3), ordered=False)
+    assert (again.upserted_ids, again.matched_count, again.modified_count) == ({2: "c"}, 3, 0)
+    moved = fresh_db.c.bulk_write(plan(["a", "d"], 2), ordered=False)
+    assert (moved.upserted_ids, moved.matched_count, moved.modified_count) == ({1: "d"}, 1, 0)
+    assert fresh_db.c.find_one({"_id": "version"}) == {"_id": "version", "version": 3}
+    doc = fresh_db.c.find_one({"_id": "d"})
+    # Unlike a later $set (test_set_of_a_top_level_date_and_boolean), an upsert keeps them as they are.
+    assert doc["at"].replace(tzinfo=timezone.utc) == when and doc["b"] is True
+    assert doc["data"]["d"].replace(tzinfo=timezone.utc) == when
+
+    # Mixed with InsertOne, pymongo sends two commands (insert, then update); a duplicate insert
+    # makes it a BulkWriteError whose details still count the guard's match.
+    with pytest.raises(BulkWriteError) as caught:
+        fresh_db.c.bulk_write([InsertOne({"_id": "a"}), InsertOne({"_id": "e"}),
+                               UpdateOne({"_id": "version", "version": 3}, {"$set": {"version": 3}})], ordered=False)
+    details = caught.value.details
+    assert [(e["index"], e["code"]) for e in details["writeErrors"]] == [(0, 11000)]
+    assert (details["nInserted"], details["nMatched"], details["nModified"]) == (1, 1, 0)

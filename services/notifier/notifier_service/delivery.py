@@ -174,12 +174,12 @@ class DeliveryWorker:
         now = self.clock()
         return [self.repo.claimed_at_birth(d, now, self.lease, self.name) for d in docs]
 
-    def hand_over(self, docs: list[dict], webhooks_version: int | None = None) -> None:
-        """Deliveries written held by this worker (see reserve): send them now. `webhooks_version`:
-        the webhook directory's version they were planned under."""
+    def hand_over(self, docs: list[dict], planned_under: int | None = None) -> None:
+        """Deliveries written held by this worker (see reserve): send them now. `planned_under`:
+        the webhook directory's generation they were planned under (webhooks.WebhookDirectory)."""
         for doc in docs:
             if doc.get("state") == "sending":
-                self._enqueue(doc["_id"], "held", doc, webhooks_version)
+                self._enqueue(doc["_id"], "held", doc, planned_under)
             else:
                 self._enqueue(doc["_id"], "pending")
 
@@ -237,7 +237,7 @@ class DeliveryWorker:
 
     def send_held(self, delivery: dict, planned_under: int | None = None) -> str | None:
         """Sends a delivery this worker holds, unless its lease is (nearly) over or its webhook was
-        deleted. `planned_under`: the webhook directory's version when this process planned it
+        deleted. `planned_under`: the webhook directory's generation when this process planned it
         (None: claimed from the database, planned at any time before)."""
         if epoch_ms(self.clock()) >= delivery["lease_until_ms"] - self.lease_margin_ms:
             return None  # the lease runs out: the stale check hands it to a worker again
@@ -260,13 +260,13 @@ class DeliveryWorker:
 
     def _webhook_gone(self, delivery: dict, planned_under: int | None) -> bool:
         """Whether the delivery's webhook was deleted since it was planned. What this process just
-        planned needs no look-up unless the directory has seen a change since; what was claimed
-        from the database (a retry, a takeover) is looked up."""
+        planned needs no look-up unless the directory was refreshed since (it saw a change); what
+        was claimed from the database (a retry, a takeover) is looked up."""
         if delivery["channel"] != "webhook":
             return False
         if planned_under is None:
             return not self.repo.webhook_exists(delivery["webhook_id"])
-        if self.directory.version == planned_under:
+        if self.directory.generation == planned_under:
             return False
         return not self.directory.has(delivery["voen"], delivery["webhook_id"])
 

@@ -4,7 +4,10 @@ dead letters.
 One `deliveries` document per (event, channel, recipient): channel `inbox` (an institution's
 inbox entry, delivered when written), `webhook` or `email` (sent by the delivery worker). The id
 is made from those three, so planning the same event twice inserts nothing new, and an event's
-inbox entries and webhook deliveries are written in one round trip.
+inbox entries and webhook deliveries are written in one round trip (`add_plan`), which also tells
+whether the webhooks changed since the planner last read them. The number of webhook changes is
+kept in this collection too (`WEBHOOKS_VERSION_ID`, no channel or state: no query of deliveries
+finds it), so that check can share that round trip.
 
 Deliveries are claimed with single-document conditional updates (pending → sending, with a lease
 and a claim token), so any number of notifier processes share the work and none sends what
@@ -37,6 +40,8 @@ DELIVERY_TIMES = {"created_ms": "created_at", "updated_ms": "updated_at", "next_
 INBOX_FIELDS = {"event_id": 1, "event_type": 1, "received_at": 1, "title": 1, "title_en": 1, "data": 1}
 WEBHOOK_FIELDS = {"url": 1, "created_at": 1}
 WEBHOOK_DELETED = "webhook deleted"
+CHANNELS = ("webhook", "email")  # what the delivery worker sends (inbox entries are delivered when written)
+WEBHOOKS_VERSION_ID = "webhooks-version"  # in `deliveries`: see add_plan
 
 
 def _with_id(doc: dict) -> dict:
@@ -102,13 +107,20 @@ class NotifierRepository(MongoRepository):
              "$unset": {"next_attempt_ms": ""}})
 
     def webhooks_version(self) -> int:
-        """How many times webhooks changed (one read by _id: the consumers' caches check it)."""
-        doc = self.db.meta.find_one({"_id": "webhooks"})
-        return int((doc or {}).get("version", 0))
+        """How many times webhooks changed (one read by _id). The document is made at 0 when it is
+        missing, so that add_plan's check has something to match."""
+        doc = self.db.deliveries.find_one({"_id": WEBHOOKS_VERSION_ID})
+        if doc is None:
+            try:
+                self.db.deliveries.insert_one({"_id": WEBHOOKS_VERSION_ID, "version": 0})
+            except DuplicateKeyError:
+                pass  # made (or bumped) meanwhile
+            doc = self.db.deliveries.find_one({"_id": WEBHOOKS_VERSION_ID})
+        return int(doc.get("version", 0))
 
     def bump_webhooks_version(self) -> None:
         """Called after each change of webhooks, before it is confirmed to the institution."""
-        self.db.meta.update_one({"_id": "webhooks"}, {"$inc": {"version": 1}}, upsert=True)
+        self.db.deliveries.update_one({"_id": WEBHOOKS_VERSION_ID}, {"$inc": {"version": 1}}, upsert=True)
 
     # --- planning -----------------------------------------------------------------------------
 
@@ -136,6 +148,40 @@ class NotifierRepository(MongoRepository):
         doc.update(state="sending", claim=new_claim(worker), lease_until_ms=epoch_ms(now) + int(lease * 1000),
                    attempts=1)
         return doc
+
+    def add_plan(self, docs: list[dict], webhooks_version: int | None = None) -> tuple[list[str], bool]:
+        """An event's inbox entries and webhook deliveries: inserts those not there yet and, in the
+        same round trip, checks that webhooks did not change since `webhooks_version` was read
+        (None: no check). Returns the ids inserted now and whether the version is still that one.
+
+        One `update` command: each document an upsert that only inserts (`$setOnInsert`: one
+        already there is matched and left alone), and a guard matching the version document only
+        at that version, which changes nothing. (A bulk_write mixing InsertOne and UpdateOne goes
+        out as two commands, an insert and an update: the round trip this saves.) The guard's
+        match is what remains of `nMatched` after the upserts that found their document."""
+        writes = [UpdateOne({"_id": d["_id"]}, {"$setOnInsert": {k: v for k, v in d.items() if k != "_id"}},
+                            upsert=True) for d in docs]
+        if webhooks_version is not None:
+            writes.append(UpdateOne({"_id": WEBHOOKS_VERSION_ID, "version": webhooks_version},
+                                    {"$set": {"version": webhooks_version}}))
+        try:
+            result = self.db.deliveries.bulk_write(writes, ordered=False).bulk_api_result
+        except BulkWriteError as exc:
+            # Only an upsert racing another process's insert of the same id (MongoDB mostly retries
+            # those itself): that document is there, not inserted by us, and matched nothing.
+            result = exc.details
+            if any(e.get("code") != DUPLICATE_KEY or e.get("index", len(docs)) >= len(docs)
+                   for e in result.get("writeErrors", [])):
+                raise
+        inserted = sorted(u["index"] for u in result.get("upserted", []))
+        found = len(docs) - len(inserted) - len(result.get("writeErrors", []))
+        unchanged = webhooks_version is None or result["nMatched"] - found == 1
+        return [docs[i]["_id"] for i in inserted], unchanged
+
+    def forget_planned(self, delivery_ids: list[str]) -> None:
+        """Deliveries just inserted from a plan that turned out stale (their webhook is gone)."""
+        if delivery_ids:
+            self.db.deliveries.delete_many({"_id": {"$in": delivery_ids}})
 
     def add_notifications(self, docs: list[dict]) -> list[str]:
         """Inserts what is not there yet; returns the ids inserted now (the rest were planned before)."""
@@ -267,7 +313,7 @@ class NotifierRepository(MongoRepository):
 
     def deliveries_page(self, state: str | None, limit: int, offset: int) -> tuple[list[dict], int]:
         """Deliveries (not inbox entries) in `state`, or all, latest change first, and their number."""
-        query = {"state": state} if state else {"channel": {"$ne": "inbox"}}
+        query = {"state": state} if state else {"channel": {"$in": list(CHANNELS)}}
         cursor = self.db.deliveries.find(query, DELIVERY_FIELDS).sort("updated_ms", DESCENDING)
         out = []
         for doc in cursor.skip(offset).limit(limit):

@@ -130,30 +130,57 @@ class NotifierService:
         for email in plan.emails:
             self._plan_email(event, email)
 
-    def _store(self, notifications: list[dict], deliveries: list[dict], webhooks_version: int | None = None) -> None:
+    def _store(self, notifications: list[dict], deliveries: list[dict]) -> None:
         if self.delivery is not None:
             deliveries = self.delivery.reserve(deliveries)
         inserted = set(self.repository.add_notifications(notifications + deliveries))
         if self.delivery is not None:
-            self.delivery.hand_over([d for d in deliveries if d["_id"] in inserted], webhooks_version)
+            self.delivery.hand_over([d for d in deliveries if d["_id"] in inserted])
 
     def _alert_organisations(self, event: dict, voens: tuple[str, ...]) -> None:
-        """Inbox always; webhooks when the organisation registered any."""
-        version = self.webhooks.check()  # an event after a confirmed change sees the change
+        """Inbox always; webhooks when the organisation registered any.
+
+        Planned from the cached webhooks, and written with a check that they did not change since
+        (repository.add_plan: the same round trip). That check comes after the event was received,
+        hence after any change answered before the event was published; if it fails, the cache is
+        refreshed and the event planned again: what is missing is inserted, and what was just
+        inserted for a webhook that is gone is taken back before anything is sent."""
         now = self.clock()
         title_az, title_en = inbox_title(event["type"], event.get("data") or {})
         entries = [self.repository.inbox_entry(entry_id=inbox_id(event["id"], voen), event=event, voen=voen,
                                                now=now, title=title_az, title_en=title_en) for voen in voens]
         body = json.dumps(event, ensure_ascii=False, separators=(",", ":"))
         give_up_at = now + timedelta(seconds=self.settings.webhook_give_up_after)
-        deliveries = []
-        for voen in voens:
-            for hook in self.webhooks.for_voen(voen):
-                deliveries.append(self.repository.new_delivery(
-                    delivery_id=delivery_id(event["id"], "webhook", hook["_id"]), event=event, channel="webhook",
-                    recipient=hook["_id"], now=now, give_up_at=give_up_at, voen=voen, webhook_id=hook["_id"],
-                    url=hook["url"], secret_encrypted=hook["secret_encrypted"], body=body))
-        self._store(entries, deliveries, version)
+
+        def planned() -> list[dict]:
+            deliveries = []
+            for voen in voens:
+                for hook in self.webhooks.for_voen(voen):
+                    deliveries.append(self.repository.new_delivery(
+                        delivery_id=delivery_id(event["id"], "webhook", hook["_id"]), event=event,
+                        channel="webhook", recipient=hook["_id"], now=now, give_up_at=give_up_at, voen=voen,
+                        webhook_id=hook["_id"], url=hook["url"], secret_encrypted=hook["secret_encrypted"],
+                        body=body))
+            return self.delivery.reserve(deliveries) if self.delivery is not None else deliveries
+
+        generation, version = self.webhooks.current()
+        deliveries = planned()
+        inserted, unchanged = self.repository.add_plan(entries + deliveries, version)
+        kept = [d for d in deliveries if d["_id"] in inserted]
+        if not unchanged:
+            generation, _version = self.webhooks.refresh()
+            written = {d["_id"] for d in deliveries}
+            deliveries = planned()
+            wanted = {d["_id"] for d in deliveries}
+            self.repository.forget_planned([d["_id"] for d in kept if d["_id"] not in wanted])
+            kept = [d for d in kept if d["_id"] in wanted]
+            # Planned from webhooks read after the event came: right for it whatever changes next.
+            missing = [d for d in deliveries if d["_id"] not in written]
+            if missing:
+                inserted, _unchanged = self.repository.add_plan(missing)
+                kept += [d for d in missing if d["_id"] in inserted]
+        if self.delivery is not None:
+            self.delivery.hand_over(kept, generation)
 
     def _plan_email(self, event: dict, plan: EmailPlan) -> None:
         did = delivery_id(event["id"], "email", plan.role)

@@ -1,12 +1,17 @@
 """Which webhooks an organisation has, as the consumer sees them: cached, so an event costs no
-look-up of webhooks, yet never stale for an event that comes after a change was confirmed.
+look-up of webhooks nor of their version, yet never stale for an event that comes after a change
+was confirmed.
 
 Every change of webhooks bumps a version number (repository.bump_webhooks_version) before the
-API answers. Before an event is planned, the directory reads that number (one read by _id) and
-drops what it cached when it moved: an event published after the answer is handled after the
-bump, so it goes to a new webhook and to no deleted one. Deliveries remember the version they
-were planned under; the delivery worker checks a webhook is still there when the directory has
-seen a newer one since (see delivery.DeliveryWorker)."""
+API answers. The cache remembers the version it was built from; the write of each event's plan
+carries a guard that matches only that version (repository.add_plan), in the same round trip.
+The guard is evaluated after the event was received, hence after every change answered before
+the event was published: when it does not match, the planner refreshes the cache (`refresh`)
+and plans the event again (see service.NotifierService._alert_organisations).
+
+Each refresh starts a new generation of the cache. Deliveries remember the generation they were
+planned under; the delivery worker checks a webhook is still there when the directory was
+refreshed since (see delivery.DeliveryWorker)."""
 from __future__ import annotations
 
 import threading
@@ -18,37 +23,51 @@ class WebhookDirectory:
     def __init__(self, repo: NotifierRepository):
         self.repo = repo
         self._version: int | None = None
+        self._generation = 0
         self._by_voen: dict[str, list[dict]] = {}
         self._lock = threading.Lock()
 
     @property
     def version(self) -> int | None:
-        """The newest version read so far (None before the first check)."""
+        """The version of webhooks the cache was built from (None before the first refresh)."""
         return self._version
 
-    def check(self) -> int:
-        """Reads the version; what was cached before a change is forgotten. Returns the version."""
+    @property
+    def generation(self) -> int:
+        """How many times the cache was refreshed."""
+        return self._generation
+
+    def current(self) -> tuple[int, int]:
+        """(generation, version) of the cache; the first call reads the version."""
+        with self._lock:
+            if self._version is not None:
+                return self._generation, self._version
+        return self.refresh()
+
+    def refresh(self) -> tuple[int, int]:
+        """Reads the version and forgets what was cached: every webhook read from now on is read
+        after this. Returns the new (generation, version)."""
         version = self.repo.webhooks_version()
         with self._lock:
-            if self._version is None or version > self._version:  # an older reading that came late changes nothing
-                self._by_voen = {}
-                self._version = version
-            return self._version
+            self._by_voen = {}
+            self._version = version
+            self._generation += 1
+            return self._generation, version
 
     def for_voen(self, voen: str) -> list[dict]:
-        """The organisation's webhooks as of the last check ({_id, url, secret_encrypted})."""
+        """The organisation's webhooks, read since the last refresh ({_id, url, secret_encrypted})."""
         with self._lock:
             cached = self._by_voen.get(voen)
-            version = self._version
+            generation = self._generation
         if cached is not None:
             return cached
         hooks = self.repo.webhooks_for(voen)
         with self._lock:
-            # Kept only if no change was seen meanwhile: it might have been read before that change.
-            if version is not None and self._version == version:
+            # Kept only if not refreshed meanwhile: the read might have come before that refresh.
+            if self._generation == generation:
                 self._by_voen[voen] = hooks
         return hooks
 
     def has(self, voen: str, webhook_id: str) -> bool:
-        """Whether the organisation still has that webhook, as of the last check."""
+        """Whether the organisation still has that webhook, as of the last refresh."""
         return any(hook["_id"] == webhook_id for hook in self.for_voen(voen))
