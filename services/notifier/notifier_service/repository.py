@@ -104,9 +104,6 @@ class NotifierRepository(MongoRepository):
         """A webhook as planning sees it (None: deleted)."""
         return self.db.webhooks.find_one({"_id": webhook_id}, WEBHOOK_SENDING_FIELDS)
 
-    def webhook_exists(self, webhook_id: str) -> bool:
-        return self.db.webhooks.find_one({"_id": webhook_id}, {"_id": 1}) is not None
-
     def get_webhook(self, voen: str, webhook_id: str) -> dict | None:
         """One of the organisation's webhooks as listed (never the secret)."""
         doc = self.db.webhooks.find_one({"_id": webhook_id, "voen": voen}, WEBHOOK_FIELDS)
