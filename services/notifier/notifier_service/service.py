@@ -129,9 +129,9 @@ class NotifierService:
         """contracts.authority.withdrawn: the webhooks registered under that authority are
         suspended; nothing more goes to them (what waits is skipped; the inbox has everything)
         until the head confirms them. Idempotent."""
-        authority_id, _voen = parse_withdrawal(event)
+        authority_id, voen = parse_withdrawal(event)
         now = self.clock()
-        self.repository.record_withdrawn_authority(authority_id, _voen, now)
+        self.repository.record_withdrawn_authority(authority_id, voen, now)
         suspended = self.repository.suspend_webhooks_under(authority_id, now, AUTHORITY_WITHDRAWN)
         if not suspended:
             return
