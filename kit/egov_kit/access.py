@@ -24,6 +24,7 @@ from flask import current_app, g, request
 from flask_smorest import Blueprint
 
 from .auth import Principal, current_principal, require_company, require_person, require_service, require_staff
+from .authority import SCOPES, require as require_authority
 from .errors import ServiceError, forbidden
 
 log = logging.getLogger("egov.access")
@@ -37,6 +38,8 @@ class Caller:
     name: str
     check: Callable[[], Principal | None]
     needs_token: bool = True
+    # The company function it opens (egov_kit.authority.SCOPES), for company callers.
+    scope: str | None = None
 
     def __repr__(self) -> str:
         return f"Caller({self.name})"
@@ -49,10 +52,19 @@ PERSON = Caller("person", require_person)
 STAFF = Caller("staff", require_staff)
 
 
-def company(*roles: str) -> Caller:
-    """A person acting for a company (POST /api/auth/role) in one of `roles` (head, authorised)."""
-    roles = roles or ("head", "authorised")
-    return Caller(f"company:{'|'.join(roles)}", lambda: require_company(roles=tuple(roles)))
+def company(*roles: str, scope: str | None = None) -> Caller:
+    """A person acting for a company (POST /api/auth/role) in one of `roles` (head, authorised),
+    checked live on every request: the head now (tax registry), or the holder of an authority in
+    force that covers `scope` (None: any authority in force). See egov_kit.authority."""
+    roles = tuple(roles or ("head", "authorised"))
+    if scope is not None and scope not in SCOPES:
+        raise ValueError(f"unknown scope {scope!r}")
+
+    def check() -> Principal:
+        principal = require_company(roles=roles)
+        require_authority(principal, roles, scope)
+        return principal
+    return Caller(f"company:{'|'.join(roles)}" + (f":{scope}" if scope else ""), check, scope=scope)
 
 
 COMPANY = company("head", "authorised")

@@ -43,6 +43,7 @@ class Kit:
         self._listener_lock = threading.Lock()
         self._prepared_pid = None
         self._registry: RegistryClient | None = None
+        self._authority = None
         # The service's use cases (its service.py class), set by its create_app; routes reach
         # them with current_service().
         self.service = None
@@ -83,6 +84,19 @@ class Kit:
         if self._registry is None:
             self._registry = RegistryClient(self.client)
         return self._registry
+
+    @property
+    def authority(self):
+        """Where a person stands for a company (egov_kit.authority): the contracts service asked
+        over HTTP, unless the service answers it itself (contracts sets a LocalAuthority)."""
+        if self._authority is None:
+            from .authority import AuthorityClient
+            self._authority = AuthorityClient(self.client)
+        return self._authority
+
+    @authority.setter
+    def authority(self, checker) -> None:
+        self._authority = checker
 
 
 def current_kit() -> Kit:

@@ -5,9 +5,10 @@ import pytest
 from flask.views import MethodView
 from marshmallow import Schema
 
-from egov_kit.access import COMPANY, PERSON, PUBLIC, STAFF, ServiceBlueprint, any_of, caller, requires, service, \
-    undeclared_views
+from egov_kit.access import COMPANY, PERSON, PUBLIC, STAFF, ServiceBlueprint, any_of, caller, company, requires, \
+    service, undeclared_views
 from egov_kit.app import create_service_app
+from egov_kit.authority import LocalAuthority, caller_standing
 from egov_kit.auth import Principal
 from egov_kit.config import load_settings
 from egov_kit.paging import PageQuery, page, page_schema
@@ -23,10 +24,30 @@ class ItemOut(Schema):
     name = fields.String()
 
 
-def make_app(monkeypatch, principal: Principal | None):
-    """An app whose token check answers with `principal` (None: no token sent)."""
+HEAD_FIN, REP_FIN = "1AB2CD3", "7MW3KZS"
+
+
+def standings(voen: str, fin: str) -> dict:
+    """The contracts service's answer, as a rule of the test's own: 1AB2CD3 heads every company;
+    7MW3KZS holds an authority for notifications until the end of 2030."""
+    if fin == REP_FIN:
+        return {"voen": voen, "fin": fin, "head": False, "scopes": ["notifications"], "authority_id": "a1",
+                "valid_until": "2030-12-31"}
+    return {"voen": voen, "fin": fin, "head": fin == HEAD_FIN, "scopes": [], "authority_id": None,
+            "valid_until": None}
+
+
+def make_app(monkeypatch, principal: Principal | None, asked: list | None = None):
+    """An app whose token check answers with `principal` (None: no token sent), and whose company
+    callers learn where a person stands from `standings` (each question noted in `asked`)."""
     monkeypatch.setenv("REVOCATION_LISTENER", "false")
     app, api = create_service_app(load_settings("demo"), title="Demo")
+
+    def check(voen: str, fin: str) -> dict:
+        if asked is not None:
+            asked.append((voen, fin))
+        return standings(voen, fin)
+    app.extensions["egov"].authority = LocalAuthority(check)
     blp = ServiceBlueprint("demo", __name__, url_prefix="/api/demo")
 
     @blp.route("/people")
@@ -43,6 +64,24 @@ def make_app(monkeypatch, principal: Principal | None):
         def get(self, query):
             items = [{"name": f"n{i}"} for i in range(1000)]
             return page(items[query["offset"]:query["offset"] + query["limit"]], len(items), query)
+
+    @blp.route("/hooks")
+    class Hooks(MethodView):
+        @requires(company(scope="notifications"))
+        @blp.arguments(PersonIn)
+        def post(self, body):
+            standing = caller_standing()
+            return {"authority_id": standing.authority_id, "head": standing.head}
+
+        @requires(company(scope="accidents"))
+        def get(self):
+            return {"ok": True}
+
+    @blp.route("/hooks/confirmation")
+    class Confirmation(MethodView):
+        @requires(company("head", scope="notifications"))
+        def post(self):
+            return {"ok": True}
 
     @blp.route("/staff")
     class Staff(MethodView):
@@ -74,8 +113,8 @@ def make_app(monkeypatch, principal: Principal | None):
     return app
 
 
-def person(**kw) -> Principal:
-    return Principal(kind="person", subject="p", fin="1AB2CD3", **kw)
+def person(fin: str = HEAD_FIN, **kw) -> Principal:
+    return Principal(kind="person", subject="p", fin=fin, **kw)
 
 
 def test_a_stranger_gets_401_before_any_field_error(monkeypatch):
@@ -145,3 +184,54 @@ def test_answers_to_a_logged_in_caller_are_not_cached(monkeypatch):
     response = client.post("/api/demo/people", json={"fin": "1ab2cd3"}, headers={"Authorization": "Bearer x"})
     assert response.headers["Cache-Control"] == "no-store"
     assert "Cache-Control" not in make_app(monkeypatch, None).test_client().get("/api/demo/people").headers
+
+
+# --- company callers: the authority, checked live, by scope -----------------------------------
+
+def rep(voen: str = "1234567890") -> Principal:
+    return person(REP_FIN, acting_for=voen, company_role="authorised")
+
+
+def test_a_representative_is_let_in_only_under_the_scopes_of_the_authority(monkeypatch):
+    client = make_app(monkeypatch, rep()).test_client()
+    allowed = client.post("/api/demo/hooks", json={"fin": "1ab2cd3"})
+    assert allowed.status_code == 200 and allowed.get_json() == {"authority_id": "a1", "head": False}
+    refused = client.get("/api/demo/hooks", headers={"Accept-Language": "en"})
+    assert refused.status_code == 403 and refused.get_json()["code"] == "scope_missing"
+    assert '"accidents"' in refused.get_json()["detail"]  # names the scope the authority lacks
+    assert client.post("/api/demo/people", json={"fin": "1ab2cd3"}).status_code == 201  # COMPANY: any scope
+    # A head-only route: the token's role is refused first, whatever the authority.
+    assert client.post("/api/demo/hooks/confirmation").get_json()["code"] == "not_your_company"
+
+
+def test_the_head_acts_under_any_scope_and_nobody_else_without_an_authority(monkeypatch):
+    head = make_app(monkeypatch, person(acting_for="1234567890", company_role="head")).test_client()
+    assert head.get("/api/demo/hooks").status_code == 200
+    assert head.post("/api/demo/hooks/confirmation").status_code == 200
+    assert head.post("/api/demo/hooks", json={"fin": "1ab2cd3"}).get_json() == {"authority_id": None, "head": True}
+    # A token claiming a role the registries do not back is not enough.
+    pretender = make_app(monkeypatch, person("9ZZ9ZZ9", acting_for="1234567890", company_role="head")).test_client()
+    for response in (pretender.get("/api/demo/hooks"), pretender.post("/api/demo/people", json={"fin": "1ab2cd3"})):
+        assert response.status_code == 403 and response.get_json()["code"] == "no_authority"
+    assert pretender.post("/api/demo/hooks/confirmation").get_json()["code"] == "not_head"
+    before_the_body = pretender.post("/api/demo/hooks", json={"fin": "bad"})
+    assert before_the_body.status_code == 403 and "errors" not in before_the_body.get_json()
+    claiming = make_app(monkeypatch, person("9ZZ9ZZ9", acting_for="1234567890", company_role="authorised"))
+    assert claiming.test_client().get("/api/demo/hooks").get_json()["code"] == "no_authority"
+
+
+def test_the_authority_is_asked_on_every_request_and_once_in_it(monkeypatch):
+    asked: list = []
+    client = make_app(monkeypatch, rep(), asked).test_client()
+    for _ in range(3):
+        client.post("/api/demo/hooks", json={"fin": "1ab2cd3"})
+    assert asked == [("1234567890", REP_FIN)] * 3
+    assert make_app(monkeypatch, person(), asked).test_client().get("/api/demo/staff").status_code == 403
+    assert len(asked) == 3  # a route for no company asks nothing
+
+
+def test_a_company_caller_names_a_known_scope():
+    assert company(scope="insurers").scope == "insurers" and COMPANY.scope is None
+    assert company("head", scope="insurers").name == "company:head:insurers"
+    with pytest.raises(ValueError):
+        company(scope="payroll")

@@ -145,8 +145,9 @@ def validate_issue(request: dict, contract: dict, today: date, purposes: dict,
         errors["valid_until"] = ["valid_until_in_past"]
     elif contract.get("contract_type") == FIXED_TERM and end is not None and valid_until > end:
         errors["valid_until"] = ["valid_until_after_contract_end"]
-    if request.get("email_copy") and not request.get("email"):
-        errors["email"] = ["email_required_for_copy"]
+    if not request.get("email"):
+        # The form asks for it whether or not a copy is wanted (manual 2.5.4).
+        errors["email"] = ["required"]
     if request.get("purpose") not in purposes:
         errors["purpose"] = ["unknown_purpose"]
     if request.get("destination") == ADDRESSED:

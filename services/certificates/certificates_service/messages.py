@@ -13,8 +13,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "valid_until_after_contract_end": (
         "Müddətli əmək müqaviləsində son etibarlılıq tarixi müqavilənin bitmə tarixindən gec ola bilməz.",
         "For a fixed-term contract the valid-until date may not be later than the contract's end date."),
-    "email_required_for_copy": ("Arayışın nüsxəsini e-poçtla almaq üçün elektron poçt ünvanı daxil edilməlidir.",
-                                "An e-mail address is needed to receive a copy by e-mail."),
     "unknown_purpose": ("Belə arayış təyinatı yoxdur.", "No such certificate purpose."),
     "addressee_required": ("Ünvanlı arayış üçün arayışın təqdim olunacağı qurum seçilməlidir.",
                            "An addressed certificate needs the organisation it is addressed to."),

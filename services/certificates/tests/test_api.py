@@ -135,6 +135,8 @@ INVALID_CASES = [
     ({"mobile": "+99412345"}, "mobile", 422),
     ({"email": "not-an-email"}, "email", 422),
     ({"email": None, "email_copy": True}, "email", 422),
+    ({"email": None}, "email", 422),          # required even without a copy (manual 2.5.4)
+    ({"email": "  "}, "email", 422),
     ({"purpose": "99"}, "purpose", 422),
     ({"destination": "elsewhere"}, "destination", 422),
     ({"destination": "addressed"}, "addressee_voen", 422),
@@ -152,6 +154,18 @@ def test_each_invalid_field_is_named(holder, contract_id, changes, field, status
     assert response.status_code == status, response.text
     assert response.headers["Content-Type"].startswith("application/problem+json")
     assert field in response.json()["errors"], response.json()
+
+
+def test_the_form_requires_the_email(holder, contract_id):
+    """Manual 2.5.4: the e-mail is entered (and remembered), a copy wanted or not."""
+    body = issue_body(contract_id)
+    del body["email"]
+    for sent in (body, {**body, "email": ""}):
+        response = holder.post("/api/certificates", json=sent, headers={"Accept-Language": "en"})
+        assert response.status_code == 422, response.text
+        assert response.json()["errors"] == {"email": ["This field is required."]}
+    spec = holder.get("/api/certificates/openapi.json").json()
+    assert "email" in spec["components"]["schemas"]["IssueIn"]["required"]
 
 
 def test_fixed_term_caps_valid_until_and_messages_are_translated(holder, fixed_term_id):

@@ -26,7 +26,7 @@ def contract(**changes) -> dict:
 
 def request(**changes) -> dict:
     base = {"contract_id": "n-1", "type": "employment", "valid_until": date(2026, 12, 31), "mobile": None,
-            "email": None, "email_copy": False, "purpose": "10", "destination": "general", "addressee_voen": None,
+            "email": "nermin@example.az", "email_copy": False, "purpose": "10", "destination": "general", "addressee_voen": None,
             "notify_addressee_on_revoke": False}
     base.update(changes)
     return base
@@ -63,8 +63,10 @@ def test_contract_must_be_in_force():
     assert domain.contract_in_force(contract(contract_type="fixed_term", end_date="2026-11-23"), TODAY)
 
 
-def test_email_needed_for_a_copy_and_purpose_from_the_directory():
-    assert errors(request(email_copy=True)) == {"email": ["email_required_for_copy"]}
+def test_the_email_is_required_and_the_purpose_comes_from_the_directory():
+    # The form asks for the e-mail whether or not a copy is wanted (manual 2.5.4).
+    assert errors(request(email=None)) == {"email": ["required"]}
+    assert errors(request(email="", email_copy=True)) == {"email": ["required"]}
     assert errors(request(purpose="99")) == {"purpose": ["unknown_purpose"]}
 
 
@@ -78,7 +80,8 @@ def test_addressee_rules():
 
 
 def test_all_problems_are_reported_at_once():
-    found = errors(request(valid_until=date(2020, 1, 1), email_copy=True, purpose="zz", notify_addressee_on_revoke=True),
+    found = errors(request(valid_until=date(2020, 1, 1), email=None, email_copy=True, purpose="zz",
+                           notify_addressee_on_revoke=True),
                    contract(status="terminated"))
     assert set(found) == {"contract_id", "valid_until", "email", "purpose", "notify_addressee_on_revoke"}
 

@@ -1,5 +1,6 @@
 """Contracts service: employment contract notices (entered, signed with Asan İmza, terminated),
-the authorities to enter them, and employees' access to their own notices."""
+the authorities to act for a company (by scope, checked live by every service), and employees'
+access to their own notices."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -31,6 +32,7 @@ def build_service(kit: Kit, settings: ContractsSettings) -> ContractsService:
 def create_app(config_overrides: dict | None = None):
     """`config_overrides` may name kit settings (mongo_db, ...) and this service's (pdf_font_dir)."""
     from egov_kit.app import create_service_app
+    from egov_kit.authority import LocalAuthority
 
     from . import messages  # noqa: F401  (registers the service's message codes)
     from . import settings
@@ -40,6 +42,8 @@ def create_app(config_overrides: dict | None = None):
     app, api = create_service_app(kit_settings, title="Contracts (employment contract notices)")
     kit = app.extensions["egov"]
     kit.service = build_service(kit, own)
+    # Company routes here check authorities against this service's own data, not over HTTP.
+    kit.authority = LocalAuthority(kit.service.authority_check)
     kit.service.repository.ensure_indexes()
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)

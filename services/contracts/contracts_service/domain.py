@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
+from egov_kit.authority import SCOPES
 from egov_kit.clock import iso_instant
 from egov_kit.errors import conflict, field_error, invalid
 
@@ -313,6 +314,50 @@ def authority_in_force(authority: dict | None, today: date) -> bool:
     return authority is not None and authority_status(authority, today) == ACTIVE
 
 
+# The scope of this e-service; the head chooses an authority's scopes among SCOPES.
+CONTRACTS = "contracts"
+
+
+def authority_scopes(authority: dict) -> tuple[str, ...]:
+    """What an authority covers; one granted before scopes existed covers them all."""
+    stored = authority.get("scopes")
+    return tuple(s for s in SCOPES if s in stored) if stored is not None else SCOPES
+
+
+def normalise_scopes(scopes) -> tuple[str, ...]:
+    """The head's choice in the catalogue's order (None: all of them); raises a field error for an
+    empty choice or an unknown scope."""
+    if scopes is None:
+        return SCOPES
+    if not scopes:
+        raise field_error("scopes", "scopes_empty")
+    if any(s not in SCOPES for s in scopes):
+        raise field_error("scopes", "scope_unknown")
+    return tuple(s for s in SCOPES if s in scopes)
+
+
+def company_refusal(*, head: bool, authority: dict | None, scope: str = CONTRACTS,
+                    entering: bool = False) -> str | None:
+    """Why a person may not act for the company in `scope` (None when they may), given whether they
+    are its head now and the authority they hold in force (None: none). An authority covering the
+    scope is enough. The head acts without one, except that entering or signing notices needs the
+    head's own authority first (the manual, 2.7: "rəhbər şəxs ilk olaraq özünə səlahiyyət
+    verməlidir")."""
+    if authority is not None and scope in authority_scopes(authority):
+        return None
+    if head:
+        return "head_authority_required" if entering else None
+    return "scope_missing" if authority is not None else "no_authority"
+
+
+def authority_check_answer(voen: str, fin: str, head: bool, authority: dict | None) -> dict:
+    """Where a person stands for the company now (GET /authority-checks; egov_kit.authority)."""
+    return {"voen": voen, "fin": fin, "head": head,
+            "scopes": list(authority_scopes(authority)) if authority else [],
+            "authority_id": authority["_id"] if authority else None,
+            "valid_until": authority.get("valid_until") if authority else None}
+
+
 def check_valid_until(valid_until: date | None, today: date) -> None:
     if valid_until is not None and valid_until < today:
         raise field_error("valid_until", "valid_until_past")
@@ -354,7 +399,8 @@ def terminated_event_data(notice: dict, termination: dict, terminated_at: dateti
 
 def authority_granted_data(authority: dict) -> dict:
     return {"authority_id": authority["_id"], "voen": authority["voen"], "fin": authority["fin"],
-            "valid_until": authority.get("valid_until"), "granted_by_fin": authority["granted_by"]["fin"]}
+            "valid_until": authority.get("valid_until"), "scopes": list(authority_scopes(authority)),
+            "granted_by_fin": authority["granted_by"]["fin"]}
 
 
 def authority_withdrawn_data(authority: dict) -> dict:

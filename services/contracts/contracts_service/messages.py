@@ -23,9 +23,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                  "The termination date cannot precede the start date."),
     "valid_until_past": ("Etibarnamənin bitmə tarixi keçmiş tarix ola bilməz.",
                          "The power of attorney cannot end in the past."),
-    "not_head": ("Bu əməliyyatı yalnız təşkilatın rəhbəri edə bilər.", "Only the organisation's head may do this."),
-    "no_authority": ("Əmək müqaviləsi bildirişlərini daxil etmək səlahiyyətiniz yoxdur (və ya müddəti bitib, geri alınıb).",
-                     "You hold no authority to enter employment contract notices (or it expired or was withdrawn)."),
+    # not_head, no_authority and scope_missing are the kit's (egov_kit.authority).
+    "head_authority_required": (
+        "Bildirişləri özünüz daxil etmək və imzalamaq üçün əvvəlcə \"Əmək müqaviləsini bağlamaq səlahiyyəti olan "
+        "şəxslər\" bölməsində özünüzə \"contracts\" üzrə səlahiyyət verin.",
+        "To enter and sign notices yourself, first grant yourself the authority (scope \"contracts\") under "
+        "\"Persons authorised to conclude employment contracts\"."),
+    "scopes_empty": ("Ən azı bir səlahiyyət sahəsi seçilməlidir (və ya sahə göstərilməsin: hamısı).",
+                     "Choose at least one scope (or leave the field out: all of them)."),
+    "scope_unknown": ("Səlahiyyət sahələri: contracts, accidents, insurers, notifications.",
+                      "The scopes are contracts, accidents, insurers and notifications."),
     "authority_exists": ("Bu şəxsin qüvvədə olan səlahiyyəti artıq var.", "This person already holds an authority in force."),
     "authority_withdrawn": ("Səlahiyyət artıq geri alınıb.", "The authority has already been withdrawn."),
     "notice_not_editable": ("İmzalanmış bildiriş dəyişdirilə və ya silinə bilməz.",

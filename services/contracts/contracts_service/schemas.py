@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate
 
+from egov_kit.authority import SCOPES
+from egov_kit.errors import ServiceError
 from egov_kit.paging import PageQuery, page_schema
-from egov_kit.validators import Fin
+from egov_kit.validators import Fin, Voen
 
 from . import domain
 
@@ -40,10 +42,49 @@ class Salary(fields.Field):
 
 # --- requests -----------------------------------------------------------------------------
 
+class Scopes(fields.List):
+    """The company functions an authority covers: a non-empty subset of SCOPES, answered in their
+    order; any fault is one field error on the list."""
+
+    def __init__(self, **kwargs):
+        super().__init__(fields.String(validate=validate.OneOf(SCOPES)), **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, list):
+            raise ValidationError("invalid_list")
+        if not all(isinstance(item, str) for item in value):
+            raise ValidationError("scope_unknown")
+        try:
+            return list(domain.normalise_scopes(value))
+        except ServiceError as exc:
+            raise ValidationError(exc.errors["scopes"][0]) from None
+
+
 class AuthorityIn(Schema):
-    fin = Fin(required=True, metadata={"description": "FİN of the authorised person (the head may name himself)"})
+    fin = Fin(required=True, metadata={"description": "FİN of the authorised person (the head names himself first)"})
     valid_until = fields.Date(required=True, allow_none=True,
                               metadata={"description": "last day of a fixed-term power of attorney; null = indefinite"})
+    scopes = Scopes(load_default=None, metadata={
+        "description": "what the authority covers: contracts (these notices), accidents, insurers, "
+                       "notifications (the notifier's webhooks and inbox); omitted = all four",
+        "minItems": 1})
+
+
+class AuthorityCheckQuery(Schema):
+    voen = Voen(required=True)
+    fin = Fin(required=True)
+
+
+class AuthorityCheckOut(Schema):
+    voen = fields.String(required=True)
+    fin = fields.String(required=True)
+    head = fields.Boolean(required=True, metadata={"description": "the head of the company in the tax registry, now"})
+    scopes = fields.List(fields.String(validate=validate.OneOf(SCOPES)), required=True,
+                         metadata={"description": "what the authority in force covers (empty: none in force)"})
+    authority_id = fields.String(required=True, allow_none=True,
+                                 metadata={"description": "the authority in force (null: none)"})
+    valid_until = fields.String(required=True, allow_none=True,
+                                metadata={"description": "its last day (null: indefinite, or none in force)"})
 
 
 class NoticeIn(Schema):
@@ -103,6 +144,7 @@ class AuthorityOut(Schema):
     patronymic = fields.String()
     full_name = fields.String()
     valid_until = fields.String(allow_none=True)
+    scopes = fields.List(fields.String(validate=validate.OneOf(SCOPES)))
     kind = fields.String(metadata={"description": "fixed_term | indefinite"})
     status = fields.String(metadata={"description": "active | expired | withdrawn"})
     granted_at = Instant()

@@ -26,6 +26,7 @@ from egov_kit.clock import baku_today
 COMPANY = "1701100121"         # one of İlqar Məmmədov's three companies
 SECOND_COMPANY = "1701100231"  # another of his, for the authority withdrawn mid-signature
 OTHER_COMPANY = "1701100451"   # the logistics company of another head
+BANK = "9900072351"            # a bank whose head enters a notice only after granting himself the authority
 BASE = "/api/contracts"
 
 
@@ -58,6 +59,7 @@ def signature_pending_under_an_authority(suite, people, *, valid_until: str | No
     """In the second company, the head grants the representative an authority; the representative
     enters a notice and starts signing it. (head, the grant, representative, notice, path, start)"""
     head2 = ApiSession(suite.gateway_url).login(people["head"]).act_for(SECOND_COMPANY)
+    grant_himself(head2, people["head"])  # he may come to sign it himself
     granted = head2.post(f"{BASE}/authorities", json={"fin": people["rep2"]["fin"], "valid_until": valid_until})
     assert granted.status_code == 201, granted.text
     rep2 = act_for_when_allowed(ApiSession(suite.gateway_url).login(people["rep2"]), SECOND_COMPANY)
@@ -66,6 +68,12 @@ def signature_pending_under_an_authority(suite, people, *, valid_until: str | No
     started = rep2.post(f"{path}/signature")
     assert started.status_code == 202, started.text
     return head2, granted, rep2, notice, path, started
+
+
+def grant_himself(head: ApiSession, person: dict) -> None:
+    """The head's own authority for these notices (manual 2.7), unless he holds one already."""
+    granted = head.post(f"{BASE}/authorities", json={"fin": person["fin"], "valid_until": None, "scopes": ["contracts"]})
+    assert granted.status_code in (201, 409), granted.text  # 409: he holds it already
 
 
 def sign(session: ApiSession, path: str, signer: dict) -> dict:
@@ -116,18 +124,21 @@ def events(suite, amqp_url, bus_names):
 def people():
     return {"head": sim_identity(label="head of 3 companies"), "rep": sim_identity(label="employee / representative 1"),
             "rep2": sim_identity(label="employee / representative 2"), "employee": sim_identity(label="employee 3"),
-            "other_head": sim_identity(label="head of 1 company (logistics)")}
+            "other_head": sim_identity(label="head of 1 company (logistics)"),
+            "bank_head": sim_identity(label="head of a bank")}
 
 
 @pytest.fixture(scope="module")
 def head(suite, people, events):
-    return ApiSession(suite.gateway_url).login(people["head"]).act_for(COMPANY)
+    """The head, who grants himself the authority first, as the manual says (2.7)."""
+    session = ApiSession(suite.gateway_url).login(people["head"]).act_for(COMPANY)
+    assert session.post(f"{BASE}/authorities", json={"fin": people["head"]["fin"], "valid_until": None}).status_code == 201
+    return session
 
 
 @pytest.fixture(scope="module")
 def rep(suite, people, head, events):
-    """The representative, authorised by the head (himself authorised first, as the manual says)."""
-    assert head.post(f"{BASE}/authorities", json={"fin": people["head"]["fin"], "valid_until": None}).status_code == 201
+    """The representative, authorised by the head."""
     granted = head.post(f"{BASE}/authorities", json={"fin": people["rep"]["fin"],
                                                     "valid_until": (today() + timedelta(days=90)).isoformat()})
     assert granted.status_code == 201, granted.text
@@ -170,12 +181,18 @@ def test_head_grants_authorities_with_registry_names(head, rep, people, events):
     assert theirs["granted_by"]["fin"] == people["head"]["fin"]
     event = events("contracts.authority.granted", authority_id=theirs["id"])
     assert event["data"] == {"authority_id": theirs["id"], "voen": COMPANY, "fin": people["rep"]["fin"],
-                             "valid_until": theirs["valid_until"], "granted_by_fin": people["head"]["fin"]}
+                             "valid_until": theirs["valid_until"], "granted_by_fin": people["head"]["fin"],
+                             "scopes": ["contracts", "accidents", "insurers", "notifications"]}
+    assert theirs["scopes"] == event["data"]["scopes"]  # omitted: all four
     again = head.post(f"{BASE}/authorities", json={"fin": people["rep"]["fin"], "valid_until": None})
     assert again.status_code == 409
 
 
 @pytest.mark.parametrize("body, field", [
+    ({"fin": "7MW3KZS", "valid_until": None, "scopes": []}, "scopes"),
+    ({"fin": "7MW3KZS", "valid_until": None, "scopes": ["contracts", "payroll"]}, "scopes"),
+    ({"fin": "7MW3KZS", "valid_until": None, "scopes": "contracts"}, "scopes"),
+    ({"fin": "7MW3KZS", "valid_until": None, "scopes": [1]}, "scopes"),
     ({"fin": "0000000", "valid_until": None}, "fin"),
     ({"fin": "12-45", "valid_until": None}, "fin"),
     ({"fin": "7MW3KZS", "valid_until": "2020-01-01"}, "valid_until"),
@@ -191,6 +208,62 @@ def test_invalid_authority_is_refused_naming_the_field(head, body, field):
 def test_only_the_head_manages_authorities(rep, people):
     assert rep.get(f"{BASE}/authorities").status_code == 403
     assert rep.post(f"{BASE}/authorities", json={"fin": people["rep2"]["fin"], "valid_until": None}).status_code == 403
+
+
+def test_the_head_enters_notices_only_once_he_granted_himself_the_authority(suite, people):
+    """Manual 2.7: in "Persons authorised to conclude employment contracts" the head first grants
+    himself the authority; until then entering a notice is refused, naming that step."""
+    bank_head = ApiSession(suite.gateway_url).login(people["bank_head"]).act_for(BANK)
+    refused = bank_head.post(f"{BASE}/notices", json=payload())
+    assert refused.status_code == 403 and refused.headers["Content-Type"] == "application/problem+json"
+    assert refused.json()["code"] == "head_authority_required" and "özünüzə" in refused.json()["detail"]
+    english = bank_head.post(f"{BASE}/notices", json=payload(), headers={"Accept-Language": "en"}).json()["detail"]
+    assert "grant yourself the authority" in english and "Persons authorised to conclude" in english
+    assert bank_head.get(f"{BASE}/notices").status_code == 200  # reading the registry needs no authority
+
+    granted = bank_head.post(f"{BASE}/authorities", json={"fin": people["bank_head"]["fin"], "valid_until": None,
+                                                          "scopes": ["contracts"]})
+    assert granted.status_code == 201 and granted.json()["scopes"] == ["contracts"]
+    created = bank_head.post(f"{BASE}/notices", json=payload())
+    assert created.status_code == 201, created.text
+    assert bank_head.delete(f"{BASE}/notices/{created.json()['id']}").status_code == 204
+
+
+def test_the_services_ask_where_a_person_stands_for_a_company(suite, people, head, rep, service_client):
+    path = f"{BASE}/authority-checks"
+    notifier = service_client("notifier")
+    answer = notifier.get("contracts", path, params={"voen": COMPANY, "fin": people["rep"]["fin"].lower()})
+    assert answer.status_code == 200, answer.text
+    theirs = answer.json()
+    assert theirs["head"] is False and theirs["scopes"] == ["contracts", "accidents", "insurers", "notifications"]
+    assert theirs["authority_id"] and theirs["valid_until"] == (today() + timedelta(days=90)).isoformat()
+    assert theirs["fin"] == people["rep"]["fin"]
+    mine = notifier.get("contracts", path, params={"voen": COMPANY, "fin": people["head"]["fin"]}).json()
+    assert mine["head"] is True and mine["authority_id"]
+    nobody = notifier.get("contracts", path, params={"voen": COMPANY, "fin": people["employee"]["fin"]}).json()
+    assert nobody == {"voen": COMPANY, "fin": people["employee"]["fin"], "head": False, "scopes": [],
+                      "authority_id": None, "valid_until": None}
+    assert notifier.get("contracts", path, params={"voen": "12", "fin": people["head"]["fin"]}).status_code == 422
+    # Not for people, logged in or not.
+    assert head.get(path, params={"voen": COMPANY, "fin": people["rep"]["fin"]}).status_code == 403
+    assert requests.get(f"{suite.gateway_url}{path}", params={"voen": COMPANY, "fin": people["rep"]["fin"]},
+                        timeout=10).status_code == 401
+
+
+def test_a_representative_for_other_scopes_is_refused_these_notices(suite, people, events):
+    """An authority the head granted for notifications only does not open the contracts e-service."""
+    head2 = ApiSession(suite.gateway_url).login(people["head"]).act_for(SECOND_COMPANY)
+    signer = people["employee"]
+    granted = head2.post(f"{BASE}/authorities", json={"fin": signer["fin"], "valid_until": None,
+                                                      "scopes": ["notifications"]})
+    assert granted.status_code == 201, granted.text
+    try:
+        session = act_for_when_allowed(ApiSession(suite.gateway_url).login(signer), SECOND_COMPANY)
+        for response in (session.get(f"{BASE}/notices"), session.post(f"{BASE}/notices", json=payload())):
+            assert response.status_code == 403, response.text
+            assert response.json()["code"] == "scope_missing" and '"contracts"' in response.json()["detail"]
+    finally:
+        assert head2.delete(f"{BASE}/authorities/{granted.json()['id']}").status_code == 200
 
 
 # --- notices ------------------------------------------------------------------------------
@@ -338,6 +411,7 @@ def test_adoc_container_verifies_with_openssl(tmp_path, rep, employee, signed_no
 
 def test_another_company_sees_nothing(suite, people, signed_notice, head):
     other = ApiSession(suite.gateway_url).login(people["other_head"]).act_for(OTHER_COMPANY)
+    grant_himself(other, people["other_head"])  # entitled to edit his own company's notices
     path = f"{BASE}/notices/{signed_notice['id']}"
     for suffix in ("", "/pdf", "/adoc", "/signature"):
         assert other.get(path + suffix).status_code == 404, suffix

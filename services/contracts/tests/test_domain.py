@@ -125,6 +125,50 @@ def test_authority_status_over_time():
     assert domain.authority_status(withdrawn, TODAY) == "withdrawn"
 
 
+ALL_SCOPES = ("contracts", "accidents", "insurers", "notifications")
+
+
+def test_scopes_are_a_non_empty_choice_among_the_four_and_omitted_means_all():
+    assert domain.normalise_scopes(None) == ALL_SCOPES
+    assert domain.normalise_scopes(["notifications", "contracts", "contracts"]) == ("contracts", "notifications")
+    for wrong, code in (([], "scopes_empty"), (["contracts", "payroll"], "scope_unknown"), (["Contracts"], "scope_unknown")):
+        with pytest.raises(ServiceError) as exc:
+            domain.normalise_scopes(wrong)
+        assert exc.value.status == 422 and exc.value.errors == {"scopes": [code]}
+    # An authority granted before scopes existed covers them all.
+    assert domain.authority_scopes({"valid_until": None}) == ALL_SCOPES
+    assert domain.authority_scopes({"scopes": ["insurers"]}) == ("insurers",)
+
+
+def test_who_may_act_in_a_scope():
+    contracts_only = {"_id": "a1", "scopes": ["contracts"], "valid_until": None}
+    notifications_only = {"_id": "a2", "scopes": ["notifications"], "valid_until": "2026-12-31"}
+    refusal = domain.company_refusal
+    assert refusal(head=False, authority=contracts_only) is None
+    assert refusal(head=False, authority=notifications_only) == "scope_missing"
+    assert refusal(head=False, authority=notifications_only, scope="notifications") is None
+    assert refusal(head=False, authority=None) == "no_authority"
+    # The head reads and manages without an authority, but enters and signs only with his own
+    # authority covering contracts (manual 2.7).
+    assert refusal(head=True, authority=None) is None
+    assert refusal(head=True, authority=None, entering=True) == "head_authority_required"
+    assert refusal(head=True, authority=notifications_only, entering=True) == "head_authority_required"
+    assert refusal(head=True, authority=contracts_only, entering=True) is None
+    assert domain.authority_check_answer("1701100121", "2PLX9DM", False, notifications_only) == {
+        "voen": "1701100121", "fin": "2PLX9DM", "head": False, "scopes": ["notifications"], "authority_id": "a2",
+        "valid_until": "2026-12-31"}
+    assert domain.authority_check_answer("1701100121", "2PLX9DM", True, None) == {
+        "voen": "1701100121", "fin": "2PLX9DM", "head": True, "scopes": [], "authority_id": None, "valid_until": None}
+
+
+def test_the_grant_event_carries_the_scopes():
+    granted = {"_id": "a1", "voen": "1701100121", "fin": "2PLX9DM", "valid_until": None,
+               "scopes": ["notifications", "contracts"], "granted_by": {"fin": "5ZK2M7P", "name": "x"}}
+    assert domain.authority_granted_data(granted) == {
+        "authority_id": "a1", "voen": "1701100121", "fin": "2PLX9DM", "valid_until": None,
+        "scopes": ["contracts", "notifications"], "granted_by_fin": "5ZK2M7P"}
+
+
 def test_power_of_attorney_cannot_end_in_the_past():
     domain.check_valid_until(None, TODAY)
     domain.check_valid_until(TODAY, TODAY)

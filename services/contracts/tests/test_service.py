@@ -54,6 +54,15 @@ def contracts(fresh_db, registry_client, service_client) -> ContractsService:
     return service
 
 
+@pytest.fixture
+def entering(contracts) -> ContractsService:
+    """The service once both heads granted themselves the authority (manual 2.7): they may enter
+    and sign notices themselves."""
+    contracts.grant_authority(HEAD, HEAD.fin, None, ["contracts"])
+    contracts.grant_authority(OTHER_HEAD, OTHER_HEAD.fin, None, ["contracts"])
+    return contracts
+
+
 def fields(**changes) -> dict:
     """A notice as the schema hands it over (typed: dates, salary in qəpik)."""
     typed = {"employee_fin": EMPLOYEE.fin, "position": "Baş mühasib", "occupation_code": "2411",
@@ -90,6 +99,7 @@ def test_the_head_grants_lists_and_withdraws_an_authority(contracts, fresh_db):
     until = baku_today() + timedelta(days=90)
     granted = contracts.grant_authority(HEAD, REP.fin, until)
     assert granted["status"] == "active" and granted["kind"] == "fixed_term"
+    assert granted["scopes"] == ["contracts", "accidents", "insurers", "notifications"]  # omitted: all
     assert granted["valid_until"] == until.isoformat()
     assert granted["full_name"].startswith("Şükürova Aygün")  # from the population registry
     assert granted["granted_by"] == {"fin": HEAD.fin, "name": "Məmmədov İlqar"}
@@ -140,10 +150,83 @@ def test_an_authority_for_nobody_or_ending_in_the_past_is_refused(contracts):
     assert contracts.list_authorities(HEAD, limit=20, offset=0) == ([], 0)
 
 
+def test_an_authority_covers_the_scopes_the_head_chose(contracts, fresh_db):
+    granted = contracts.grant_authority(HEAD, REP.fin, None, ["notifications", "accidents"])
+    assert granted["scopes"] == ["accidents", "notifications"]
+    stored = fresh_db.authorities.find_one({"_id": granted["id"]})
+    assert stored["_outbox"][next(iter(stored["_outbox"]))]["data"]["scopes"] == ["accidents", "notifications"]
+    assert contracts.authority_check(COMPANY, REP.fin) == {
+        "voen": COMPANY, "fin": REP.fin, "head": False, "scopes": ["accidents", "notifications"],
+        "authority_id": granted["id"], "valid_until": None}
+    # Notifications and accidents, not these notices.
+    refused = refusal(contracts.create_notice, REP, fields())
+    assert (refused.status, refused.code) == (403, "scope_missing") and '"contracts"' in refused.detail
+    assert refusal(contracts.list_company_notices, REP, status=None, q=None, limit=20, offset=0).code \
+        == "scope_missing"
+    # Another scope is another grant: the one in force is withdrawn first.
+    assert refusal(contracts.grant_authority, HEAD, REP.fin, None, ["contracts"]).code == "authority_exists"
+    contracts.withdraw_authority(HEAD, granted["id"])
+    assert contracts.authority_check(COMPANY, REP.fin)["authority_id"] is None
+    contracts.grant_authority(HEAD, REP.fin, None, ["contracts"])
+    assert contracts.list_company_notices(REP, status=None, q=None, limit=20, offset=0) == ([], 0)
+
+    for wrong, code in (([], "scopes_empty"), (["contracts", "payroll"], "scope_unknown")):
+        failed = refusal(contracts.grant_authority, HEAD, EMPLOYEE.fin, None, wrong)
+        assert failed.status == 422 and failed.errors == {"scopes": [code]}
+
+
+def test_an_authority_stored_before_scopes_covers_all_of_them(contracts, fresh_db):
+    granted = contracts.grant_authority(HEAD, REP.fin, None)
+    fresh_db.authorities.update_one({"_id": granted["id"]}, {"$unset": {"scopes": ""}})
+    assert contracts.authority_check(COMPANY, REP.fin)["scopes"] == ["contracts", "accidents", "insurers",
+                                                                       "notifications"]
+    assert contracts.create_notice(REP, fields())["status"] == "unsigned"
+    assert contracts.list_authorities(HEAD, limit=20, offset=0)[0][0]["scopes"][0] == "contracts"
+
+
+def test_the_head_grants_himself_the_authority_before_entering_notices(contracts):
+    """Manual 2.7: "rəhbər şəxs ilk olaraq özünə səlahiyyət verməlidir". Until he has, the head
+    reads the registry and manages authorities, but enters and signs nothing himself."""
+    assert contracts.authority_check(COMPANY, HEAD.fin) == {
+        "voen": COMPANY, "fin": HEAD.fin, "head": True, "scopes": [], "authority_id": None, "valid_until": None}
+    refused = refusal(contracts.create_notice, HEAD, fields())
+    assert (refused.status, refused.code) == (403, "head_authority_required")
+    assert contracts.list_company_notices(HEAD, status=None, q=None, limit=20, offset=0) == ([], 0)
+    contracts.grant_authority(HEAD, REP.fin, None, ["contracts"])
+    drafted = contracts.create_notice(REP, fields())
+    for call, args in ((contracts.update_notice, ({"position": "Mühasib"},)), (contracts.delete_notice, ()),
+                       (contracts.start_signing, (NOTICE_SIGNING,))):
+        assert refusal(call, HEAD, drafted["_id"], *args).code == "head_authority_required", call.__name__
+    assert contracts.readable_notice(HEAD, drafted["_id"])["_id"] == drafted["_id"]
+
+    # An authority of his own for notifications only is not the one the manual means.
+    own = contracts.grant_authority(HEAD, HEAD.fin, None, ["notifications"])
+    assert refusal(contracts.create_notice, HEAD, fields()).code == "head_authority_required"
+    contracts.withdraw_authority(HEAD, own["id"])
+    own = contracts.grant_authority(HEAD, HEAD.fin, None, ["contracts"])
+    assert contracts.authority_check(COMPANY, HEAD.fin)["authority_id"] == own["id"]
+    assert contracts.create_notice(HEAD, fields())["created_by"]["fin"] == HEAD.fin
+    assert contracts.update_notice(HEAD, drafted["_id"], {"position": "Mühasib"})["position"] == "Mühasib"
+
+
+def test_the_check_answers_for_this_moment(contracts):
+    """What every service asks on each company request: an authority past its last day, or
+    withdrawn, is gone from the very next answer."""
+    contracts.grant_authority(HEAD, REP.fin, baku_today(), ["notifications"])
+    assert contracts.authority_check(COMPANY, REP.fin)["valid_until"] == baku_today().isoformat()
+    after_midnight = make_service(contracts.repository.db, contracts.registry, contracts.signatures,
+                                  now=lambda: utcnow() + timedelta(days=2))
+    assert after_midnight.authority_check(COMPANY, REP.fin) == {
+        "voen": COMPANY, "fin": REP.fin, "head": False, "scopes": [], "authority_id": None, "valid_until": None}
+    # The head of another company is nobody here.
+    assert contracts.authority_check(COMPANY, OTHER_HEAD.fin)["head"] is False
+
+
 # --- notices ------------------------------------------------------------------------------
 
-def test_an_unsigned_notice_is_entered_edited_and_deleted(contracts):
-    created = contracts.create_notice(HEAD, fields())  # the head needs no authority of his own
+def test_an_unsigned_notice_is_entered_edited_and_deleted(entering):
+    contracts = entering
+    created = contracts.create_notice(HEAD, fields())  # under his own authority
     assert created["status"] == "unsigned" and created["salary_qepik"] == 125050
     assert created["employee"]["surname"] == "Həsənova" and created["employee"]["id_document"]["number"]
     assert created["employer"]["voen"] == COMPANY and created["employer"]["name"]
@@ -168,14 +251,16 @@ def test_an_unsigned_notice_is_entered_edited_and_deleted(contracts):
     assert contracts.list_company_notices(HEAD, status=None, q=None, limit=20, offset=0) == ([], 0)
 
 
-def test_a_signed_notice_is_no_longer_edited_or_deleted(contracts):
+def test_a_signed_notice_is_no_longer_edited_or_deleted(entering):
+    contracts = entering
     notice = signed(contracts, contracts.create_notice(HEAD, fields()))
     assert refusal(contracts.update_notice, HEAD, notice["_id"], {"position": "Direktor"}).code == "notice_not_editable"
     assert refusal(contracts.delete_notice, HEAD, notice["_id"]).code == "notice_not_editable"
     assert contracts.readable_notice(HEAD, notice["_id"])["position"] == "Baş mühasib"
 
 
-def test_another_companys_notice_is_a_404(contracts):
+def test_another_companys_notice_is_a_404(entering):
+    contracts = entering
     notice = contracts.create_notice(HEAD, fields())
     for call, args in ((contracts.readable_notice, ()), (contracts.update_notice, ({"position": "x"},)),
                        (contracts.delete_notice, ()), (contracts.notice_pdf, ()),
@@ -190,14 +275,16 @@ def test_another_companys_notice_is_a_404(contracts):
     assert contracts.readable_notice(HEAD, notice["_id"])["_id"] == notice["_id"]
 
 
-def test_unknown_employee_and_occupation_are_named_as_field_errors(contracts):
+def test_unknown_employee_and_occupation_are_named_as_field_errors(entering):
+    contracts = entering
     refused = refusal(contracts.create_notice, HEAD, fields(employee_fin="0000000", occupation_code="0000"))
     assert refused.status == 422
     assert refused.errors == {"employee_fin": ["unknown_person"], "occupation_code": ["unknown_occupation"]}
     assert contracts.list_company_notices(HEAD, status=None, q=None, limit=20, offset=0) == ([], 0)
 
 
-def test_a_representative_without_authority_is_refused(contracts):
+def test_a_representative_without_authority_is_refused(entering):
+    contracts = entering
     refused = refusal(contracts.create_notice, REP, fields())
     assert (refused.status, refused.code) == (403, "no_authority")
     assert refusal(contracts.list_company_notices, REP, status=None, q=None, limit=20, offset=0).code \
@@ -212,7 +299,8 @@ def test_a_representative_without_authority_is_refused(contracts):
     assert refusal(later.create_notice, REP, fields()).code == "no_authority"
 
 
-def test_my_notices_are_the_persons_own_once_signed(contracts):
+def test_my_notices_are_the_persons_own_once_signed(entering):
+    contracts = entering
     mine = signed(contracts, contracts.create_notice(HEAD, fields()))
     draft = contracts.create_notice(HEAD, fields())
     signed(contracts, contracts.create_notice(HEAD, fields(employee_fin=ANOTHER_EMPLOYEE.fin)))
@@ -227,7 +315,8 @@ def test_my_notices_are_the_persons_own_once_signed(contracts):
     assert refusal(contracts.readable_notice, ANOTHER_EMPLOYEE, mine["_id"]).status == 404
 
 
-def test_the_public_check_shows_a_signed_notice_only(contracts):
+def test_the_public_check_shows_a_signed_notice_only(entering):
+    contracts = entering
     draft = contracts.create_notice(HEAD, fields())
     assert refusal(contracts.public_check, draft["_id"]).status == 404
     notice = signed(contracts, draft)
@@ -236,7 +325,8 @@ def test_the_public_check_shows_a_signed_notice_only(contracts):
     assert EMPLOYEE.fin not in str(checked) and "Həsənova" not in str(checked)
 
 
-def test_a_termination_is_entered_on_a_signed_contract_with_a_ground_that_fits(contracts):
+def test_a_termination_is_entered_on_a_signed_contract_with_a_ground_that_fits(entering):
+    contracts = entering
     draft = contracts.create_notice(HEAD, fields(contract_type="indefinite", end_date=None))
     assert refusal(contracts.register_termination, HEAD, draft["_id"], date(2027, 1, 31), "69").code \
         == "notice_not_signed"
@@ -250,7 +340,8 @@ def test_a_termination_is_entered_on_a_signed_contract_with_a_ground_that_fits(c
 
 # --- signing ------------------------------------------------------------------------------
 
-def test_starting_a_signature_asks_the_signer_and_keeps_what_is_signed(contracts, fresh_db):
+def test_starting_a_signature_asks_the_signer_and_keeps_what_is_signed(entering, fresh_db):
+    contracts = entering
     notice = contracts.create_notice(HEAD, fields())
     started = contracts.start_signing(HEAD, notice["_id"], NOTICE_SIGNING)
     assert started["state"] == "pending" and started["signing_id"] and started["verification_code"]
@@ -258,7 +349,8 @@ def test_starting_a_signature_asks_the_signer_and_keeps_what_is_signed(contracts
     attempt = contracts.readable_notice(HEAD, notice["_id"])["signing"]
     assert attempt["state"] == "pending" and attempt["verification_code"] == started["verification_code"]
     assert attempt["signer"] == {"fin": HEAD.fin, "name": "Məmmədov İlqar"}
-    assert attempt["authority_id"] == ""  # the head signs by his own right
+    own = contracts.authority_check(COMPANY, HEAD.fin)
+    assert own["head"] and attempt["authority_id"] == own["authority_id"]  # the head signs under his own
     record = fresh_db.signings.find_one({"_id": started["signing_id"]})
     assert bytes(record["pdf_prepared"]).startswith(b"%PDF") and notice["contract_number"] in record["content"].decode()
     # Nobody has confirmed on the phone yet: the auth service says it is pending.

@@ -7,7 +7,8 @@ round trip. A poller (every ≤100 ms) claims retries that fell due and deliveri
 vanished mid-send (lease ran out) with a conditional update, so several notifier processes
 never send the same delivery twice. Outcomes are written in group commits, each with its attempt
 added to the delivery's own log (`log.<n>`: codes and timings only), so an attempt costs no
-write of its own. A webhook deleted after a delivery was planned gets nothing: see `_webhook_gone`."""
+write of its own. A webhook deleted after a delivery was planned gets nothing, nor one suspended
+(the authority it was registered under ended): see `_not_to_send`."""
 from __future__ import annotations
 
 import logging
@@ -21,10 +22,10 @@ from typing import Callable
 
 from pymongo.errors import PyMongoError
 
-from egov_kit.clock import epoch_ms, from_epoch_ms, utcnow
+from egov_kit.clock import baku_date, epoch_ms, from_epoch_ms, utcnow
 
-from .domain import FAILED, SENT, after_failure
-from .repository import WEBHOOK_DELETED, NotifierRepository
+from .domain import ACTIVE, FAILED, SENT, SUSPENDED, after_failure, authority_expired, webhook_suspension
+from .repository import WEBHOOK_DELETED, WEBHOOK_SUSPENDED, NotifierRepository
 from .secretbox import SecretBox
 from .senders import Outcome, SmtpSender, WebhookSender
 from .webhooks import WebhookDirectory
@@ -237,15 +238,17 @@ class DeliveryWorker:
 
     def send_held(self, delivery: dict, planned_under: int | None = None) -> str | None:
         """Sends a delivery this worker holds, unless its lease is (nearly) over or its webhook was
-        deleted. `planned_under`: the webhook directory's generation when this process planned it
+        deleted or suspended. `planned_under`: the webhook directory's generation when this process planned it
         (None: claimed from the database, planned at any time before)."""
         if epoch_ms(self.clock()) >= delivery["lease_until_ms"] - self.lease_margin_ms:
             return None  # the lease runs out: the stale check hands it to a worker again
-        if self._webhook_gone(delivery, planned_under):
-            self.outcomes.add({"_id": delivery["_id"], "claim": delivery["claim"], "state": "cancelled",
-                               "at": self.clock(), "error": WEBHOOK_DELETED, "unattempted": True})
-            log.info("delivery cancelled: webhook deleted", extra={"delivery_id": delivery["_id"]})
-            return "cancelled"
+        dropped = self._not_to_send(delivery, planned_under)
+        if dropped is not None:
+            state, why = dropped
+            self.outcomes.add({"_id": delivery["_id"], "claim": delivery["claim"], "state": state,
+                               "at": self.clock(), "error": why, "unattempted": True})
+            log.info("delivery not sent", extra={"delivery_id": delivery["_id"], "state": state, "reason": why})
+            return state
         started = time.perf_counter()
         outcome = self._send(delivery)
         finished = self.clock()
@@ -258,17 +261,29 @@ class DeliveryWorker:
         self._record(delivery, outcome, state, finished, next_at, time.perf_counter() - started)
         return state
 
-    def _webhook_gone(self, delivery: dict, planned_under: int | None) -> bool:
-        """Whether the delivery's webhook was deleted since it was planned. What this process just
-        planned needs no look-up unless the directory was refreshed since (it saw a change); what
-        was claimed from the database (a retry, a takeover) is looked up."""
+    def _not_to_send(self, delivery: dict, planned_under: int | None) -> tuple[str, str] | None:
+        """(state, reason) when the delivery's webhook was deleted (cancelled) or suspended (skipped:
+        the authority it was registered under ended) since it was planned; None to send it. What
+        this process just planned needs no look-up unless the directory was refreshed since (it saw
+        a change); what was claimed from the database (a retry, a takeover) is looked up. The end
+        of a fixed-term authority is read from the delivery itself (copied from its webhook)."""
         if delivery["channel"] != "webhook":
-            return False
+            return None
+        today = baku_date(self.clock())
         if planned_under is None:
-            return not self.repo.webhook_exists(delivery["webhook_id"])
-        if self.directory.generation == planned_under:
-            return False
-        return not self.directory.has(delivery["voen"], delivery["webhook_id"])
+            hook = self.repo.webhook_for_sending(delivery["webhook_id"])
+            status = None if hook is None else SUSPENDED if webhook_suspension(hook, today) else ACTIVE
+        elif authority_expired(delivery.get("authority_valid_until"), today):
+            status = SUSPENDED
+        elif self.directory.generation == planned_under:
+            status = ACTIVE
+        else:
+            status = self.directory.status(delivery["voen"], delivery["webhook_id"], today)
+        if status is None:
+            return "cancelled", WEBHOOK_DELETED
+        if status == SUSPENDED:
+            return "skipped", WEBHOOK_SUSPENDED
+        return None
 
     def _send(self, delivery: dict) -> Outcome:
         try:

@@ -8,7 +8,7 @@ import ipaddress
 import random
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Callable, Iterable
 from urllib.parse import quote, urlsplit
 
@@ -166,6 +166,53 @@ def plan_insurer_application(event: dict, outcome: str) -> Plan:
     if not email:
         return Plan()
     return Plan(emails=(EmailPlan(role="applicant", template=f"insurer_{outcome}", to=email),))
+
+
+# --- webhooks registered under an authority ------------------------------------------------------
+
+ACTIVE, SUSPENDED = "active", "suspended"
+AUTHORITY_WITHDRAWN, AUTHORITY_EXPIRED = "authority_withdrawn", "authority_expired"
+_AUTHORITY_ID = re.compile(r"^[A-Za-z0-9._\-]{1,64}$")
+
+
+def registrant(standing) -> dict:
+    """Under which right a webhook is registered (egov_kit.authority.Standing of the caller): the
+    head's own (never suspended), or an authority, whose end suspends it."""
+    if standing.head:
+        return {"role": "head", "authority_id": None, "authority_valid_until": None}
+    return {"role": "authorised", "authority_id": standing.authority_id,
+            "authority_valid_until": standing.valid_until}
+
+
+def webhook_suspension(hook: dict, today: date) -> str | None:
+    """Why nothing may be sent to the webhook now (None: it may be): the authority it was
+    registered under was withdrawn, or has passed its last day (Baku calendar), and the head has
+    not confirmed the webhook since."""
+    if hook.get("suspended"):
+        return hook.get("suspension_reason") or AUTHORITY_WITHDRAWN
+    until = hook.get("authority_valid_until")
+    if hook.get("authority_id") and until and authority_expired(until, today):
+        return AUTHORITY_EXPIRED
+    return None
+
+
+def authority_expired(valid_until: str | None, today: date) -> bool:
+    """A fixed-term authority works through its last day."""
+    if not valid_until:
+        return False
+    try:
+        return date.fromisoformat(valid_until) < today
+    except (TypeError, ValueError):
+        return True  # an unreadable end is no authority to rely on
+
+
+def parse_withdrawal(event: dict) -> tuple[str, str]:
+    """(authority_id, voen) of contracts.authority.withdrawn."""
+    data = _data(event)
+    authority_id = _text(data, "authority_id")
+    if not _AUTHORITY_ID.match(authority_id):
+        raise malformed("data.authority_id has unexpected characters")
+    return authority_id, _voen(data, "voen")
 
 
 # --- names ------------------------------------------------------------------------------------

@@ -41,6 +41,16 @@ def make_handlers(service: NotifierService) -> EventHandlers:
         """The employee learns that a contract was registered in their name."""
         notify(event, domain.plan_notice_signed)
 
+    @handlers.on("contracts.authority.withdrawn")
+    def authority_withdrawn(event: dict) -> None:
+        """Webhooks registered under that authority are suspended until the head confirms them."""
+        try:
+            service.authority_withdrawn(event)
+        except ServiceError as exc:
+            if exc.status >= 500:
+                raise
+            raise PermanentFailure(exc.detail or str(exc)) from None
+
     @handlers.on("accidents.report.submitted")
     def accident_submitted(event: dict) -> None:
         """The labour inspectorate (and the prosecutor when a victim died) is alerted; the informant

@@ -38,8 +38,13 @@ DELIVERY_FIELDS = {"event_id": 1, "event_type": 1, "channel": 1, "recipient": 1,
 DELIVERY_TIMES = {"created_ms": "created_at", "updated_ms": "updated_at", "next_attempt_ms": "next_attempt_at",
                   "sent_ms": "sent_at"}
 INBOX_FIELDS = {"event_id": 1, "event_type": 1, "received_at": 1, "title": 1, "title_en": 1, "data": 1}
-WEBHOOK_FIELDS = {"url": 1, "created_at": 1}
+WEBHOOK_FIELDS = {"url": 1, "created_at": 1, "registered_by": 1, "authority_id": 1, "authority_valid_until": 1,
+                  "suspended": 1, "suspension_reason": 1, "suspended_ms": 1}
+# What planning and sending need of a webhook (the secret still encrypted).
+WEBHOOK_SENDING_FIELDS = {"url": 1, "secret_encrypted": 1, "authority_id": 1, "authority_valid_until": 1,
+                          "suspended": 1, "suspension_reason": 1}
 WEBHOOK_DELETED = "webhook deleted"
+WEBHOOK_SUSPENDED = "webhook suspended"
 CHANNELS = ("webhook", "email")  # what the delivery worker sends (inbox entries are delivered when written)
 WEBHOOKS_VERSION_ID = "webhooks-version"  # in `deliveries`: see add_plan
 
@@ -55,7 +60,8 @@ def new_claim(worker: str) -> str:
 
 class NotifierRepository(MongoRepository):
     INDEXES = {
-        "webhooks": [IndexModel("voen"), IndexModel([("voen", ASCENDING), ("url", ASCENDING)], unique=True)],
+        "webhooks": [IndexModel("voen"), IndexModel([("voen", ASCENDING), ("url", ASCENDING)], unique=True),
+                     IndexModel("authority_id")],
         # Few indexes: every one is paid for on each write of the hot path.
         "deliveries": [IndexModel("state"), IndexModel("voen")],
         "dead_letters": [IndexModel("state")],
@@ -90,11 +96,62 @@ class NotifierRepository(MongoRepository):
         return [_with_id(d) for d in cursor.skip(offset).limit(limit)], self.count_webhooks(voen)
 
     def webhooks_for(self, voen: str) -> list[dict]:
-        """What sending to an organisation's webhooks needs (the secret still encrypted)."""
-        return list(self.db.webhooks.find({"voen": voen}, {"url": 1, "secret_encrypted": 1}))
+        """What sending to an organisation's webhooks needs (the secret still encrypted), suspended
+        ones too (see domain.webhook_suspension)."""
+        return list(self.db.webhooks.find({"voen": voen}, WEBHOOK_SENDING_FIELDS))
 
-    def webhook_exists(self, webhook_id: str) -> bool:
-        return self.db.webhooks.find_one({"_id": webhook_id}, {"_id": 1}) is not None
+    def webhook_for_sending(self, webhook_id: str) -> dict | None:
+        """A webhook as planning sees it (None: deleted)."""
+        return self.db.webhooks.find_one({"_id": webhook_id}, WEBHOOK_SENDING_FIELDS)
+
+    def get_webhook(self, voen: str, webhook_id: str) -> dict | None:
+        """One of the organisation's webhooks as listed (never the secret)."""
+        doc = self.db.webhooks.find_one({"_id": webhook_id, "voen": voen}, WEBHOOK_FIELDS)
+        return None if doc is None else _with_id(doc)
+
+    # --- authorities ending -------------------------------------------------------------------
+
+    def record_withdrawn_authority(self, authority_id: str, voen: str, now: datetime) -> None:
+        """Remembered, so a webhook whose registration raced the withdrawal is suspended too."""
+        try:
+            self.db.withdrawn_authorities.insert_one({"_id": authority_id, "voen": voen, "withdrawn_ms": epoch_ms(now)})
+        except DuplicateKeyError:
+            pass  # the event again
+
+    def authority_was_withdrawn(self, authority_id: str) -> bool:
+        return self.db.withdrawn_authorities.find_one({"_id": authority_id}, {"_id": 1}) is not None
+
+    def suspend_webhooks_under(self, authority_id: str, now: datetime, reason: str) -> list[str]:
+        """Suspends the webhooks registered under that authority (not confirmed by the head since);
+        returns those suspended now."""
+        found = [d["_id"] for d in self.db.webhooks.find({"authority_id": authority_id}, {"_id": 1})]
+        suspended = []
+        for webhook_id in found:
+            # Conditional, one document each: one confirmed by the head meanwhile is left alone.
+            done = self.db.webhooks.update_one(
+                {"_id": webhook_id, "authority_id": authority_id, "suspended": False},
+                {"$set": {"suspended": True, "suspension_reason": reason, "suspended_ms": epoch_ms(now)}})
+            if done.modified_count:
+                suspended.append(webhook_id)
+        return suspended
+
+    def confirm_webhook(self, voen: str, webhook_id: str, registered_by: dict, now: datetime) -> dict | None:
+        """The head takes the webhook over: it is held under the head's own right from now on, and
+        resumed if it was suspended. None: no such webhook of the organisation."""
+        doc = self.db.webhooks.find_one_and_update(
+            {"_id": webhook_id, "voen": voen},
+            {"$set": {"registered_by": registered_by, "authority_id": None, "authority_valid_until": None,
+                      "suspended": False, "suspension_reason": None, "suspended_ms": None,
+                      "confirmed_ms": epoch_ms(now)}},
+            projection=WEBHOOK_FIELDS, return_document=ReturnDocument.AFTER)
+        return None if doc is None else _with_id(doc)
+
+    def skip_deliveries_to(self, webhook_id: str, now: datetime) -> None:
+        """What waits for a suspended webhook is not sent: the inbox has it."""
+        self.db.deliveries.update_many(
+            {"state": "pending", "webhook_id": webhook_id},
+            {"$set": {"state": "skipped", "updated_ms": epoch_ms(now), "last_error": WEBHOOK_SUSPENDED},
+             "$unset": {"next_attempt_ms": ""}})
 
     def delete_webhook(self, voen: str, webhook_id: str) -> bool:
         return self.db.webhooks.delete_one({"_id": webhook_id, "voen": voen}).deleted_count == 1

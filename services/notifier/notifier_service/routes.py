@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from flask.views import MethodView
 
-from egov_kit.access import COMPANY, STAFF, ServiceBlueprint, caller, requires
+from egov_kit.access import STAFF, ServiceBlueprint, caller, company, requires
+from egov_kit.authority import caller_standing
 from egov_kit.app import current_service
 from egov_kit.paging import PageQuery, page, page_args
 
 from . import schemas
+
+# Acting for the organisation in its notifications: the head, or an authority covering them; the
+# head alone confirms a webhook registered under an authority that ended.
+NOTIFICATIONS = company("head", "authorised", scope="notifications")
+HEAD_NOTIFICATIONS = company("head", scope="notifications")
 
 blp = ServiceBlueprint("notifier", __name__, url_prefix="/api/notifier",
                        description="Webhooks and inboxes of institutions; dead letters and deliveries for staff")
@@ -16,14 +22,16 @@ blp = ServiceBlueprint("notifier", __name__, url_prefix="/api/notifier",
 
 @blp.route("/webhooks")
 class Webhooks(MethodView):
-    @requires(COMPANY)
+    @requires(NOTIFICATIONS)
     @blp.arguments(schemas.WebhookIn)
     @blp.response(201, schemas.WebhookCreated)
     def post(self, body):
-        """Register a webhook for the organisation the caller acts for; the secret is shown once."""
-        return current_service().register_webhook(caller(), body["url"])
+        """Register a webhook for the organisation the caller acts for; the secret is shown once. One
+        registered under an authority (not by the head) is suspended when that authority is
+        withdrawn or ends, until the head confirms it."""
+        return current_service().register_webhook(caller(), body["url"], caller_standing())
 
-    @requires(COMPANY)
+    @requires(NOTIFICATIONS)
     @blp.arguments(PageQuery, location="query")
     @blp.response(200, schemas.WebhookPage)
     def get(self, query):
@@ -34,16 +42,26 @@ class Webhooks(MethodView):
 
 @blp.route("/webhooks/<webhook_id>")
 class Webhook(MethodView):
-    @requires(COMPANY)
+    @requires(NOTIFICATIONS)
     @blp.response(204)
     def delete(self, webhook_id):
         """Remove a webhook; notifications still waiting for it are cancelled (the inbox keeps them)."""
         current_service().delete_webhook(caller(), webhook_id)
 
 
+@blp.route("/webhooks/<webhook_id>/confirmation")
+class WebhookConfirmation(MethodView):
+    @requires(HEAD_NOTIFICATIONS)
+    @blp.response(200, schemas.WebhookOut)
+    def post(self, webhook_id):
+        """The head confirms a webhook: it is held under the head from now on and, if it was
+        suspended, resumed; the next event goes to it (what came meanwhile is in the inbox)."""
+        return current_service().confirm_webhook(caller(), webhook_id)
+
+
 @blp.route("/inbox")
 class Inbox(MethodView):
-    @requires(COMPANY)
+    @requires(NOTIFICATIONS)
     @blp.arguments(PageQuery, location="query")
     @blp.response(200, schemas.InboxPage)
     def get(self, query):

@@ -14,10 +14,26 @@ class WebhookIn(Schema):
                         metadata={"description": "http(s) URL of the institution's receiver"})
 
 
+class Registrant(Schema):
+    name = fields.String(allow_none=True)
+    role = fields.String(validate=validate.OneOf(("head", "authorised")),
+                         metadata={"description": "head: held under the head's own right; authorised: under an "
+                                                  "authority, suspended when it ends"})
+
+
 class WebhookOut(Schema):
     id = fields.String()
     url = fields.String()
     created_at = fields.DateTime()
+    state = fields.String(validate=validate.OneOf(("active", "suspended")), metadata={
+        "description": "suspended: the authority it was registered under was withdrawn or ended; nothing is sent "
+                       "to it (the inbox still gets everything) until the head confirms it"})
+    suspension_reason = fields.String(allow_none=True, validate=validate.OneOf(("authority_withdrawn",
+                                                                                 "authority_expired")))
+    suspended_at = fields.DateTime(allow_none=True)
+    registered_by = fields.Nested(Registrant, allow_none=True)
+    authority_valid_until = fields.String(allow_none=True, metadata={
+        "description": "last day of the authority it is held under (null: indefinite, or the head's own)"})
 
 
 class WebhookCreated(WebhookOut):

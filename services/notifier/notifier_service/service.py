@@ -1,4 +1,5 @@
-"""The notifier's use cases: institutions manage their webhooks and read their inbox; staff see
+"""The notifier's use cases: institutions manage their webhooks (suspended when the authority they
+were registered under ends, until the head confirms them) and read their inbox; staff see
 dead letters and deliveries and replay a dead letter; an event is turned into inbox entries and
 deliveries (the consumer's side).
 
@@ -17,15 +18,17 @@ from typing import Callable, Iterable
 from bson import Binary
 
 from egov_kit.auth import Principal
+from egov_kit.authority import Standing
 from egov_kit.bus import Publisher
-from egov_kit.clock import utcnow
+from egov_kit.clock import baku_date, from_epoch_ms, utcnow
 from egov_kit.errors import ServiceError, conflict, field_error, not_found
 from egov_kit.http import ServiceClient
 from egov_kit.registry import RegistryClient
 
 from .delivery import DeliveryWorker
-from .domain import (Addressees, EmailPlan, Plan, check_webhook_url, delivery_id, inbox_id, is_email, mask_email,
-                     message_id)
+from .domain import (ACTIVE, AUTHORITY_WITHDRAWN, SUSPENDED, Addressees, EmailPlan, Plan, check_webhook_url,
+                     delivery_id, inbox_id, is_email, mask_email, message_id, parse_withdrawal, registrant,
+                     webhook_suspension)
 from .repository import NotifierRepository
 from .secretbox import SecretBox, new_webhook_secret
 from .settings import NotifierSettings
@@ -59,10 +62,12 @@ class NotifierService:
 
     # --- an organisation's webhooks -----------------------------------------------------------
 
-    def register_webhook(self, caller: Principal, url: str) -> dict:
-        """A webhook for the organisation the caller acts for: {id, url, secret, created_at}; the
-        secret is shown only now and kept encrypted. Every event published after this returns
-        goes to it (see webhooks.WebhookDirectory)."""
+    def register_webhook(self, caller: Principal, url: str, standing: Standing) -> dict:
+        """A webhook for the organisation the caller acts for: {id, url, secret, created_at, state,
+        ...}; the secret is shown only now and kept encrypted. Every event published after this
+        returns goes to it (see webhooks.WebhookDirectory). `standing`: where the caller stands for
+        the organisation (egov_kit.authority): a webhook registered under an authority, not by the
+        head, is suspended once that authority is withdrawn or ends, until the head confirms it."""
         url = url.strip()
         refusal = check_webhook_url(url, self.resolve, self.settings.webhook_allow_private)
         if refusal:
@@ -71,16 +76,46 @@ class NotifierService:
         if self.repository.count_webhooks(voen) >= self.settings.webhooks_per_organisation:
             raise conflict("webhook_limit")
         secret = new_webhook_secret()
+        held = registrant(standing)
         doc = {"_id": uuid.uuid4().hex, "voen": voen, "url": url, "secret_encrypted": self.secrets.encrypt(secret),
-               "created_at": self.clock(), "created_by": caller.full_name}
+               "created_at": self.clock(), "created_by": caller.full_name,
+               "registered_by": {"name": caller.full_name, "role": held["role"]},
+               "authority_id": held["authority_id"], "authority_valid_until": held["authority_valid_until"],
+               "suspended": False, "suspension_reason": None, "suspended_ms": None}
         if not self.repository.add_webhook(doc):
             raise conflict("webhook_exists", field="url")
+        if held["authority_id"] and self.repository.authority_was_withdrawn(held["authority_id"]):
+            # Withdrawn between the check of this request and the write: suspended like the others.
+            self.repository.suspend_webhooks_under(held["authority_id"], self.clock(), AUTHORITY_WITHDRAWN)
         self.repository.bump_webhooks_version()
-        return {"id": doc["_id"], "url": url, "secret": secret, "created_at": doc["created_at"]}
+        shown = self.repository.get_webhook(voen, doc["_id"]) or {}
+        return {**self._webhook_view(shown), "secret": secret}
 
     def webhooks_of(self, caller: Principal, limit: int, offset: int) -> tuple[list[dict], int]:
-        """The webhooks of the organisation the caller acts for (never their secrets)."""
-        return self.repository.webhooks_page(caller.acting_for, limit, offset)
+        """The webhooks of the organisation the caller acts for (never their secrets), each active or
+        suspended."""
+        items, total = self.repository.webhooks_page(caller.acting_for, limit, offset)
+        return [self._webhook_view(item) for item in items], total
+
+    def confirm_webhook(self, caller: Principal, webhook_id: str) -> dict:
+        """The head confirms a webhook of the organisation: held under the head's own right from
+        now on (never suspended by an authority ending), and resumed if it was suspended; the next
+        event goes to it. What was not sent while it was suspended is not sent now (the inbox has
+        it). Another organisation's webhook is a 404. The caller is the head (the route's check)."""
+        confirmed = self.repository.confirm_webhook(
+            caller.acting_for, webhook_id, {"name": caller.full_name, "role": "head"}, self.clock())
+        if confirmed is None:
+            raise not_found()
+        self.repository.bump_webhooks_version()
+        return self._webhook_view(confirmed)
+
+    def _webhook_view(self, hook: dict) -> dict:
+        suspension = webhook_suspension(hook, baku_date(self.clock()))
+        return {"id": hook.get("id"), "url": hook.get("url"), "created_at": hook.get("created_at"),
+                "state": SUSPENDED if suspension else ACTIVE, "suspension_reason": suspension,
+                "suspended_at": from_epoch_ms(hook.get("suspended_ms")) if suspension == AUTHORITY_WITHDRAWN else None,
+                "registered_by": hook.get("registered_by") or None,
+                "authority_valid_until": hook.get("authority_valid_until")}
 
     def delete_webhook(self, caller: Principal, webhook_id: str) -> None:
         """Another organisation's webhook is a 404. Once this returns, no event goes to it; what
@@ -89,6 +124,22 @@ class NotifierService:
             raise not_found()
         self.repository.bump_webhooks_version()
         self.repository.cancel_deliveries_to(webhook_id, self.clock())
+
+    def authority_withdrawn(self, event: dict) -> None:
+        """contracts.authority.withdrawn: the webhooks registered under that authority are
+        suspended; nothing more goes to them (what waits is skipped; the inbox has everything)
+        until the head confirms them. Idempotent."""
+        authority_id, voen = parse_withdrawal(event)
+        now = self.clock()
+        self.repository.record_withdrawn_authority(authority_id, voen, now)
+        suspended = self.repository.suspend_webhooks_under(authority_id, now, AUTHORITY_WITHDRAWN)
+        if not suspended:
+            return
+        self.repository.bump_webhooks_version()
+        self.webhooks.refresh()  # this process's planner and sender see it at once
+        for webhook_id in suspended:
+            self.repository.skip_deliveries_to(webhook_id, now)
+        log.info("webhooks suspended: authority withdrawn", extra={"count": len(suspended)})
 
     # --- an organisation's inbox --------------------------------------------------------------
 
@@ -154,13 +205,14 @@ class NotifierService:
 
         def planned() -> list[dict]:
             deliveries = []
+            today = baku_date(now)
             for voen in voens:
-                for hook in self.webhooks.for_voen(voen):
+                for hook in self.webhooks.for_voen(voen, today):  # not the suspended ones
                     deliveries.append(self.repository.new_delivery(
                         delivery_id=delivery_id(event["id"], "webhook", hook["_id"]), event=event,
                         channel="webhook", recipient=hook["_id"], now=now, give_up_at=give_up_at, voen=voen,
                         webhook_id=hook["_id"], url=hook["url"], secret_encrypted=hook["secret_encrypted"],
-                        body=body))
+                        authority_valid_until=hook.get("authority_valid_until"), body=body))
             return self.delivery.reserve(deliveries) if self.delivery is not None else deliveries
 
         generation, version = self.webhooks.current()

@@ -9,13 +9,20 @@ The guard is evaluated after the event was received, hence after every change an
 the event was published: when it does not match, the planner refreshes the cache (`refresh`)
 and plans the event again (see service.NotifierService._alert_organisations).
 
+A webhook registered under an authority that was withdrawn or has ended is kept in the cache but
+not offered for sending (`for_voen`): see domain.webhook_suspension.
+
 Each refresh starts a new generation of the cache. Deliveries remember the generation they were
 planned under; the delivery worker checks a webhook is still there when the directory was
 refreshed since (see delivery.DeliveryWorker)."""
 from __future__ import annotations
 
 import threading
+from datetime import date
 
+from egov_kit.clock import baku_today
+
+from .domain import ACTIVE, SUSPENDED, webhook_suspension
 from .repository import NotifierRepository
 
 
@@ -54,8 +61,23 @@ class WebhookDirectory:
             self._generation += 1
             return self._generation, version
 
-    def for_voen(self, voen: str) -> list[dict]:
-        """The organisation's webhooks, read since the last refresh ({_id, url, secret_encrypted})."""
+    def for_voen(self, voen: str, today: date | None = None) -> list[dict]:
+        """The organisation's webhooks that may be sent to on `today` (Baku; now when None), read
+        since the last refresh ({_id, url, secret_encrypted, authority_id, authority_valid_until}):
+        not those suspended, by a withdrawal or by the end of the authority they were registered
+        under (checked on each call, not when read: a cache may outlive a midnight)."""
+        today = today or baku_today()
+        return [hook for hook in self._all_for(voen) if not webhook_suspension(hook, today)]
+
+    def status(self, voen: str, webhook_id: str, today: date | None = None) -> str | None:
+        """active / suspended, or None when the organisation has no such webhook (as of the last
+        refresh)."""
+        hook = next((h for h in self._all_for(voen) if h["_id"] == webhook_id), None)
+        if hook is None:
+            return None
+        return SUSPENDED if webhook_suspension(hook, today or baku_today()) else ACTIVE
+
+    def _all_for(self, voen: str) -> list[dict]:
         with self._lock:
             cached = self._by_voen.get(voen)
             generation = self._generation
@@ -70,4 +92,4 @@ class WebhookDirectory:
 
     def has(self, voen: str, webhook_id: str) -> bool:
         """Whether the organisation still has that webhook, as of the last refresh."""
-        return any(hook["_id"] == webhook_id for hook in self.for_voen(voen))
+        return self.status(voen, webhook_id) is not None

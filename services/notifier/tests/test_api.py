@@ -115,7 +115,9 @@ def test_webhook_secret_is_shown_once_and_never_again(bank, receivers, suite):
     assert body["url"] == receiver.url and len(body["secret"]) >= 32 and body["id"]
     listed = bank.get("/api/notifier/webhooks").json()["items"]
     mine = [w for w in listed if w["id"] == body["id"]]
-    assert mine and set(mine[0]) <= {"id", "url", "created_at"}
+    assert mine and set(mine[0]) <= {"id", "url", "created_at", "state", "suspension_reason", "suspended_at",
+                                     "registered_by", "authority_valid_until"}
+    assert mine[0]["state"] == "active" and mine[0]["registered_by"]["role"] == "head"
     assert body["secret"] not in bank.get("/api/notifier/webhooks").text
     again = bank.post("/api/notifier/webhooks", json={"url": receiver.url})
     assert again.status_code == 409 and again.json()["errors"]["url"]
@@ -136,6 +138,14 @@ def test_only_someone_acting_for_an_organisation_manages_its_webhooks(suite, ban
         assert requests.get(f"{suite.gateway_url}/api/notifier/inbox", timeout=10).status_code == 401
     finally:
         bank.delete(f"/api/notifier/webhooks/{created['id']}")
+
+
+def test_only_the_head_confirms_a_webhook(bank, cafe, hook):
+    confirmed = bank.post(f"/api/notifier/webhooks/{hook.webhook_id}/confirmation")
+    assert confirmed.status_code == 200, confirmed.text
+    assert confirmed.json()["state"] == "active" and confirmed.json()["registered_by"]["role"] == "head"
+    assert cafe.post(f"/api/notifier/webhooks/{hook.webhook_id}/confirmation").status_code == 404
+    assert bank.post(f"/api/notifier/webhooks/{uuid.uuid4().hex}/confirmation").status_code == 404
 
 
 def test_from_the_answer_on_events_go_to_a_new_webhook_and_none_to_a_deleted_one(bank, receivers, publish):
@@ -486,6 +496,9 @@ def test_smtp_down_then_up_sends_one_email(amqp_url, bus_names, mongo_uri, fresh
                                  "http://192.168.1.10/", "http://169.254.169.254/latest/meta-data/",
                                  "http://[::1]:8000/", "http://0.0.0.0/"])
 def test_webhooks_to_internal_addresses_are_refused(suite, bank, fresh_db, monkeypatch, url):
+    for key, value in suite.env().items():  # the suite's services (contracts checks the authority)
+        if key.isupper() and not key.startswith("PYTHON"):
+            monkeypatch.setenv(key, value)
     monkeypatch.setenv("REVOCATION_LISTENER", "false")
     monkeypatch.delenv("WEBHOOK_ALLOW_PRIVATE", raising=False)
     app = create_app({"mongo_uri": suite.mongo_uri, "mongo_db": fresh_db.name,

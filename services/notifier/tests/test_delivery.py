@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from cryptography.fernet import Fernet
@@ -14,6 +14,7 @@ from cryptography.fernet import Fernet
 from devtools.pytest_plugin import eventually
 from egov_kit.app import Kit
 from egov_kit.auth import Principal
+from egov_kit.authority import Standing
 from egov_kit.bus import PermanentFailure, new_event
 from notifier_service import build_service
 from notifier_service.handlers import make_handlers
@@ -50,7 +51,7 @@ def head_of(voen: str) -> Principal:
 
 def register_webhook(notifier: NotifierService, receiver, voen: str = BANK_VOEN) -> str:
     """As the API does (no waiting afterwards): the receiver learns the secret from the answer."""
-    created = notifier.register_webhook(head_of(voen), receiver.url)
+    created = notifier.register_webhook(head_of(voen), receiver.url, Standing(voen=voen, fin="5TH3WQG", head=True))
     receiver.secret = created["secret"]
     return created["id"]
 
@@ -310,3 +311,58 @@ def test_a_stopping_process_gives_back_what_it_had_not_sent(make_notifier, recei
     assert delivery_of(stopping, event)["state"] == "pending"
     make_notifier("w2")  # long before the lease (120 s) would have run out
     eventually(lambda: receiver.event_ids() == [event["id"]], 5, message="delivery by the other process")
+
+
+def representative_hook(notifier: NotifierService, receiver, authority_id: str, valid_until: str | None = None) -> str:
+    """A webhook registered by a representative under an authority (not by the head)."""
+    rep = Principal(kind="person", subject="rep", fin="8JN2QAE", surname="İsmayılova", name="Ülviyyə",
+                    acting_for=BANK_VOEN, company_role="authorised")
+    created = notifier.register_webhook(rep, receiver.url, Standing(
+        voen=BANK_VOEN, fin="8JN2QAE", head=False, scopes=("notifications",), authority_id=authority_id,
+        valid_until=valid_until))
+    receiver.secret = created["secret"]
+    return created["id"]
+
+
+def test_a_retry_waiting_when_the_authority_is_withdrawn_is_skipped_until_the_head_confirms(make_notifier,
+                                                                                              receivers):
+    notifier = make_notifier(retry_base=0.3, retry_max=0.3)
+    receiver = receivers()
+    authority_id = uuid.uuid4().hex
+    webhook_id = representative_hook(notifier, receiver, authority_id)
+    receiver.answer = 503
+    waiting = revocation()
+    handle(notifier, waiting)
+    eventually(lambda: receiver.refused_outage >= 1, 5, message="first attempt")
+    handle(notifier, new_event("contracts.authority.withdrawn", {"authority_id": authority_id, "voen": BANK_VOEN,
+                                                                 "fin": "8JN2QAE"}, source="contracts"))
+    eventually(lambda: delivery_of(notifier, waiting)["state"] == "skipped", 5, message="skipped")
+    receiver.answer = 200
+    meanwhile = revocation()
+    handle(notifier, meanwhile)
+    time.sleep(0.8)
+    assert receiver.received == [] and delivery_of(notifier, meanwhile) is None
+    assert inbox_event_ids(notifier)[:2] == [meanwhile["id"], waiting["id"]]
+
+    notifier.confirm_webhook(head_of(BANK_VOEN), webhook_id)
+    after = revocation()
+    handle(notifier, after)
+    eventually(lambda: receiver.event_ids() == [after["id"]], 5, message="the first event after the confirmation")
+
+
+def test_what_was_planned_on_the_authoritys_last_day_is_not_sent_after_it(make_notifier, receivers):
+    notifier = make_notifier(start=False)
+    receiver = receivers()
+    yesterday = (datetime.now(timezone.utc) - timedelta(days=2)).date().isoformat()
+    representative_hook(notifier, receiver, uuid.uuid4().hex, valid_until=yesterday)
+    # Planned from a webhook read before midnight (a retry due now, as stored then).
+    event = revocation()
+    notifier.repository.add_notifications([notifier.repository.new_delivery(
+        delivery_id=f"{event['id']}:webhook:x", event=event, channel="webhook", recipient="x",
+        now=datetime.now(timezone.utc), give_up_at=datetime.now(timezone.utc) + timedelta(hours=1), voen=BANK_VOEN,
+        webhook_id=notifier.repository.webhooks_for(BANK_VOEN)[0]["_id"], url=receiver.url,
+        secret_encrypted=notifier.repository.webhooks_for(BANK_VOEN)[0]["secret_encrypted"],
+        authority_valid_until=yesterday, body="{}")])
+    notifier.delivery.start()
+    eventually(lambda: delivery_of(notifier, event)["state"] == "skipped", 5, message="skipped")
+    assert receiver.calls == 0 and delivery_of(notifier, event)["last_error"] == "webhook suspended"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import uuid
 from contextlib import contextmanager
+from datetime import timedelta
 
 import pika
 import pytest
@@ -13,7 +14,9 @@ from cryptography.fernet import Fernet
 
 from devtools.client import sim_identity
 from egov_kit.auth import Principal
+from egov_kit.authority import Standing
 from egov_kit.bus import Publisher, new_event
+from egov_kit.clock import baku_today, utcnow
 from egov_kit.errors import ServiceError
 from notifier_service import domain
 from notifier_service.repository import NotifierRepository
@@ -30,13 +33,18 @@ PUBLIC_URL = "https://93.184.215.14/egov-hook"  # an address literal: public, an
 
 
 def head_of(voen: str) -> Principal:
-    return Principal(kind="person", subject=f"head-{voen}", surname="Əliyev", name="Rəşad", acting_for=voen,
-                     company_role="head")
+    return Principal(kind="person", subject=f"head-{voen}", fin="5TH3WQG", surname="Əliyev", name="Rəşad",
+                     acting_for=voen, company_role="head")
+
+
+def as_head(voen: str) -> Standing:
+    """Where the head stands (what the route's check hands over): the head, no authority needed."""
+    return Standing(voen=voen, fin="5TH3WQG", head=True)
 
 
 @pytest.fixture
 def make_service(fresh_db, amqp_url, bus_names, registry_client, service_client):
-    def make(**settings) -> NotifierService:
+    def make(clock=utcnow, **settings) -> NotifierService:
         repository = NotifierRepository(fresh_db)
         repository.ensure_indexes()
         return NotifierService(
@@ -44,7 +52,7 @@ def make_service(fresh_db, amqp_url, bus_names, registry_client, service_client)
             settings=NotifierSettings(**settings), resolve=resolve_host,
             publisher=lambda: Publisher(amqp_url, bus_names["exchange"], name="notifier-service-tests"),
             webhooks=WebhookDirectory(repository), registry=registry_client("notifier"),
-            documents=service_client("notifier"))
+            documents=service_client("notifier"), clock=clock)
     return make
 
 
@@ -71,15 +79,18 @@ def notify(service: NotifierService, event: dict, plan) -> None:
 
 def test_a_webhook_secret_is_returned_once_and_stored_encrypted(make_service, fresh_db):
     service = make_service()
-    created = service.register_webhook(head_of(BANK), f"  {PUBLIC_URL}  ")
+    created = service.register_webhook(head_of(BANK), f"  {PUBLIC_URL}  ", as_head(BANK))
     assert created["url"] == PUBLIC_URL and len(created["secret"]) >= 32
     stored = fresh_db.webhooks.find_one({"_id": created["id"]})
     assert created["secret"] not in json.dumps(stored, default=str)
     assert service.secrets.decrypt(stored["secret_encrypted"]) == created["secret"]
     items, total = service.webhooks_of(head_of(BANK), 20, 0)
-    assert total == 1 and items == [{"id": created["id"], "url": PUBLIC_URL, "created_at": items[0]["created_at"]}]
+    assert total == 1 and items == [{
+        "id": created["id"], "url": PUBLIC_URL, "created_at": items[0]["created_at"], "state": "active",
+        "suspension_reason": None, "suspended_at": None, "registered_by": {"name": "Əliyev Rəşad", "role": "head"},
+        "authority_valid_until": None}]
     with refused(409, "webhook_exists") as caught:
-        service.register_webhook(head_of(BANK), PUBLIC_URL)
+        service.register_webhook(head_of(BANK), PUBLIC_URL, as_head(BANK))
     assert caught.value.errors == {"url": ["webhook_exists"]}
 
 
@@ -87,25 +98,25 @@ def test_a_webhook_secret_is_returned_once_and_stored_encrypted(make_service, fr
                                  "http://169.254.169.254/latest/meta-data/", "http://[::1]:8000/"])
 def test_a_private_address_is_refused_unless_allowed(make_service, url):
     with refused(422, domain.URL_PRIVATE) as caught:
-        make_service().register_webhook(head_of(BANK), url)
+        make_service().register_webhook(head_of(BANK), url, as_head(BANK))
     assert caught.value.errors == {"url": [domain.URL_PRIVATE]}
     allowed = make_service(webhook_allow_private=True)
-    assert allowed.register_webhook(head_of(BANK), url)["url"] == url
+    assert allowed.register_webhook(head_of(BANK), url, as_head(BANK))["url"] == url
 
 
 def test_an_organisation_has_at_most_its_number_of_webhooks(make_service):
     service = make_service(webhooks_per_organisation=2)
     for n in range(2):
-        service.register_webhook(head_of(BANK), f"{PUBLIC_URL}/{n}")
+        service.register_webhook(head_of(BANK), f"{PUBLIC_URL}/{n}", as_head(BANK))
     with refused(409, "webhook_limit"):
-        service.register_webhook(head_of(BANK), f"{PUBLIC_URL}/2")
-    assert service.register_webhook(head_of(CAFE), f"{PUBLIC_URL}/2")  # another organisation's own limit
+        service.register_webhook(head_of(BANK), f"{PUBLIC_URL}/2", as_head(BANK))
+    assert service.register_webhook(head_of(CAFE), f"{PUBLIC_URL}/2", as_head(CAFE))  # another organisation's own limit
 
 
 def test_webhooks_are_listed_and_deleted_only_by_their_organisation(make_service):
     service = make_service()
-    first = service.register_webhook(head_of(BANK), f"{PUBLIC_URL}/a")
-    second = service.register_webhook(head_of(BANK), f"{PUBLIC_URL}/b")
+    first = service.register_webhook(head_of(BANK), f"{PUBLIC_URL}/a", as_head(BANK))
+    second = service.register_webhook(head_of(BANK), f"{PUBLIC_URL}/b", as_head(BANK))
     items, total = service.webhooks_of(head_of(BANK), 1, 1)
     assert total == 2 and [w["id"] for w in items] == [second["id"]]
     assert service.webhooks_of(head_of(CAFE), 20, 0) == ([], 0)
@@ -117,11 +128,116 @@ def test_webhooks_are_listed_and_deleted_only_by_their_organisation(make_service
         service.delete_webhook(head_of(BANK), first["id"])
 
 
+# --- webhooks registered under an authority ------------------------------------------------------
+
+REP_FIN = "8JN2QAE"
+
+
+def representative_of(voen: str) -> Principal:
+    return Principal(kind="person", subject="rep", fin=REP_FIN, surname="İsmayılova", name="Ülviyyə",
+                     acting_for=voen, company_role="authorised")
+
+
+def under_authority(voen: str, authority_id: str, valid_until: str | None = None) -> Standing:
+    return Standing(voen=voen, fin=REP_FIN, head=False, scopes=("notifications",), authority_id=authority_id,
+                    valid_until=valid_until)
+
+
+def withdrawal(authority_id: str, voen: str = BANK) -> dict:
+    return new_event("contracts.authority.withdrawn", {"authority_id": authority_id, "voen": voen, "fin": REP_FIN},
+                     source="contracts")
+
+
+def planned_to(service: NotifierService, event: dict) -> set[str]:
+    return {d["recipient"] for d in service.repository.db.deliveries.find({"event_id": event["id"],
+                                                                           "channel": "webhook"})}
+
+
+def test_a_webhook_under_a_withdrawn_authority_is_suspended_until_the_head_confirms_it(make_service):
+    api, consumer = make_service(), make_service()
+    authority_id = uuid.uuid4().hex
+    theirs = api.register_webhook(representative_of(BANK), f"{PUBLIC_URL}/rep", under_authority(BANK, authority_id))
+    assert theirs["state"] == "active" and theirs["registered_by"] == {"name": "İsmayılova Ülviyyə",
+                                                                         "role": "authorised"}
+    heads = api.register_webhook(head_of(BANK), f"{PUBLIC_URL}/head", as_head(BANK))
+    before = revocation(BANK)
+    notify(consumer, before, domain.plan_certificate_revoked)
+    assert planned_to(consumer, before) == {theirs["id"], heads["id"]}
+
+    consumer.authority_withdrawn(withdrawal(authority_id))
+    listed = {w["id"]: w for w in api.webhooks_of(head_of(BANK), 20, 0)[0]}
+    assert listed[theirs["id"]]["state"] == "suspended" and listed[theirs["id"]]["suspended_at"]
+    assert listed[theirs["id"]]["suspension_reason"] == "authority_withdrawn"
+    assert listed[heads["id"]]["state"] == "active"  # the head's own is never suspended this way
+    # What waited for it is skipped; the inbox has the event.
+    waiting = consumer.repository.db.deliveries.find_one({"_id": f"{before['id']}:webhook:{theirs['id']}"})
+    assert waiting["state"] == "skipped" and waiting["last_error"] == "webhook suspended"
+    meanwhile = revocation(BANK)
+    notify(consumer, meanwhile, domain.plan_certificate_revoked)
+    assert planned_to(consumer, meanwhile) == {heads["id"]}
+    assert meanwhile["id"] in [e["event_id"] for e in consumer.inbox_of(head_of(BANK), 20, 0)[0]]
+    consumer.authority_withdrawn(withdrawal(authority_id))  # the event again changes nothing
+    assert api.webhooks_of(head_of(BANK), 20, 0)[1] == 2
+
+    with refused(404):
+        api.confirm_webhook(head_of(CAFE), theirs["id"])  # another organisation's head
+    confirmed = api.confirm_webhook(head_of(BANK), theirs["id"])
+    assert confirmed["state"] == "active" and confirmed["registered_by"] == {"name": "Əliyev Rəşad", "role": "head"}
+    after = revocation(BANK)
+    notify(consumer, after, domain.plan_certificate_revoked)
+    assert planned_to(consumer, after) == {theirs["id"], heads["id"]}
+    assert planned_to(consumer, meanwhile) == {heads["id"]}  # what came while suspended is not sent later
+    consumer.authority_withdrawn(withdrawal(authority_id))  # held by the head now
+    assert api.webhooks_of(head_of(BANK), 20, 0)[0][0]["state"] == "active"
+
+
+def test_a_webhook_under_a_fixed_term_authority_is_suspended_after_its_last_day(make_service):
+    service = make_service()
+    hook = service.register_webhook(representative_of(BANK), PUBLIC_URL,
+                                    under_authority(BANK, uuid.uuid4().hex, baku_today().isoformat()))
+    assert hook["state"] == "active" and hook["authority_valid_until"] == baku_today().isoformat()
+    on_its_last_day = revocation(BANK)
+    notify(service, on_its_last_day, domain.plan_certificate_revoked)
+    assert planned_to(service, on_its_last_day) == {hook["id"]}
+
+    later = make_service(clock=lambda: utcnow() + timedelta(days=2))  # midnight has passed
+    (shown,), _ = later.webhooks_of(head_of(BANK), 20, 0)
+    assert shown["state"] == "suspended" and shown["suspension_reason"] == "authority_expired"
+    expired = revocation(BANK)
+    notify(later, expired, domain.plan_certificate_revoked)
+    assert planned_to(later, expired) == set()
+    assert expired["id"] in [e["event_id"] for e in later.inbox_of(head_of(BANK), 20, 0)[0]]
+    assert later.confirm_webhook(head_of(BANK), hook["id"])["state"] == "active"
+    confirmed = revocation(BANK)
+    notify(later, confirmed, domain.plan_certificate_revoked)
+    assert planned_to(later, confirmed) == {hook["id"]}
+
+
+def test_a_webhook_registered_as_its_authority_is_withdrawn_is_suspended_too(make_service):
+    """The registration was let in by a check made just before the withdrawal, whose event the
+    notifier handled before the registration was written: the webhook is suspended all the same."""
+    api, consumer = make_service(), make_service()
+    authority_id = uuid.uuid4().hex
+    consumer.authority_withdrawn(withdrawal(authority_id))
+    late = api.register_webhook(representative_of(BANK), PUBLIC_URL, under_authority(BANK, authority_id))
+    assert late["state"] == "suspended" and late["suspension_reason"] == "authority_withdrawn"
+    event = revocation(BANK)
+    notify(consumer, event, domain.plan_certificate_revoked)
+    assert planned_to(consumer, event) == set()
+
+
+def test_a_withdrawal_that_is_not_one_is_refused_as_malformed(make_service):
+    service = make_service()
+    for data in ({"voen": BANK}, {"authority_id": "a/../b", "voen": BANK}, {"authority_id": "a1", "voen": "x"}):
+        with refused(422, domain.MALFORMED_EVENT):
+            service.authority_withdrawn(new_event("contracts.authority.withdrawn", data, source="contracts"))
+
+
 # --- events into inbox entries and deliveries ---------------------------------------------------------
 
 def test_an_event_goes_to_the_inbox_and_webhooks_of_its_organisation_only(make_service):
     service = make_service()
-    hook = service.register_webhook(head_of(BANK), PUBLIC_URL)
+    hook = service.register_webhook(head_of(BANK), PUBLIC_URL, as_head(BANK))
     to_bank, to_cafe = revocation(BANK), revocation(CAFE)
     notify(service, to_bank, domain.plan_certificate_revoked)
     notify(service, to_cafe, domain.plan_certificate_revoked)
@@ -139,7 +255,7 @@ def test_an_event_goes_to_the_inbox_and_webhooks_of_its_organisation_only(make_s
 def test_a_webhook_registered_or_deleted_is_seen_by_the_next_event(make_service):
     consumer, api = make_service(), make_service()  # e.g. the consumer process and the API process
     notify(consumer, revocation(BANK), domain.plan_certificate_revoked)  # the bank had no webhook yet
-    hook = api.register_webhook(head_of(BANK), PUBLIC_URL)
+    hook = api.register_webhook(head_of(BANK), PUBLIC_URL, as_head(BANK))
     after_registering = revocation(BANK)
     notify(consumer, after_registering, domain.plan_certificate_revoked)
     api.delete_webhook(head_of(BANK), hook["id"])

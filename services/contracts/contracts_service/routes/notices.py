@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from flask.views import MethodView
 
-from egov_kit.access import COMPANY, PERSON, PUBLIC, ServiceBlueprint, caller, requires
+from egov_kit.access import PERSON, PUBLIC, ServiceBlueprint, caller, company, requires
 from egov_kit.app import current_service
 from egov_kit.paging import page
 
 from .. import domain, schemas
 from ..messages import signing_message
+
+# Acting for the company in this e-service: its head, or an authority in force covering it.
+CONTRACTS = company("head", "authorised", scope=domain.CONTRACTS)
 
 blp = ServiceBlueprint("notices", __name__, url_prefix="/api/contracts",
                        description="Employment contract notices: the company's registry and the employee's own")
@@ -59,7 +62,7 @@ def _attempt_view(attempt: dict | None, kind: str, for_employee: bool) -> dict |
 
 @blp.route("/notices")
 class Notices(MethodView):
-    @requires(COMPANY)
+    @requires(CONTRACTS)
     @blp.arguments(schemas.NoticeQuery, location="query")
     @blp.response(200, schemas.NoticePage)
     def get(self, query):
@@ -68,7 +71,7 @@ class Notices(MethodView):
             caller(), status=query.get("status"), q=query.get("q"), limit=query["limit"], offset=query["offset"])
         return page([notice_view(n) for n in items], total, query)
 
-    @requires(COMPANY)
+    @requires(CONTRACTS)
     @blp.arguments(schemas.NoticeIn)
     @blp.response(201, schemas.NoticeOut)
     def post(self, body):
@@ -87,14 +90,14 @@ class NoticeItem(MethodView):
         notice = current_service().readable_notice(principal, notice_id)
         return notice_view(notice, for_employee=principal.acting_for != notice["employer_voen"])
 
-    @requires(COMPANY)
+    @requires(CONTRACTS)
     @blp.arguments(schemas.NoticePatch(partial=True))
     @blp.response(200, schemas.NoticeOut)
     def patch(self, body, notice_id):
         """Edit an unsigned notice (409 once signed)."""
         return notice_view(current_service().update_notice(caller(), notice_id, body))
 
-    @requires(COMPANY)
+    @requires(CONTRACTS)
     @blp.response(204)
     def delete(self, notice_id):
         """Delete an unsigned notice (409 once signed)."""
@@ -104,7 +107,7 @@ class NoticeItem(MethodView):
 
 @blp.route("/notices/<notice_id>/termination")
 class NoticeTermination(MethodView):
-    @requires(COMPANY)
+    @requires(CONTRACTS)
     @blp.arguments(schemas.TerminationIn)
     @blp.response(201, schemas.NoticeOut)
     def post(self, body, notice_id):

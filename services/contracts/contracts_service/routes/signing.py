@@ -4,13 +4,16 @@ from __future__ import annotations
 from flask import Response
 from flask.views import MethodView
 
-from egov_kit.access import COMPANY, PERSON, ServiceBlueprint, caller, requires
+from egov_kit.access import PERSON, ServiceBlueprint, caller, company, requires
 from egov_kit.app import current_service
 
-from .. import schemas
+from .. import domain, schemas
 from ..documents import content_disposition
 from ..domain import NOTICE_SIGNING, TERMINATION_SIGNING
 from ..messages import signing_message
+
+# Acting for the company in this e-service: its head, or an authority in force covering it.
+CONTRACTS = company("head", "authorised", scope=domain.CONTRACTS)
 
 blp = ServiceBlueprint("signing", __name__, url_prefix="/api/contracts",
                        description="Signing notices and their termination with Asan İmza; the signed documents")
@@ -30,13 +33,13 @@ def _file(data: bytes, mimetype: str, filename: str) -> Response:
 
 @blp.route("/notices/<notice_id>/signature")
 class NoticeSignature(MethodView):
-    @requires(COMPANY)
+    @requires(CONTRACTS)
     @blp.response(202, schemas.SigningStarted)
     def post(self, notice_id):
         """Sign the notice with Asan İmza: compare the code on the phone, confirm with PIN2."""
         return _with_message(current_service().start_signing(caller(), notice_id, NOTICE_SIGNING), "notice")
 
-    @requires(COMPANY)
+    @requires(CONTRACTS)
     @blp.response(200, schemas.SigningOut)
     def get(self, notice_id):
         """State of the signature; polling it is what finalises it: once confirmed the notice is
@@ -46,14 +49,14 @@ class NoticeSignature(MethodView):
 
 @blp.route("/notices/<notice_id>/termination/signature")
 class TerminationSignature(MethodView):
-    @requires(COMPANY)
+    @requires(CONTRACTS)
     @blp.response(202, schemas.SigningStarted)
     def post(self, notice_id):
         """Sign the termination with Asan İmza (PIN2)."""
         return _with_message(current_service().start_signing(caller(), notice_id, TERMINATION_SIGNING),
                              "termination")
 
-    @requires(COMPANY)
+    @requires(CONTRACTS)
     @blp.response(200, schemas.SigningOut)
     def get(self, notice_id):
         """State of the termination's signature; once confirmed (polling finalises it) the notice

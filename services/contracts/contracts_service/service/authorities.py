@@ -24,16 +24,22 @@ class AuthorityUseCases(UseCaseBase):
             "surname": authority.get("surname"), "name": authority.get("name"),
             "patronymic": authority.get("patronymic"), "full_name": domain.full_name(authority),
             "valid_until": authority.get("valid_until"),
+            "scopes": list(domain.authority_scopes(authority)),
             "kind": "indefinite" if authority.get("valid_until") is None else "fixed_term",
             "status": domain.authority_status(authority, self._today()),
             "granted_at": authority["granted_at"], "granted_by": authority["granted_by"],
             "withdrawn_at": authority.get("withdrawn_at"),
         }
 
-    def grant_authority(self, caller: Principal, fin: str, valid_until: date | None) -> dict:
+    def grant_authority(self, caller: Principal, fin: str, valid_until: date | None,
+                        scopes: list[str] | tuple[str, ...] | None = None) -> dict:
+        """The head grants `fin` (himself first, manual 2.7) the authority to act for the company
+        in `scopes` (None: all of them) until `valid_until` (None: indefinitely). One authority in
+        force per person: to change its scopes or term, withdraw it and grant anew."""
         voen = self.require_head(caller)
         today = self._today()
         domain.check_valid_until(valid_until, today)
+        scopes = domain.normalise_scopes(scopes)
         person = self.registry.person(fin, AUTHORITY_PURPOSE)
         if person is None:
             raise field_error("fin", "unknown_person")
@@ -43,7 +49,7 @@ class AuthorityUseCases(UseCaseBase):
             "_id": uuid.uuid4().hex, "voen": voen, "fin": fin,
             "surname": person.get("surname", ""), "name": person.get("name", ""),
             "patronymic": person.get("patronymic", ""),
-            "valid_until": valid_until.isoformat() if valid_until else None,
+            "valid_until": valid_until.isoformat() if valid_until else None, "scopes": list(scopes),
             "status": domain.ACTIVE, "granted_at": self._stamp(), "granted_by": self._person(caller),
         }
         event = new_event("contracts.authority.granted", domain.authority_granted_data(authority), source=SOURCE)

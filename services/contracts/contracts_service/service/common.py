@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import Callable
 
 from egov_kit.auth import Principal
+from egov_kit.authority import refused
 from egov_kit.clock import baku_date, stamp, utcnow
 from egov_kit.errors import forbidden, not_found
 from egov_kit.registry import RegistryClient
@@ -62,25 +63,35 @@ class UseCaseBase:
         return voen
 
     def authority_in_force(self, voen: str, fin: str) -> dict | None:
-        """The person's authority for the company that is in force now, if any."""
+        """The person's authority for the company that is in force now, if any (one at most)."""
         today = self._today()
         return next((a for a in self.repository.authorities_of_person(voen, fin)
                      if domain.authority_in_force(a, today)), None)
 
-    def may_act(self, voen: str, fin: str) -> bool:
-        """Holder of an authority in force for the company, or its head (checked now)."""
-        return self.authority_in_force(voen, fin) is not None or self.is_head(voen, fin)
+    def authority_check(self, voen: str, fin: str) -> dict:
+        """Where a person stands for the company at this moment: its head (tax registry, asked now)
+        and the authority they hold in force, with its scopes (GET /authority-checks, and every
+        company route's check through egov_kit.authority)."""
+        return domain.authority_check_answer(voen, fin, self.is_head(voen, fin), self.authority_in_force(voen, fin))
 
-    def require_company_rights(self, caller: Principal) -> str:
+    def require_company_rights(self, caller: Principal, *, entering: bool = False) -> str:
+        """The company the caller acts for, if they may work with its notices now: an authority in
+        force covering `contracts`, or the head. `entering`: entering, editing, terminating or
+        signing notices, for which the head needs his own authority first (manual 2.7)."""
         voen = self._company(caller)
-        if not self.may_act(voen, caller.fin):
-            raise forbidden("no_authority")
+        authority = self.authority_in_force(voen, caller.fin)
+        if authority is not None and domain.CONTRACTS in domain.authority_scopes(authority):
+            return voen  # no need to ask the tax registry
+        code = domain.company_refusal(head=self.is_head(voen, caller.fin), authority=authority, entering=entering)
+        if code:
+            raise refused(code, domain.CONTRACTS)
         return voen
 
     def may_finish_signing(self, voen: str, fin: str, attempt: dict, memo: dict | None = None) -> bool:
-        """The signer may still sign by the right the signature was started under: the head, or the
-        very authority then in force. An authority that expired or was withdrawn meanwhile ends the
-        signature, and one granted anew afterwards does not bring it back.
+        """The signer may still sign by the right the signature was started under: the very
+        authority then in force, or, for the head, his being the head with an authority of his own
+        in force. An authority that expired or was withdrawn meanwhile ends the signature, and one
+        granted anew afterwards does not bring it back (but for the head, whose right is his own).
 
         `memo` keeps look-ups for the length of one request (a page of notices checks many attempts)."""
         memo = {} if memo is None else memo
@@ -88,13 +99,14 @@ class UseCaseBase:
         key = ("authorities", voen, fin)
         if key not in memo:
             memo[key] = self.repository.authorities_of_person(voen, fin)
-        authorities = memo[key]
+        in_force = [a for a in memo[key] if domain.authority_in_force(a, today)
+                    and domain.CONTRACTS in domain.authority_scopes(a)]
+        if not in_force:
+            return False  # neither a holder nor a head who granted himself the authority
         authority_id = attempt.get("authority_id")
         if authority_id is None:  # started before the authority was recorded with it
-            if any(domain.authority_in_force(a, today) for a in authorities):
-                return True
-        elif authority_id and any(a["_id"] == authority_id and domain.authority_in_force(a, today)
-                                  for a in authorities):
+            return True
+        if any(a["_id"] == authority_id for a in in_force):
             return True
         key = ("head", voen)
         if key not in memo:
@@ -103,9 +115,10 @@ class UseCaseBase:
 
     # --- which notice they may see --------------------------------------------------------
 
-    def _company_notice(self, caller: Principal, notice_id: str) -> dict:
-        """A notice of the company the caller acts for, with rights (another company's is a 404)."""
-        voen = self.require_company_rights(caller)
+    def _company_notice(self, caller: Principal, notice_id: str, *, entering: bool = False) -> dict:
+        """A notice of the company the caller acts for, with rights (another company's is a 404);
+        `entering` as in require_company_rights."""
+        voen = self.require_company_rights(caller, entering=entering)
         notice = self.repository.get_notice(notice_id)
         if notice is None or notice["employer_voen"] != voen:
             raise not_found()
@@ -119,7 +132,6 @@ class UseCaseBase:
         if notice["employee_fin"] == caller.fin and notice["status"] != domain.UNSIGNED:
             return notice
         if caller.acting_for and caller.acting_for == notice["employer_voen"]:
-            if not self.may_act(caller.acting_for, caller.fin):
-                raise forbidden("no_authority")
+            self.require_company_rights(caller)
             return notice
         raise not_found()

@@ -60,7 +60,7 @@ class NoticeUseCases(UseCaseBase):
         return typed
 
     def create_notice(self, caller: Principal, fields: dict) -> dict:
-        voen = self.require_company_rights(caller)
+        voen = self.require_company_rights(caller, entering=True)
         domain.check_notice(fields)
         filled = self._registry_fill(fields)
         org = self.registry.organization(voen)
@@ -82,7 +82,7 @@ class NoticeUseCases(UseCaseBase):
         return notice
 
     def update_notice(self, caller: Principal, notice_id: str, changes: dict) -> dict:
-        notice = self._company_notice(caller, notice_id)
+        notice = self._company_notice(caller, notice_id, entering=True)
         domain.ensure_editable(notice)
         merged = domain.merge_changes(self._typed_fields(notice), changes)
         domain.check_notice(merged)
@@ -101,7 +101,7 @@ class NoticeUseCases(UseCaseBase):
         return updated
 
     def delete_notice(self, caller: Principal, notice_id: str) -> None:
-        notice = self._company_notice(caller, notice_id)
+        notice = self._company_notice(caller, notice_id, entering=True)
         domain.ensure_editable(notice)
         if not self.repository.delete_unsigned_notice(notice_id):
             raise conflict("notice_not_editable")
@@ -167,7 +167,7 @@ class NoticeUseCases(UseCaseBase):
 
     def register_termination(self, caller: Principal, notice_id: str, termination_date: date, ground: str) -> dict:
         """Enter (or re-enter, until it is signed) the termination of a contract in force."""
-        notice = self._company_notice(caller, notice_id)
+        notice = self._company_notice(caller, notice_id, entering=True)
         domain.ensure_terminable(notice)
         errors: dict[str, list[str]] = {}
         try:

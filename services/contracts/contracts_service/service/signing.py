@@ -27,7 +27,7 @@ def _digest_b64(data: bytes) -> str:
 class SigningUseCases(UseCaseBase):
     def start_signing(self, caller: Principal, notice_id: str, kind: SigningKind) -> dict:
         """Ask the caller to sign on the phone; the bytes signed and the prepared PDF are kept."""
-        notice = self._company_notice(caller, notice_id)
+        notice = self._company_notice(caller, notice_id, entering=True)
         if kind is NOTICE_SIGNING:
             domain.ensure_signable(notice)
         else:
@@ -62,7 +62,7 @@ class SigningUseCases(UseCaseBase):
                    "verification_code": started_at_auth.get("verification_code"),
                    "expires_at": started_at_auth.get("expires_at"), "started_at": stamp(started),
                    "signer": signer,
-                   # The right it is signed under ("" for the head signing without an authority).
+                   # The authority it is signed under (the head signs under his own, manual 2.7).
                    "authority_id": authority["_id"] if authority else ""}
         # Only if nothing changed since the signed bytes were built from it.
         conditions = {"status": kind.from_status, "updated_at": notice["updated_at"]}

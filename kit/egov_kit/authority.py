@@ -1,0 +1,160 @@
+"""What a person may do for a company at this moment: the head (tax registry), or the holder of an
+authority in force granted by the head in the contracts service, for some scopes.
+
+Every company route declares its scope (`egov_kit.access.company(scope=...)`). After the token
+says the caller acts for a company, the route's check asks, on every request, the contracts
+service (`GET /api/contracts/authority-checks?voen=&fin=`, with this service's token) where the
+person stands now: nothing is kept beyond the request, so a withdrawal or an expiry takes effect
+on the very next request everywhere. Contracts itself answers from its own data (`LocalAuthority`).
+
+    kit.authority.standing(voen, fin) -> Standing     # AuthorityClient or LocalAuthority
+
+Refusals: 403 `no_authority` (neither the head nor holding an authority in force), 403
+`scope_missing` (an authority in force, but not for this scope), 403 `not_head` (a head-only
+route); 503 `authority_check_unavailable` when contracts cannot say (never let through)."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Callable
+
+import requests
+
+from . import i18n
+from .errors import ServiceError, forbidden, unavailable
+from .validators import is_fin, is_voen
+
+log = logging.getLogger("egov.authority")
+
+# What the head may choose for an authority (omitted: all of them).
+SCOPES = ("contracts", "accidents", "insurers", "notifications")
+CHECK_PATH = "/api/contracts/authority-checks"
+
+i18n.register({
+    "no_authority": ("Bu təşkilat adından çıxış etmək üçün qüvvədə olan səlahiyyətiniz yoxdur "
+                     "(səlahiyyət verilməyib, müddəti bitib və ya geri alınıb).",
+                     "You hold no authority in force for this organisation (none was granted, or it "
+                     "expired or was withdrawn)."),
+    "scope_missing": ("Səlahiyyətiniz bu xidməti əhatə etmir: rəhbər sizə \"{scope}\" üzrə səlahiyyət verməyib.",
+                      "Your authority does not cover this service: the head has not granted you \"{scope}\"."),
+    "not_head": ("Bu əməliyyatı yalnız təşkilatın rəhbəri edə bilər.", "Only the organisation's head may do this."),
+    "authority_check_unavailable": ("Səlahiyyət hazırda yoxlanıla bilmir, bir az sonra yenidən cəhd edin.",
+                                    "The authority cannot be checked right now; please try again shortly."),
+})
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where a person stands for a company now: the head, and/or the holder of the authority in
+    force (its id, scopes and last day; None, (), None when there is none)."""
+    voen: str
+    fin: str
+    head: bool
+    scopes: tuple[str, ...] = ()
+    authority_id: str | None = None
+    valid_until: str | None = None
+
+    @classmethod
+    def from_answer(cls, answer: dict) -> "Standing":
+        """From the check's answer; ValueError when it is not one."""
+        if not isinstance(answer, dict) or not isinstance(answer.get("head"), bool):
+            raise ValueError("not an authority check")
+        scopes = answer.get("scopes") or []
+        authority_id = answer.get("authority_id")
+        valid_until = answer.get("valid_until")
+        if not isinstance(scopes, list) or not all(isinstance(s, str) for s in scopes) \
+                or not isinstance(authority_id, (str, type(None))) or not isinstance(valid_until, (str, type(None))):
+            raise ValueError("not an authority check")
+        return cls(voen=str(answer.get("voen")), fin=str(answer.get("fin")), head=answer["head"],
+                   scopes=tuple(s for s in SCOPES if s in scopes) if authority_id else (),
+                   authority_id=authority_id or None, valid_until=valid_until if authority_id else None)
+
+    def as_answer(self) -> dict:
+        return {"voen": self.voen, "fin": self.fin, "head": self.head, "scopes": list(self.scopes),
+                "authority_id": self.authority_id, "valid_until": self.valid_until}
+
+    def refusal(self, roles: tuple[str, ...], scope: str | None) -> str | None:
+        """Why the person may not act in one of `roles` (head, authorised) under `scope` (None: any
+        authority in force will do), or None when they may. The head acts under any scope."""
+        if "head" in roles and self.head:
+            return None
+        if "authorised" in roles and self.authority_id:
+            return None if scope is None or scope in self.scopes else "scope_missing"
+        return "not_head" if "authorised" not in roles else "no_authority"
+
+
+def refused(code: str, scope: str | None) -> ServiceError:
+    """The 403 of `Standing.refusal`, naming the scope that is missing."""
+    if code == "scope_missing":
+        return ServiceError(403, code, detail=i18n.text(code).format(scope=scope))
+    return forbidden(code)
+
+
+class AuthorityClient:
+    """Asks the contracts service (the kit's ServiceClient: service token, request id)."""
+
+    def __init__(self, client, *, timeout: float = 5.0):
+        self.client = client
+        self.timeout = timeout
+
+    def standing(self, voen: str, fin: str) -> Standing:
+        if not (is_voen(voen) and is_fin(fin)):
+            return Standing(voen=str(voen), fin=str(fin), head=False)
+        try:
+            response = self.client.get("contracts", CHECK_PATH, params={"voen": voen, "fin": fin},
+                                       timeout=self.timeout)
+        except requests.RequestException as exc:
+            log.warning("authority check unreachable: %s", type(exc).__name__)
+            raise unavailable("authority_check_unavailable") from None
+        if response.status_code != 200:
+            log.warning("authority check answered %s", response.status_code)
+            raise unavailable("authority_check_unavailable")
+        try:
+            return Standing.from_answer(response.json())
+        except ValueError:
+            log.warning("authority check answered something else")
+            raise unavailable("authority_check_unavailable") from None
+
+
+class LocalAuthority:
+    """The same answer from inside the contracts service: `check(voen, fin)` gives the dict the
+    endpoint answers."""
+
+    def __init__(self, check: Callable[[str, str], dict]):
+        self.check = check
+
+    def standing(self, voen: str, fin: str) -> Standing:
+        return Standing.from_answer(self.check(voen, fin))
+
+
+def current_standing(voen: str, fin: str) -> Standing:
+    """Where the person stands for the company, asked once per request (kept on `g` for the
+    request only: the view may need the authority it was let in under)."""
+    from flask import current_app, g
+
+    memo = g.setdefault("_egov_standing", {})
+    key = (voen, fin)
+    if key not in memo:
+        memo[key] = current_app.extensions["egov"].authority.standing(voen, fin)
+    return memo[key]
+
+
+def require(principal, roles: tuple[str, ...], scope: str | None) -> Standing:
+    """The company caller's live check (see module doc); returns the standing it let in."""
+    standing = current_standing(principal.acting_for, principal.fin)
+    code = standing.refusal(roles, scope)
+    if code:
+        raise refused(code, scope)
+    return standing
+
+
+def caller_standing() -> Standing | None:
+    """The standing the route's company check let in (None on other routes)."""
+    from flask import g
+
+    from .access import caller
+    principal = caller()
+    memo = g.get("_egov_standing") or {}
+    if principal is None or not principal.acting_for:
+        return None
+    return memo.get((principal.acting_for, principal.fin))
