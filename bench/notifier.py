@@ -405,7 +405,7 @@ def seed_certificates(suite, amqp_url: str, exchange: str, count: int):
         issued = holder.post("/api/certificates", json={
             "contract_id": notice_id, "type": "employment",
             "valid_until": (baku_today + timedelta(days=30)).isoformat(), "mobile": "+994996667788",
-            "email": None, "email_copy": False, "purpose": "01", "destination": "addressed",
+            "email": "nermin.hasanova@example.az", "email_copy": False, "purpose": "01", "destination": "addressed",
             "addressee_voen": BANK, "notify_addressee_on_revoke": True})
         if issued.status_code != 201:
             raise RuntimeError(f"issuing failed: {issued.status_code} {issued.text[:300]}")
