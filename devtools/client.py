@@ -61,6 +61,19 @@ class ApiSession:
             time.sleep(0.1)
         raise AssertionError("the verification code never appeared on the phone")
 
+    def confirm_next_on_phone(self, phone: str, pin: str, kind: str = "sign") -> requests.Response:
+        """Confirm whichever request of `kind` the phone shows (e.g. the "2/2" of a signing, whose
+        code the portal learns only by polling)."""
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            pending = self.http.get(f"{self.base_url}/api/asan-sim/phones/{phone}/requests", timeout=10).json()
+            for item in pending:
+                if item["kind"] == kind:
+                    return self.http.post(f"{self.base_url}/api/asan-sim/phones/{phone}/requests/{item['request_id']}",
+                                          json={"pin": pin}, timeout=10)
+            time.sleep(0.1)
+        raise AssertionError("no request appeared on the phone")
+
     def confirm_signing(self, status_path: str, phone: str, verification_code: str, pin: str) -> requests.Response:
         """Confirm a signing on the phone with PIN2: the request showing `verification_code`, then,
         while the document's signature (GET `status_path`) stays pending, each next one the phone
