@@ -172,7 +172,9 @@ PAGE = """<!doctype html>
     <h2 id="title-{{ item.request_id }}">{{ "İmzalama sorğusu" if item.kind == "sign" else "Giriş sorğusu" }}</h2>
     <p>{{ item.relying_party }}{% if item.text %}: {{ item.text }}{% endif %}</p>
     <p>Yoxlama kodu (ekrandakı kodla müqayisə edin):</p>
-    <p class="code" aria-label="Yoxlama kodu {{ item.verification_code|list|join(' ') }}">{{ item.verification_code }}</p>
+    <p class="code" aria-label="Yoxlama kodu {{ item.verification_code|list|join(' ') }}">
+      {{- item.verification_code -}}
+    </p>
     <form method="post" action="">
       <input type="hidden" name="request_id" value="{{ item.request_id }}">
       <label for="pin-{{ item.request_id }}">{{ "PİN2" if item.kind == "sign" else "PİN1" }}</label>

@@ -143,7 +143,7 @@ class Sessions:
             self._changed.notify_all()
             return session
 
-    # --- internals (called with the condition held, or on a session nobody else sees yet) -------------------------------------------
+    # --- internals (called with the condition held, or on a session nobody else sees yet) -----
     def _finish(self, session: Session, result: str, now: float) -> None:
         session.state, session.result, session.finished = d.COMPLETE, result, now
 

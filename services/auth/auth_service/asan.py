@@ -117,7 +117,8 @@ class AsanProvider:
         try:
             return self.http.request(method, f"{self.base_url}{path}", **kwargs)
         except requests.RequestException as exc:
-            log.warning("Asan İmza provider unreachable", extra={"call": path.split("/")[1], "error": type(exc).__name__})
+            log.warning("Asan İmza provider unreachable",
+                        extra={"call": path.split("/")[1], "error": type(exc).__name__})
             raise unavailable() from None
 
     def _json(self, response: requests.Response, what: str) -> dict:

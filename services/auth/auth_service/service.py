@@ -408,7 +408,8 @@ class AuthService:
         step = request["step"]
         state, reason = d.outcome(answer.result)
         if state != d.CONFIRMED:
-            return self.repo.finish(request["_id"], state, now, {"reason": reason}, step=step) or self._reloaded(request)
+            return (self.repo.finish(request["_id"], state, now, {"reason": reason}, step=step)
+                    or self._reloaded(request))
         current = request["digests"][step]
         try:
             if bytes(answer.cert_der) != bytes(request["certificate"]):

@@ -167,8 +167,9 @@ class TrustStore:
         # No CRL or OCSP is published by the test CA; nothing is fetched over the network.
         context = ValidationContext(trust_roots=roots, moment=now, allow_fetching=False, revocation_mode="soft-fail")
         leaf = asn1_x509.Certificate.load(cert.public_bytes(Encoding.DER))
+        validator = CertificateValidator(leaf, validation_context=context)
         try:
-            run_async(CertificateValidator(leaf, validation_context=context).async_validate_usage({"digital_signature"}))
+            run_async(validator.async_validate_usage({"digital_signature"}))
         except (ExpiredError, NotYetValidError) as exc:
             raise pki.CertificateExpired("outside its validity period") from exc
         except PathBuildingError as exc:

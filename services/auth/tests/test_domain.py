@@ -1,5 +1,6 @@
 """The auth rules on their own, with a clock of the test's choosing: the log-in's hash and its
-verification code, request expiry, the provider's end results, idempotent starts, sessions and tokens, company roles, authorities, service clients, key selection."""
+verification code, request expiry, the provider's end results, idempotent starts, sessions and
+tokens, company roles, authorities, service clients, key selection."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone

@@ -109,8 +109,8 @@ def test_pades_digest_is_signed_for_embedding_in_a_pdf(auth_url, asan, people, c
                         headers=bearer(contracts_token)).json()
     signed = pki.finish_pdf_signing(state, base64.b64decode(done["signatures"][0]["cms"]))
     assert signed.startswith(b"%PDF") and b"/ETSI.CAdES.detached" in signed
-    validity = validate_pdf_signature(PdfFileReader(io.BytesIO(signed)).embedded_signatures[0],
-                                      ValidationContext(trust_roots=[pki.CertKey(cert_pem=done["ca_certificate"]).asn1_cert]))
+    trusted = ValidationContext(trust_roots=[pki.CertKey(cert_pem=done["ca_certificate"]).asn1_cert])
+    validity = validate_pdf_signature(PdfFileReader(io.BytesIO(signed)).embedded_signatures[0], trusted)
     assert validity.intact and validity.valid and validity.trusted
 
 
