@@ -19,7 +19,7 @@ def print_demo_logins(suite: Suite) -> None:
     except (requests.RequestException, ValueError):
         print("\n(The Asan İmza simulator did not list its identities; see var/logs/asan-sim.log.)")
         return
-    staff = set(suite.own_env("auth")["STAFF_FINS"].split(","))
+    staff = set(suite.env()["STAFF_FINS"].split(","))
     gateway_url = suite.gateway_url
     print("\nDemo log-ins (Asan İmza simulator — phone, user ID, PIN1 for log-in, PIN2 for signing):")
     for sim in identities:

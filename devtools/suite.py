@@ -3,7 +3,7 @@ every service's roles (api under gunicorn, outbox relay, consumer) and the gatew
 `make run` and the tests.
 
 The secrets the services need (no secret has a default) are generated once per data folder into
-<var>/secrets/ and handed to the processes that need them."""
+<var>/secrets/ and handed to the suite's processes; the simulator gets none of them."""
 from __future__ import annotations
 
 import importlib
@@ -99,14 +99,24 @@ class Suite:
         if not self.quiet:
             print(text, flush=True)
 
-    # environment every service process gets
     def env(self) -> dict:
+        """The local run's environment: what each of its processes is started with, and what a
+        process started beside them takes (a test's second consumer). Its secrets are generated
+        once per data folder into <var>/secrets/ (none has a default) and kept."""
         env = dict(os.environ)
         env.update({
             "MONGO_URI": self.mongo_uri, "AMQP_URL": self.amqp_url, "EVENTS_EXCHANGE": self.exchange,
             "QUEUE_PREFIX": self.queue_prefix, "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(self.smtp_port),
             "GATEWAY_PORT": str(self.gateway_port), "PUBLIC_BASE_URL": f"http://127.0.0.1:{self.gateway_port}",
             "SERVICE_CLIENT_SECRET": self._secret("service_client_secret", lambda: secrets.token_urlsafe(32)),
+            # A development key of this data folder, given explicitly: the notifier does not start without one.
+            "WEBHOOK_SECRET_KEY": os.environ.get("WEBHOOK_SECRET_KEY") or self._secret("webhook_secret_key",
+                                                                                       _fernet_key),
+            # Auth is the relying party of the local Asan İmza simulator and trusts its test CA
+            # (by file); the gateway routes /api/asan-sim to it.
+            "ASAN_PROVIDER_URL": self.asan_provider_url, "ASAN_RP_UUID": self._rp_uuid(),
+            "AUTH_TRUSTED_CA_FILE": str(self.asan_sim_dir / "ca.pem"), "ASAN_SIM_URLS": self.asan_sim_url,
+            "STAFF_FINS": os.environ.get("STAFF_FINS") or DEMO_STAFF_FINS,
             "WEBHOOK_ALLOW_PRIVATE": "true", "PYTHONUNBUFFERED": "1",
         })
         for name, port in self.service_ports.items():
@@ -117,22 +127,15 @@ class Suite:
         env.update(self.extra_env)
         return {k: v for k, v in env.items() if v is not None}
 
-    def own_env(self, name: str) -> dict:
-        """What only one process gets beside env(): its secrets and its own settings."""
-        if name == "auth":
-            return {"ASAN_PROVIDER_URL": self.asan_provider_url, "ASAN_RP_UUID": self._rp_uuid(),
-                    "AUTH_TRUSTED_CA_FILE": str(self.asan_sim_dir / "ca.pem"),
-                    "STAFF_FINS": os.environ.get("STAFF_FINS") or DEMO_STAFF_FINS}
-        if name == "notifier":
-            # A development key of this data folder's, explicitly given: the notifier does not start without one.
-            return {"WEBHOOK_SECRET_KEY": os.environ.get("WEBHOOK_SECRET_KEY")
-                    or self._secret("webhook_secret_key", _fernet_key)}
-        if name == "asan-sim":
-            return {"ASAN_RP_UUID": self._rp_uuid(), "ASAN_SIM_DATA_DIR": str(self.asan_sim_dir),
-                    "PYTHONPATH": os.pathsep.join([str(ROOT / "simulator"), self.env()["PYTHONPATH"]])}
-        if name == "gateway":
-            return {"ASAN_SIM_URLS": self.asan_sim_url}
-        return {}
+    def simulator_env(self) -> dict:
+        """The simulator plays an outside party: its own settings and the relying party's UUID it
+        shares with auth, none of the suite's secrets."""
+        env = {k: v for k, v in os.environ.items() if k not in ("SERVICE_CLIENT_SECRET", "WEBHOOK_SECRET_KEY")}
+        env.update({"ASAN_RP_UUID": self._rp_uuid(), "ASAN_SIM_DATA_DIR": str(self.asan_sim_dir),
+                    "PYTHONUNBUFFERED": "1",
+                    "PYTHONPATH": os.pathsep.join([str(ROOT / "simulator"), env.get("PYTHONPATH", "")])})
+        env.update(self.extra_env)
+        return env
 
     def _rp_uuid(self) -> str:
         return self._secret("asan_rp_uuid", lambda: str(uuid.uuid4()))
@@ -198,7 +201,7 @@ class Suite:
     def start_simulator(self):
         """The Asan İmza simulator, before auth: auth trusts the CA it makes at start (by file)."""
         proc = self.spawn("asan-sim", [sys.executable, "-m", "asan_sim", "--port", str(self.asan_sim_port)],
-                          {**self.env(), **self.own_env("asan-sim")})
+                          self.simulator_env())
         wait_until(lambda: requests.get(f"{self.asan_sim_url}/healthz", timeout=1).ok, 30, "Asan İmza simulator",
                    proc, proc.egov_log)
         self.say(f"  Asan İmza sim    {self.asan_sim_url}  (provider /asan-api, phones /api/asan-sim; "
@@ -207,12 +210,11 @@ class Suite:
     def start_service(self, name: str):
         """Starts the roles the table gives the service, as compose and Kubernetes do."""
         entry = SERVICES[name]
-        env = {**self.env(), **self.own_env(name)}
         api = self.spawn(f"{name}-api", [sys.executable, "-m", "egov_kit.run", entry.package, "api",
-                                         "--port", str(self.service_ports[name])], env)
+                                         "--port", str(self.service_ports[name])])
         for role in entry.roles:
             if role != "api":
-                self.spawn(f"{name}-{role}", [sys.executable, "-m", "egov_kit.run", entry.package, role], env)
+                self.spawn(f"{name}-{role}", [sys.executable, "-m", "egov_kit.run", entry.package, role])
         self.services.append(name)
         return api, list(entry.roles)
 
@@ -224,7 +226,7 @@ class Suite:
         return f"http://127.0.0.1:{self.gateway_port}"
 
     def start_gateway(self):
-        env = {**self.env(), **self.own_env("gateway")}
+        env = self.env()
         env["GATEWAY_PORT"] = str(self.gateway_port)
         if os.geteuid() == 0:
             env.setdefault("GATEWAY_USER", "root")

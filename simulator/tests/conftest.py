@@ -24,7 +24,7 @@ class Running:
         self.suite = suite
         self.url = suite.asan_sim_url
         self.api = f"{suite.asan_sim_url}/asan-api"
-        self.rp_uuid = suite.own_env("asan-sim")["ASAN_RP_UUID"]
+        self.rp_uuid = suite.simulator_env()["ASAN_RP_UUID"]
         self.rp_name = DEFAULT_RP_NAME
         self.data_dir = suite.asan_sim_dir
         self.http = requests.Session()

@@ -47,15 +47,14 @@ def test_a_role_without_its_secret_stops_at_once_naming_it(service, role, env, m
 
 
 def test_the_local_runner_generates_each_secret_once_and_hands_it_over(tmp_path):
-    suite = Suite(var_dir=tmp_path, quiet=True)
-    first = {"service": suite.env()["SERVICE_CLIENT_SECRET"], **suite.own_env("auth"), **suite.own_env("notifier")}
-    again = Suite(var_dir=tmp_path, quiet=True)
-    assert {"service": again.env()["SERVICE_CLIENT_SECRET"], **again.own_env("auth"),
-            **again.own_env("notifier")} == first
-    assert first["service"] and first["ASAN_RP_UUID"] and first["WEBHOOK_SECRET_KEY"]
-    assert again.own_env("asan-sim")["ASAN_RP_UUID"] == first["ASAN_RP_UUID"]  # the simulator knows auth
+    names = ("SERVICE_CLIENT_SECRET", "WEBHOOK_SECRET_KEY", "ASAN_RP_UUID")
+    first = {k: Suite(var_dir=tmp_path, quiet=True).env()[k] for k in names}
+    assert all(first.values())
+    assert {k: Suite(var_dir=tmp_path, quiet=True).env()[k] for k in names} == first  # kept, not made anew
     for path in (tmp_path / "secrets").iterdir():
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path.name
-    # A secret goes only where it is needed.
-    assert "WEBHOOK_SECRET_KEY" not in suite.own_env("auth") and "ASAN_RP_UUID" not in suite.own_env("notifier")
-    assert "ASAN_RP_UUID" not in suite.env() and "WEBHOOK_SECRET_KEY" not in suite.env()
+    # The simulator, playing an outside party, shares the relying party's UUID with auth and
+    # gets none of the suite's own secrets.
+    simulator = Suite(var_dir=tmp_path, quiet=True).simulator_env()
+    assert simulator["ASAN_RP_UUID"] == first["ASAN_RP_UUID"]
+    assert "SERVICE_CLIENT_SECRET" not in simulator and "WEBHOOK_SECRET_KEY" not in simulator

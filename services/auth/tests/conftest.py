@@ -118,7 +118,7 @@ def auth_db(mongo_client, bus_names):
 @pytest.fixture(scope="session")
 def suite_provider(suite) -> Provider:
     """The suite's own simulator, as the suite's auth is configured with it."""
-    env = suite.own_env("auth")
+    env = suite.env()
     return Provider(env["ASAN_PROVIDER_URL"], env["ASAN_RP_UUID"], Path(env["AUTH_TRUSTED_CA_FILE"]),
                     suite.asan_sim_url)
 
@@ -134,7 +134,7 @@ def start_simulator(tmp_path_factory):
         running.var_dir.mkdir(parents=True, exist_ok=True)
         suites.append(running)
         running.start_simulator()
-        return Provider(running.asan_provider_url, running.own_env("asan-sim")["ASAN_RP_UUID"],
+        return Provider(running.asan_provider_url, running.simulator_env()["ASAN_RP_UUID"],
                         running.asan_sim_dir / "ca.pem", running.asan_sim_url)
 
     yield start

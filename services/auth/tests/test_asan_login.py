@@ -129,7 +129,7 @@ def test_an_unknown_phone_and_a_wrong_user_id_get_one_answer(asan, people):
 
 def test_staff_come_from_staff_fins(asan, auth_url, people, suite):
     """The suite runs with the demo staff FİN in STAFF_FINS, as `make run` does."""
-    assert people["staff"]["fin"] in suite.own_env("auth")["STAFF_FINS"].split(",")
+    assert people["staff"]["fin"] in suite.env()["STAFF_FINS"].split(",")
     token = asan.login(people["staff"])["access_token"]
     assert requests.get(f"{auth_url}/api/auth/me", headers=bearer(token)).json()["roles"] == ["staff"]
 
