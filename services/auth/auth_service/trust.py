@@ -175,7 +175,8 @@ class TrustStore:
         except PathBuildingError as exc:
             raise pki.CertificateUntrusted("not issued by a trusted CA") from exc
         except ValidationError as exc:
-            raise pki.CertificateUntrusted(f"rejected: {exc}") from exc
+            # Not the validator's words: they may quote the certificate's subject (a person's name).
+            raise pki.CertificateUntrusted(f"rejected by path validation ({type(exc).__name__})") from exc
         if not cert.not_valid_before_utc <= now <= cert.not_valid_after_utc:
             raise pki.CertificateExpired("outside its validity period")
         fin = _name(cert, NameOID.SERIAL_NUMBER)
