@@ -58,7 +58,7 @@ if [ ! -x .venv/bin/python ]; then
   say "Creating the Python environment (.venv)"
   python3 -m venv .venv
 fi
-stamp=.venv/.installed-$(cat requirements-dev.txt kit/requirements.txt services/*/requirements.txt kit/pyproject.toml | sha256sum | cut -c1-16)
+stamp=.venv/.installed-$(cat requirements-dev.txt kit/requirements.txt services/*/requirements.txt simulator/requirements.txt kit/pyproject.toml | sha256sum | cut -c1-16)
 if [ ! -f "$stamp" ]; then
   say "Installing Python packages (pinned, first time takes a minute or two)"
   .venv/bin/python -m pip install --disable-pip-version-check --progress-bar on -r requirements-dev.txt 2>&1 \

@@ -1,4 +1,5 @@
-"""A small API client for tests and scripts: logs in with the Asan İmza simulator like a person would."""
+"""A small API client for tests and scripts: logs in with the Asan İmza simulator like a person would,
+playing the phone through the simulator's phone API (/api/asan-sim, routed by the gateway)."""
 from __future__ import annotations
 
 import json
@@ -7,17 +8,17 @@ from pathlib import Path
 
 import requests
 
-SIM_FILE = Path(__file__).resolve().parent.parent / "services" / "auth" / "auth_service" / "data" / "asan_sim_identities.json"
+# The simulator's test SIM cards (read from its file, so tests can name people before anything runs).
+SIM_FILE = Path(__file__).resolve().parent.parent / "simulator" / "asan_sim" / "data" / "identities.json"
 
 
 def sim_identities() -> list[dict]:
-    return json.loads(SIM_FILE.read_text())
+    return json.loads(SIM_FILE.read_text(encoding="utf-8"))
 
 
-def sim_identity(*, fin: str | None = None, label: str | None = None, staff: bool | None = None) -> dict:
+def sim_identity(*, fin: str | None = None, label: str | None = None) -> dict:
     for sim in sim_identities():
-        if (fin is None or sim["fin"] == fin) and (label is None or label in sim["label"]) \
-                and (staff is None or sim.get("staff") == staff):
+        if (fin is None or sim["fin"] == fin) and (label is None or label in sim["label"]):
             return sim
     raise LookupError("no such simulator identity")
 
@@ -59,6 +60,44 @@ class ApiSession:
                                           json={"pin": pin}, timeout=10)
             time.sleep(0.1)
         raise AssertionError("the verification code never appeared on the phone")
+
+    def confirm_next_on_phone(self, phone: str, pin: str, kind: str = "sign") -> requests.Response:
+        """Confirm whichever request of `kind` the phone shows (e.g. the "2/2" of a signing, whose
+        code the portal learns only by polling)."""
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            pending = self.http.get(f"{self.base_url}/api/asan-sim/phones/{phone}/requests", timeout=10).json()
+            for item in pending:
+                if item["kind"] == kind:
+                    return self.http.post(f"{self.base_url}/api/asan-sim/phones/{phone}/requests/{item['request_id']}",
+                                          json={"pin": pin}, timeout=10)
+            time.sleep(0.1)
+        raise AssertionError("no request appeared on the phone")
+
+    def confirm_signing(self, status_path: str, phone: str, verification_code: str, pin: str) -> requests.Response:
+        """Confirm a signing on the phone with PIN2: the request showing `verification_code`, then,
+        while the document's signature (GET `status_path`) stays pending, each next one the phone
+        shows ("2/2", ...) — auth asks for one signature per session, the next once the last is in.
+        Returns the phone's answer to the first confirmation."""
+        first = self.confirm_on_phone(phone, verification_code, pin, kind="sign")
+        if first.status_code != 200:
+            return first
+        answered = set()
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            polled = self.get(status_path)
+            if polled.status_code != 200 or polled.json().get("state") != "pending":
+                return first
+            pending = self.http.get(f"{self.base_url}/api/asan-sim/phones/{phone}/requests", timeout=10).json()
+            for item in pending:
+                if item["kind"] == "sign" and item["request_id"] not in answered:
+                    answered.add(item["request_id"])
+                    confirmed = self.http.post(
+                        f"{self.base_url}/api/asan-sim/phones/{phone}/requests/{item['request_id']}",
+                        json={"pin": pin}, timeout=10)
+                    assert confirmed.status_code == 200, confirmed.text
+            time.sleep(0.1)
+        raise AssertionError("the signing never left the pending state")
 
     def login(self, sim: dict) -> "ApiSession":
         started = self.post("/api/auth/asan/sessions", json={"phone": sim["phone"], "user_id": sim["user_id"]})

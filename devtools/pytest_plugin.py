@@ -100,7 +100,8 @@ def suite(tmp_path_factory, mongo_uri, amqp_url, bus_names):
     ports = {name: free_port() for name in ("auth", "registry", "accidents", "certificates",
                                              "contracts", "insurers", "notifier")}
     running = Suite(var_dir=tmp_path_factory.mktemp("suite"), gateway_port=free_port(),
-                    smtp_port=free_port(), service_ports=ports, amqp_url=amqp_url, mongo_uri=mongo_uri,
+                    smtp_port=free_port(), asan_sim_port=free_port(),
+                    service_ports=ports, amqp_url=amqp_url, mongo_uri=mongo_uri,
                     exchange=bus_names["exchange"], queue_prefix=bus_names["queue_prefix"],
                     extra_env={"GATEWAY_RATE": "2000", "GATEWAY_BURST": "4000",
                                "MONGO_DB_PREFIX": bus_names["queue_prefix"].replace(".", "_")},

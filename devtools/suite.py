@@ -1,11 +1,16 @@
-"""Starts the whole suite on one machine: Mongo-speaking server, mail sink, every service's roles
-(api under gunicorn, outbox relay, consumer) and the gateway. Used by `make run` and the tests."""
+"""Starts the whole suite on one machine: Mongo-speaking server, mail sink, the Asan İmza simulator,
+every service's roles (api under gunicorn, outbox relay, consumer) and the gateway. Used by
+`make run` and the tests.
+
+The secrets the services need (no secret has a default) are generated once per data folder into
+<var>/secrets/ and handed to the suite's processes; the simulator gets none of them."""
 from __future__ import annotations
 
 import importlib
 import os
 import secrets
 import shutil
+import uuid
 import signal
 import socket
 import subprocess
@@ -21,6 +26,9 @@ ROOT = Path(__file__).resolve().parent.parent
 # Where each service serves its API locally, from the table (kit/egov_kit/services.toml).
 SERVICE_PORTS = dict(DEFAULT_PORTS)
 NX_27017_VERSION = "0.8.1"
+ASAN_SIM_PORT = 8190
+# The demo's operations staff (Leyla Qasımova); STAFF_FINS in the environment replaces it.
+DEMO_STAFF_FINS = "3SF9WKL"
 
 
 def free_port() -> int:
@@ -51,6 +59,11 @@ def wait_until(check, timeout: float, what: str, proc: subprocess.Popen | None =
     raise RuntimeError(f"{what} did not come up in {timeout}s\n{tail}")
 
 
+def _fernet_key() -> str:
+    import base64
+    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+
+
 def available_services() -> list[str]:
     """Services whose package exists and declares SERVICE (the suite grows one service at a time)."""
     found = []
@@ -71,6 +84,7 @@ class Suite:
     gateway_port: int = 8080
     mongo_port: int = 27017
     smtp_port: int = 8025
+    asan_sim_port: int = ASAN_SIM_PORT
     service_ports: dict = field(default_factory=lambda: dict(SERVICE_PORTS))
     amqp_url: str = os.environ.get("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2F")
     mongo_uri: str | None = os.environ.get("MONGO_URI")
@@ -85,14 +99,24 @@ class Suite:
         if not self.quiet:
             print(text, flush=True)
 
-    # environment every service process gets
     def env(self) -> dict:
+        """The local run's environment: what each of its processes is started with, and what a
+        process started beside them takes (a test's second consumer). Its secrets are generated
+        once per data folder into <var>/secrets/ (none has a default) and kept."""
         env = dict(os.environ)
         env.update({
             "MONGO_URI": self.mongo_uri, "AMQP_URL": self.amqp_url, "EVENTS_EXCHANGE": self.exchange,
             "QUEUE_PREFIX": self.queue_prefix, "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(self.smtp_port),
             "GATEWAY_PORT": str(self.gateway_port), "PUBLIC_BASE_URL": f"http://127.0.0.1:{self.gateway_port}",
-            "SERVICE_CLIENT_SECRET": self._secret(), "ASAN_SIM_ENABLED": "true",
+            "SERVICE_CLIENT_SECRET": self._secret("service_client_secret", lambda: secrets.token_urlsafe(32)),
+            # A development key of this data folder, given explicitly: the notifier does not start without one.
+            "WEBHOOK_SECRET_KEY": os.environ.get("WEBHOOK_SECRET_KEY") or self._secret("webhook_secret_key",
+                                                                                       _fernet_key),
+            # Auth is the relying party of the local Asan İmza simulator and trusts its test CA
+            # (by file); the gateway routes /api/asan-sim to it.
+            "ASAN_PROVIDER_URL": self.asan_provider_url, "ASAN_RP_UUID": self._rp_uuid(),
+            "AUTH_TRUSTED_CA_FILE": str(self.asan_sim_dir / "ca.pem"), "ASAN_SIM_URLS": self.asan_sim_url,
+            "STAFF_FINS": os.environ.get("STAFF_FINS") or DEMO_STAFF_FINS,
             "WEBHOOK_ALLOW_PRIVATE": "true", "PYTHONUNBUFFERED": "1",
         })
         for name, port in self.service_ports.items():
@@ -103,12 +127,25 @@ class Suite:
         env.update(self.extra_env)
         return {k: v for k, v in env.items() if v is not None}
 
-    def _secret(self) -> str:
+    def simulator_env(self) -> dict:
+        """The simulator plays an outside party: its own settings and the relying party's UUID it
+        shares with auth, none of the suite's secrets."""
+        env = {k: v for k, v in os.environ.items() if k not in ("SERVICE_CLIENT_SECRET", "WEBHOOK_SECRET_KEY")}
+        env.update({"ASAN_RP_UUID": self._rp_uuid(), "ASAN_SIM_DATA_DIR": str(self.asan_sim_dir),
+                    "PYTHONUNBUFFERED": "1",
+                    "PYTHONPATH": os.pathsep.join([str(ROOT / "simulator"), env.get("PYTHONPATH", "")])})
+        env.update(self.extra_env)
+        return env
+
+    def _rp_uuid(self) -> str:
+        return self._secret("asan_rp_uuid", lambda: str(uuid.uuid4()))
+
+    def _secret(self, name: str, make) -> str:
         # Generated once per data folder and kept, like any other local secret.
-        path = self.var_dir / "secrets" / "service_client_secret"
+        path = self.var_dir / "secrets" / name
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(secrets.token_urlsafe(32))
+            path.write_text(make())
             path.chmod(0o600)
         return path.read_text().strip()
 
@@ -149,6 +186,27 @@ class Suite:
     def mail_dir(self) -> Path:
         return self.var_dir / "mail"
 
+    @property
+    def asan_sim_dir(self) -> Path:
+        return self.var_dir / "asan-sim"
+
+    @property
+    def asan_sim_url(self) -> str:
+        return f"http://127.0.0.1:{self.asan_sim_port}"
+
+    @property
+    def asan_provider_url(self) -> str:
+        return f"{self.asan_sim_url}/asan-api"
+
+    def start_simulator(self):
+        """The Asan İmza simulator, before auth: auth trusts the CA it makes at start (by file)."""
+        proc = self.spawn("asan-sim", [sys.executable, "-m", "asan_sim", "--port", str(self.asan_sim_port)],
+                          self.simulator_env())
+        wait_until(lambda: requests.get(f"{self.asan_sim_url}/healthz", timeout=1).ok, 30, "Asan İmza simulator",
+                   proc, proc.egov_log)
+        self.say(f"  Asan İmza sim    {self.asan_sim_url}  (provider /asan-api, phones /api/asan-sim; "
+                 f"CA {self.asan_sim_dir / 'ca.pem'})")
+
     def start_service(self, name: str):
         """Starts the roles the table gives the service, as compose and Kubernetes do."""
         entry = SERVICES[name]
@@ -181,6 +239,7 @@ class Suite:
         try:
             self.start_mongo()
             self.start_mailsink()
+            self.start_simulator()
             started = []
             for name in services if services is not None else available_services():
                 started.append((name, *self.start_service(name)))

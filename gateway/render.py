@@ -39,8 +39,10 @@ def load_services(path: Path = SERVICES_TABLE) -> dict[str, int]:
 
 
 SERVICES = load_services()
-# Public prefixes served by another service's instances.
-ALIASES = {"asan-sim": "auth"}
+# The Asan İmza simulator (a development tool, not a service of the table): routed at
+# /api/asan-sim only when ASAN_SIM_URLS names its instances, as `make run` and the tests do.
+# Without it there is no such route at all (production).
+ASAN_SIM = {"prefix": "asan-sim", "upstream": "asan_sim", "variable": "ASAN_SIM_URLS"}
 
 DEFAULTS = {
     "host": "127.0.0.1",
@@ -225,12 +227,14 @@ def config_from_env(environ=None, runtime_dir: str | os.PathLike = "/run/gateway
         urls = [u.strip() for u in raw.split(",") if u.strip()]
         # An unconfigured service still gets a route, to its local default.
         services[name] = urls or [f"http://127.0.0.1:{port}"]
+    asan_sim = [u.strip() for u in env.get(ASAN_SIM["variable"], "").split(",") if u.strip()]
 
     return {
         "runtime_dir": str(runtime_dir),
         "host": get("GATEWAY_HOST", DEFAULTS["host"]),
         "port": get("GATEWAY_PORT", DEFAULTS["port"]),
         "services": services,
+        "asan_sim": asan_sim,
         "max_body": get("GATEWAY_MAX_BODY", DEFAULTS["max_body"]),
         "rate": get("GATEWAY_RATE", DEFAULTS["rate"]),
         "burst": get("GATEWAY_BURST", DEFAULTS["burst"]),
@@ -263,7 +267,13 @@ def _template_context(config: dict) -> dict:
         upstreams.append({"name": name, "servers": servers})
 
     routes = [{"prefix": name, "upstream": name} for name in SERVICES]
-    routes += [{"prefix": alias, "upstream": target} for alias, target in ALIASES.items()]
+    asan_sim = cfg.get("asan_sim") or []
+    if isinstance(asan_sim, str):
+        asan_sim = [u for u in asan_sim.split(",") if u.strip()]
+    if asan_sim:
+        upstreams.append({"name": ASAN_SIM["upstream"],
+                          "servers": list(dict.fromkeys(parse_upstream(u) for u in asan_sim))})
+        routes.append({"prefix": ASAN_SIM["prefix"], "upstream": ASAN_SIM["upstream"]})
 
     max_body = _check(_SIZE_RE, cfg["max_body"], "max body size")
     rate, retry_after = _rate(cfg["rate"])
@@ -369,7 +379,7 @@ def wait_for_upstream_names(config: dict, timeout: float) -> None:
     starts, so wait for them (bounded) instead of dying on the first try.
     """
     hosts = set()
-    for urls in config["services"].values():
+    for urls in [*config["services"].values(), config.get("asan_sim") or []]:
         for url in urls:
             host = urlsplit(url).hostname
             try:

@@ -35,7 +35,7 @@ def nginx_bin() -> str:
 def upstreams():
     servers = {
         name: Upstream(name).start()
-        for name in ("auth", "registry-a", "registry-b", "contracts", "certificates", "insurers")
+        for name in ("auth", "registry-a", "registry-b", "contracts", "certificates", "insurers", "asan-sim")
     }
     yield servers
     for server in servers.values():
@@ -104,6 +104,7 @@ def gateway(start_gateway, upstreams, dead_url) -> Gateway:
         "CONTRACTS_URLS": u["contracts"].url,
         "CERTIFICATES_URLS": u["certificates"].url,
         "INSURERS_URLS": u["insurers"].url,
+        "ASAN_SIM_URLS": u["asan-sim"].url,
         "ACCIDENTS_URLS": dead_url,
         "GATEWAY_MAX_BODY": "64k",
         "GATEWAY_READ_TIMEOUT": "1s",

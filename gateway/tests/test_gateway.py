@@ -34,7 +34,7 @@ def assert_problem(resp, status, title=None):
 
 @pytest.mark.parametrize("path, instance", [
     ("/api/auth/me", "auth"),
-    ("/api/asan-sim/identities", "auth"),
+    ("/api/asan-sim/identities", "asan-sim"),
     ("/api/contracts/notices", "contracts"),
     ("/api/certificates/verifications", "certificates"),
     ("/api/certificates", "certificates"),  # a service's root has no trailing slash
@@ -267,6 +267,14 @@ def test_unknown_service_is_404_problem(gateway, path):
     assert_problem(requests.get(gateway.url + path), 404, "Tapılmadı")
 
 
+def test_without_the_simulator_configured_there_is_no_simulator_route(start_gateway, upstreams):
+    """Production names no ASAN_SIM_URLS: /api/asan-sim reaches nothing, not even auth."""
+    gw = start_gateway({"AUTH_URLS": upstreams["auth"].url})
+    for path in ("/api/asan-sim/identities", "/api/asan-sim/cards/5ZK2M7P", "/api/asan-sim"):
+        assert_problem(requests.get(gw.url + path), 404, "Tapılmadı")
+    assert requests.get(gw.url + "/api/auth/me").json()["instance"] == "auth"
+
+
 def test_unreadable_request_is_a_400_problem(gateway):
     # nginx itself refuses a NUL in the path; the client still gets a problem document.
     assert_problem(requests.get(gateway.url + "/api/certificates/%00/pdf"), 400, "Sorğu yanlışdır")
@@ -344,7 +352,12 @@ def test_defaults_route_every_service_of_the_table_locally(tmp_path):
     assert "client_max_body_size 10m;" in text
     assert "rate=100r/s" in text and "burst=200" in text
     assert "proxy_connect_timeout 2s;" in text and "proxy_read_timeout 60s;" in text
-    assert "@svc_auth$gw_body_route" in text.split("location ^~ /api/asan-sim/")[1]
+    # The simulator has no route unless its instances are named (production names none).
+    assert "location ^~ /api/asan-sim/" not in text and "svc_asan_sim" not in text
+    text = gw_render.render(gw_render.config_from_env({"ASAN_SIM_URLS": "http://127.0.0.1:8190"},
+                                                      runtime_dir=tmp_path))
+    assert "@svc_asan_sim$gw_body_route" in text.split("location ^~ /api/asan-sim/")[1]
+    assert "server 127.0.0.1:8190;" in text.split("upstream svc_asan_sim {")[1]
     assert "\nuser " not in text and "$request_uri" not in text
 
 

@@ -19,6 +19,42 @@ def env_bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in ("1", "true", "yes", "on")
 
 
+class MissingSecret(RuntimeError):
+    """A secret the process needs is not set: no secret has a default, so it does not start."""
+
+    def __init__(self, name: str, reason: str = ""):
+        self.name = name
+        super().__init__(f"{name} is not set{reason}")
+
+
+@dataclass(frozen=True)
+class Secret:
+    name: str
+    services: tuple[str, ...] | None = None  # None: every service
+    when: str | None = None                  # required only where this variable is set
+
+
+# The secrets of the suite. Every role of a service that needs one refuses to start without it
+# (egov_kit.run); the local runner generates them into var/secrets/, compose and Kubernetes take
+# them from the operator.
+SECRETS = (
+    Secret("SERVICE_CLIENT_SECRET"),
+    Secret("WEBHOOK_SECRET_KEY", services=("notifier",)),
+    Secret("ASAN_RP_UUID", services=("auth",), when="ASAN_PROVIDER_URL"),
+)
+
+
+def check_secrets(service: str) -> None:
+    """Raises MissingSecret for the first secret `service` needs and the environment lacks."""
+    for secret in SECRETS:
+        if secret.services is not None and service not in secret.services:
+            continue
+        if secret.when and not env(secret.when):
+            continue
+        if not env(secret.name):
+            raise MissingSecret(secret.name, f" (needed when {secret.when} is set)" if secret.when else "")
+
+
 def service_url(name: str) -> str:
     """Internal base URL of another service (direct, not through the gateway)."""
     return env(f"{name.upper()}_URL", f"http://127.0.0.1:{DEFAULT_PORTS[name]}").rstrip("/")
@@ -38,7 +74,7 @@ class Settings:
     public_base_url: str = "http://127.0.0.1:8080"
     auth_url: str = ""
     jwks_url: str = ""
-    service_client_secret: str = "local-dev-service-secret"
+    service_client_secret: str = ""  # no default: a process without it refuses to start (check_secrets)
     access_token_audience: str = "egov-api"
     relay_poll_interval: float = 0.05
     consumer_prefetch: int = 16
@@ -66,7 +102,7 @@ def load_settings(service: str, **overrides) -> Settings:
         public_base_url=env("PUBLIC_BASE_URL", f"http://127.0.0.1:{gateway_port}").rstrip("/"),
         auth_url=auth_url,
         jwks_url=env("JWKS_URL", f"{auth_url}/api/auth/jwks.json"),
-        service_client_secret=env("SERVICE_CLIENT_SECRET", "local-dev-service-secret"),
+        service_client_secret=env("SERVICE_CLIENT_SECRET", ""),
         relay_poll_interval=float(env("RELAY_POLL_INTERVAL", "0.05")),
         consumer_prefetch=int(env("CONSUMER_PREFETCH", "16")),
         retry_delays_ms=tuple(int(x) for x in delays.split(",")) if delays else Settings.retry_delays_ms,

@@ -7,10 +7,11 @@ import argparse
 import importlib
 import logging
 import signal
+import sys
 import threading
 
 from .bus import Consumer, Publisher, Relay
-from .config import DEFAULT_PORTS, env, load_settings
+from .config import DEFAULT_PORTS, MissingSecret, check_secrets, env, load_settings
 from .logs import configure_logging
 from .mongo import database
 
@@ -95,6 +96,11 @@ def main(argv=None) -> None:
     parser.add_argument("--port", type=int, default=None)
     args = parser.parse_args(argv)
     spec = _spec(args.package)
+    try:
+        check_secrets(spec.name)
+    except MissingSecret as missing:
+        # One line, before anything starts: a secret has no default, so the role does not run.
+        sys.exit(f"{spec.name}: {missing}; refusing to start (set it; `make run` generates it into var/secrets/)")
     if args.role == "api":
         port = args.port or int(env("PORT", str(DEFAULT_PORTS.get(spec.name, 8000))))
         run_api(spec, args.host, port)

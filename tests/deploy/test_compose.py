@@ -103,7 +103,10 @@ def test_docker_compose_config_accepts_the_file():
     assert result.returncode == 0, result.stderr
     rendered = yaml.safe_load(result.stdout)
     expected = {f"{name}-{role}" for name, roles in ROLES.items() for role in roles}
-    assert set(rendered["services"]) == expected | {"mongo", "rabbitmq", "mailpit", "gateway"}
+    assert set(rendered["services"]) == expected | {"mongo", "rabbitmq", "mailpit", "gateway", "asan-sim"}
+    # The simulator is in the profile `demo` only; everything else runs without a profile.
+    assert [n for n, svc in rendered["services"].items() if svc.get("profiles")] == ["asan-sim"]
+    assert rendered["services"]["asan-sim"]["profiles"] == ["demo"]
     # The shared blocks (YAML anchors / merge keys) really reached every role, and the build
     # argument survived them.
     for name in expected:
@@ -131,6 +134,10 @@ def test_no_secret_value_is_written_in_the_file(services):
         for key, value in _env(service).items():
             if re.search(r"SECRET|PASSWORD|PASS$", key):
                 assert re.fullmatch(r"\$\{[A-Z_]+:\?[^}]+\}", str(value)), f"{name}: {key} is not ${{VAR:?...}}"
+            if key == "ASAN_RP_UUID":
+                # Needed only with a provider: no value here, and auth refuses to start with a
+                # provider URL and an empty one (tests/deploy/test_secrets_at_start.py).
+                assert value == "${ASAN_RP_UUID:-}", f"{name}: {key}"
         if "AMQP_URL" in _env(service):
             assert re.search(r":\$\{RABBITMQ_PASSWORD:\?[^}]+\}@", _env(service)["AMQP_URL"]), name
 
@@ -203,8 +210,15 @@ def test_every_role_gets_the_shared_environment(services):
             assert re.fullmatch(r"amqp://[^@]+@rabbitmq:5672/%2F", env["AMQP_URL"]), key
             assert env["EVENTS_EXCHANGE"] == "egov.events", key
             assert env["SMTP_HOST"] == "mailpit" and str(env["SMTP_PORT"]) == "1025", key
-            for key_name in ("PUBLIC_BASE_URL", "ASAN_SIM_ENABLED", "WEBHOOK_ALLOW_PRIVATE", "SERVICE_CLIENT_SECRET"):
+            for key_name in ("PUBLIC_BASE_URL", "WEBHOOK_ALLOW_PRIVATE", "SERVICE_CLIENT_SECRET"):
                 assert key_name in env, f"{key}: {key_name}"
+            assert "ASAN_SIM_ENABLED" not in env, key
+            # The provider's credential reaches auth and nothing else.
+            assert ("ASAN_RP_UUID" in env) == (name == "auth"), key
+            if name == "auth":
+                assert env["ASAN_PROVIDER_URL"] == "${ASAN_PROVIDER_URL:-}", "auth points at no provider by default"
+                assert env["AUTH_TRUSTED_CA_FILE"].startswith("${AUTH_TRUSTED_CA_FILE:-/etc/egov/trust/")
+                assert "trust:/etc/egov/trust:ro" in services[key]["volumes"], key
             for other in ROLES:
                 url = env[f"{other.upper()}_URL"]
                 assert url == f"http://{other}-api:8000", key
@@ -230,6 +244,69 @@ def test_api_roles_have_an_http_healthcheck_and_workers_none(services):
                 assert "8000" in [str(p) for p in services[f"{name}-api"].get("expose", [])]
             else:
                 assert check.get("disable") is True, f"{name}-{role}: the image's /healthz check would fail"
+
+
+# --- the Asan İmza simulator: the demo profile only ----------------------------------------
+
+def _demo_config(env_file: Path, extra_env: dict) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("COMPOSE_", "ASAN_", "AUTH_"))}
+    env.update(extra_env)
+    return subprocess.run([_compose_binary(), "--env-file", str(env_file), "-f", str(COMPOSE), "config"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_the_simulator_runs_only_in_the_demo_profile_from_an_image_of_its_own(services):
+    sim = services["asan-sim"]
+    assert sim["profiles"] == ["demo"]
+    assert sim["build"] == {"context": ".", "dockerfile": "simulator/Dockerfile"}
+    assert sim["image"] == "egov/asan-sim:${EGOV_TAG:-local}"
+    assert _env(sim)["ASAN_RP_UUID"] == "${ASAN_RP_UUID:-}"  # no default: it does not start without one
+    # Nothing outside the profile depends on it, and nobody is pointed at it by default.
+    for name, service in services.items():
+        assert "asan-sim" not in _depends(service), name
+        for key, value in _env(service).items():
+            if name != "asan-sim":
+                assert "asan-sim" not in str(value), f"{name}: {key}"
+    assert _env(services["gateway"])["ASAN_SIM_URLS"] == "${ASAN_SIM_URLS:-}"  # no route unless named
+
+
+def test_only_the_demo_example_env_points_auth_at_the_simulator(tmp_path):
+    secrets = {"SERVICE_CLIENT_SECRET": "test-only", "WEBHOOK_SECRET_KEY": "test-only", "RABBITMQ_PASSWORD": "x",
+               "ASAN_RP_UUID": "00000000-0000-4000-8000-000000000000"}
+    demo = _demo_config(ROOT / "deploy" / "compose.demo.env.example", secrets)
+    assert demo.returncode == 0, demo.stderr
+    rendered = yaml.safe_load(demo.stdout)["services"]
+    auth = rendered["auth-api"]["environment"]
+    assert auth["ASAN_PROVIDER_URL"] == "http://asan-sim:8000/asan-api"
+    assert auth["AUTH_TRUSTED_CA_FILE"] == "/etc/egov/trust/asan-sim-ca.pem"
+    assert rendered["asan-sim"]["environment"]["ASAN_SIM_CA_EXPORT_FILE"] == auth["AUTH_TRUSTED_CA_FILE"].replace(
+        "/etc/egov/trust", "/trust")
+    assert rendered["asan-sim"]["environment"]["ASAN_RP_UUID"] == auth["ASAN_RP_UUID"] == secrets["ASAN_RP_UUID"]
+    assert rendered["gateway"]["environment"]["ASAN_SIM_URLS"] == "http://asan-sim:8000"
+    assert "COMPOSE_PROFILES=demo" in (ROOT / "deploy" / "compose.demo.env.example").read_text().splitlines()
+
+    plain = _demo_config(ROOT / "deploy" / "compose.env.example", secrets)
+    assert plain.returncode == 0, plain.stderr
+    rendered = yaml.safe_load(plain.stdout)["services"]
+    assert "asan-sim" not in rendered["auth-api"]["environment"]["ASAN_PROVIDER_URL"]
+    assert not rendered["gateway"]["environment"].get("ASAN_SIM_URLS")
+    assert "COMPOSE_PROFILES" not in (ROOT / "deploy" / "compose.env.example").read_text()
+
+
+def test_the_simulators_dockerfile():
+    instructions = _dockerfile_instructions(ROOT / "simulator" / "Dockerfile")
+    args = _instructions_by_kind(instructions)
+    assert args["FROM"] == ["python:3.11-slim"]
+    for source, *_ in (a.split() for a in args["COPY"]):
+        assert source.startswith(("kit/", "simulator/")), source
+    assert "simulator/tests/" not in " ".join(args["COPY"])
+    assert re.fullmatch(r"[1-9]\d*(:\d+)?", args["USER"][-1])
+    assert json.loads(args["CMD"][-1]) == ["python", "-m", "asan_sim", "--host", "0.0.0.0", "--port", "8000"]
+    assert args["EXPOSE"] == ["8000"]
+    lines = [line.strip() for line in (ROOT / "simulator" / "requirements.txt").read_text().splitlines()]
+    assert "-r ../kit/requirements.txt" in lines
+    assert all(re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+==[\w.]+", line) for line in lines
+               if line and not line.startswith(("#", "-r ")))
 
 
 # --- infrastructure ------------------------------------------------------------------------
@@ -382,8 +459,11 @@ def test_dockerignore_keeps_the_context_small_and_clean():
               "gateway/render.py", "gateway/nginx.conf.j2", "gateway/portal/index.html"]
     for name in ROLES:
         copied += [f"services/{name}/requirements.txt", f"services/{name}/{name}_service/__init__.py"]
+    copied += ["simulator/requirements.txt", "simulator/asan_sim/__init__.py",
+               "simulator/asan_sim/data/identities.json"]
     assert [path for path in copied if _ignored(path, patterns)] == []
     # ... and tests, local data and secrets do not.
     for kept_out in ("kit/tests/test_bus.py", "services/auth/tests/conftest.py", "gateway/tests/conftest.py",
-                     "var/mongo/data", ".env", ".env.production", "tests/deploy/test_compose.py"):
+                     "var/mongo/data", ".env", ".env.production", "tests/deploy/test_compose.py",
+                     "simulator/tests/conftest.py", "var/asan-sim/private/ca-key.pem", "var/secrets/asan_rp_uuid"):
         assert _ignored(kept_out, patterns), kept_out

@@ -28,7 +28,7 @@ CONFIG_MAP = "egov-config"
 SECRET = "egov-secrets"
 SECRET_ENV = {"SERVICE_CLIENT_SECRET": "service-client-secret", "MONGO_URI": "mongo-uri", "AMQP_URL": "amqp-url"}
 # Secrets only one service holds.
-OWN_SECRET_ENV = {"notifier": {"WEBHOOK_SECRET_KEY": "webhook-secret-key"}}
+OWN_SECRET_ENV = {"notifier": {"WEBHOOK_SECRET_KEY": "webhook-secret-key"}, "auth": {"ASAN_RP_UUID": "asan-rp-uuid"}}
 DNS_1123 = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
 QUANTITY = {"oneOf": [{"type": "string", "pattern": r"^\d+(\.\d+)?(m|Ki|Mi|Gi|k|M|G)?$"}, {"type": "number"}]}
 
@@ -257,7 +257,7 @@ def test_no_secret_values_are_committed(docs):
             assert not re.search(r"://[^/@\s]+:[^/@\s]+@", value), f"{key} carries credentials"
     for dep in _of(docs, "Deployment").values():
         for env in _container(dep).get("env", []):
-            if env["name"] in SECRET_ENV or env["name"] == "WEBHOOK_SECRET_KEY":
+            if env["name"] in SECRET_ENV or env["name"] in ("WEBHOOK_SECRET_KEY", "ASAN_RP_UUID"):
                 assert "value" not in env, f"{dep['metadata']['name']}: {env['name']} written out"
 
 
@@ -361,10 +361,34 @@ def test_config_map_points_services_at_existing_services(docs):
             assert int(match.group(2)) in [p["port"] for p in service["spec"]["ports"]], var
     addressed = {key.rsplit("_", 1)[0].lower() for key in data if re.fullmatch(r"[A-Z]+_URLS?", key)}
     assert addressed <= set(ROLES), "an address of a service that is not in services.toml"
-    for var in ("EVENTS_EXCHANGE", "SMTP_HOST", "SMTP_PORT", "PUBLIC_BASE_URL", "ASAN_SIM_ENABLED",
-                "WEBHOOK_ALLOW_PRIVATE"):
+    for var in ("EVENTS_EXCHANGE", "SMTP_HOST", "SMTP_PORT", "PUBLIC_BASE_URL", "WEBHOOK_ALLOW_PRIVATE",
+                "ASAN_PROVIDER_URL", "ASAN_RP_NAME", "AUTH_TRUSTED_CA_FILE"):
         assert data.get(var), var
     assert data["WEBHOOK_ALLOW_PRIVATE"] == "false"
+
+
+def test_nothing_of_the_simulator_on_a_cluster(docs):
+    """No simulator Deployment or Service, no switch for one, no route to one, and auth is pointed
+    at a provider's address to fill in (its UUID a Secret's key), never at a simulator."""
+    data = _of(docs, "ConfigMap")[CONFIG_MAP]["data"]
+    assert "ASAN_SIM_ENABLED" not in data and "ASAN_SIM_URLS" not in data
+    assert data["ASAN_PROVIDER_URL"].startswith("https://") and ".invalid/" in data["ASAN_PROVIDER_URL"]
+    text = " ".join(p.read_text() for p in _manifest_files()).lower()
+    assert "asan-sim" not in text and "asan_sim" not in text and "simulator" not in text
+    for dep in _of(docs, "Deployment").values():
+        env = {e["name"] for e in _container(dep).get("env", [])}
+        assert not {"ASAN_SIM_ENABLED", "ASAN_SIM_URLS"} & env, dep["metadata"]["name"]
+
+
+def test_auth_trusts_the_ca_bundle_of_a_config_map_only(docs):
+    data = _of(docs, "ConfigMap")[CONFIG_MAP]["data"]
+    mount_dir = data["AUTH_TRUSTED_CA_FILE"].rsplit("/", 1)[0]
+    for role in ROLES["auth"]:
+        dep = _of(docs, "Deployment")[f"auth-{role}"]
+        mounts = {m["mountPath"]: m for m in _container(dep)["volumeMounts"]}
+        volumes = {v["name"]: v for v in dep["spec"]["template"]["spec"]["volumes"]}
+        assert mounts[mount_dir]["readOnly"] is True, role
+        assert volumes[mounts[mount_dir]["name"]]["configMap"] == {"name": "egov-trust"}, role
 
 
 def test_pods_run_as_the_images_non_root_user(docs):

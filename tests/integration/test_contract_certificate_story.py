@@ -78,11 +78,12 @@ def grant(head: ApiSession, fin: str, valid_until: str | None) -> dict:
 
 
 def sign(session: ApiSession, path: str, signer: dict) -> requests.Response:
-    """Start signing `path`, confirm the same code on the signer's phone with PIN2, poll until final."""
+    """Start signing `path`, confirm the same code on the signer's phone with PIN2 (and the next ones),
+    poll until final."""
     started = session.post(f"{path}/signature")
     assert started.status_code == 202, started.text
-    confirmed = session.confirm_on_phone(signer["phone"], started.json()["verification_code"], signer["pin2"],
-                                         kind="sign")
+    confirmed = session.confirm_signing(f"{path}/signature", signer["phone"], started.json()["verification_code"],
+                                        signer["pin2"])
     assert confirmed.status_code == 200, confirmed.text
     return poll_until_final(session, f"{path}/signature")
 

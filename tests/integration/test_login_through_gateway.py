@@ -2,6 +2,8 @@
 every service recognises the token; logging out ends it everywhere."""
 from __future__ import annotations
 
+import requests
+
 from devtools.client import ApiSession, sim_identity
 from devtools.pytest_plugin import eventually
 
@@ -51,3 +53,14 @@ def test_missing_and_forged_tokens_are_refused_with_problems(suite):
     assert response.status_code == 401 and response.headers["Content-Type"].startswith("application/problem+json")
     forged = anonymous.get("/api/registry/my-data-access", headers={"Authorization": "Bearer eyJhbGciOiJub25lIn0.e30."})
     assert forged.status_code == 401
+
+
+def test_the_simulator_is_a_process_of_its_own_and_no_service_serves_it(suite):
+    """The gateway routes /api/asan-sim to the simulator process; no service has such a route."""
+    for name in suite.services:
+        assert requests.get(f"{suite.url(name)}/api/asan-sim/identities", timeout=10).status_code == 404, name
+    through_gateway = requests.get(f"{suite.gateway_url}/api/asan-sim/identities", timeout=10)
+    direct = requests.get(f"{suite.asan_sim_url}/api/asan-sim/identities", timeout=10)
+    assert through_gateway.status_code == direct.status_code == 200
+    assert through_gateway.json() == direct.json()
+    assert not any("staff" in identity for identity in direct.json())

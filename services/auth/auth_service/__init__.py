@@ -1,5 +1,6 @@
-"""Auth service: log-in with Asan İmza (simulated) or an e-signature card, company roles, tokens
-(RS256, JWKS), logout propagated as events, service tokens, and signing for other services."""
+"""Auth service: log-in with Asan İmza (as a relying party of the provider, over HTTP) or an
+e-signature card, company roles, tokens (RS256, JWKS), logout propagated as events, service
+tokens, and signing for other services."""
 from __future__ import annotations
 
 from egov_kit.app import Kit, create_service_app
@@ -7,13 +8,14 @@ from egov_kit.config import Settings
 from egov_kit.service import Consumption, ServiceSpec
 
 from . import messages  # noqa: F401  (its codes join the kit's catalogue on import)
-from . import routes, sim_routes
+from . import routes
+from .asan import AsanProvider
 from .handlers import make_handlers
 from .keys import KeyRing, LocalServiceTokens
 from .repository import AuthRepository
 from .service import AuthService
 from .settings import AuthSettings, load, own_settings
-from .simulator import SimDirectory, SimulatorPki
+from .trust import TrustStore
 
 
 def create_app(config_overrides: dict | None = None):
@@ -24,8 +26,6 @@ def create_app(config_overrides: dict | None = None):
     kit.service = build_service(kit, own)
     kit.service.repo.ensure_indexes()
     api.register_blueprint(routes.blp)
-    if own.asan_sim_enabled:
-        api.register_blueprint(sim_routes.blp)
     return app
 
 
@@ -36,9 +36,11 @@ def build_service(kit: Kit, settings: AuthSettings) -> AuthService:
     # Auth's own calls (to the registry) carry tokens it signs itself, not ones fetched over HTTP
     # from itself; the kit's client, and so kit.registry, use them.
     kit.tokens = kit.client.tokens = LocalServiceTokens(keys, settings.service_token_ttl)
-    sims = SimDirectory.load(settings.sim_identities_path) if settings.asan_sim_enabled else SimDirectory.empty()
+    provider = (AsanProvider(settings.asan_provider_url, settings.asan_rp_uuid, settings.asan_rp_name,
+                             timeout=settings.asan_timeout)
+                if settings.asan_provider_url else None)
     return AuthService(settings=settings, service_secret=kit.settings.service_client_secret, repo=repo, keys=keys,
-                       registry=kit.registry, sims=sims, test_pki=SimulatorPki(repo))
+                       registry=kit.registry, provider=provider, trust=TrustStore(settings.trusted_ca_file))
 
 
 def build_consumer(settings: Settings) -> Consumption:

@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from egov_kit.clock import as_utc
+from egov_kit.clock import as_utc, parse_instant
 
 ISSUER = "egov-auth"
 PERSON_AUDIENCE = "egov-api"
@@ -22,8 +22,14 @@ TOKEN_LEEWAY = 5  # seconds every verifier (the kit's too) accepts past `exp`
 
 PENDING, CONFIRMED, REJECTED, EXPIRED = "pending", "confirmed", "rejected", "expired"
 LOGIN, SIGN = "login", "sign"
-PIN_ATTEMPTS = 3
 HEAD, AUTHORISED = "head", "authorised"
+
+# Why a request ended other than confirmed (the `reason` answered beside the state).
+NOT_ASAN_CLIENT = "not_asan_client"      # no Asan İmza with this number and user ID (one answer for both)
+USER_CANCELLED = "user_cancelled"        # declined, or the PIN was wrong three times
+SIGNATURE_INVALID = "signature_invalid"  # the provider's answer did not hold up: refused
+PROVIDER_ERROR = "provider_error"        # the phone or the SIM could not be reached
+TIMED_OUT = "timeout"
 
 
 def new_id(nbytes: int = 18) -> str:
@@ -31,8 +37,34 @@ def new_id(nbytes: int = 18) -> str:
     return secrets.token_urlsafe(nbytes)
 
 
-def new_verification_code() -> str:
-    return f"{secrets.randbelow(10_000):04d}"
+def new_challenge() -> bytes:
+    """The hash a log-in asks the person's SIM to sign: fresh and random every time, so an old
+    answer can never be replayed."""
+    return secrets.token_bytes(32)
+
+
+def verification_code(hash_value: bytes) -> str:
+    """6 bits from the beginning of the hash and 7 bits from its end, as a 13-bit number with 4
+    digits (0000–8191): the phone shows the same, computed by the provider from the same hash."""
+    return f"{((hash_value[0] & 0xFC) << 5) | (hash_value[-1] & 0x7F):04d}"
+
+
+def outcome(result: str) -> tuple[str, str | None]:
+    """The provider's end result as our (state, reason)."""
+    if result == "OK":
+        return CONFIRMED, None
+    if result == "TIMEOUT":
+        return EXPIRED, TIMED_OUT
+    if result == "NOT_MID_CLIENT":
+        return REJECTED, NOT_ASAN_CLIENT
+    if result == "USER_CANCELLED":
+        return REJECTED, USER_CANCELLED
+    return REJECTED, PROVIDER_ERROR  # SIGNATURE_HASH_MISMATCH, PHONE_ABSENT, DELIVERY_ERROR, SIM_ERROR, ...
+
+
+def step_text(text: str, step: int, steps: int) -> str:
+    """What the phone shows for one of several signatures: "… (1/2)", "… (2/2)"."""
+    return text if steps == 1 else f"{text} ({step + 1}/{steps})"
 
 
 def normalize_phone(value: str) -> str:
@@ -45,18 +77,13 @@ def utc_epoch(moment: datetime) -> int:
     return int(moment.timestamp())
 
 
-# --- Asan İmza requests (log-in and signing share the phone flow) -------------------------
+# --- Asan İmza requests (log-in and signing) ----------------------------------------------
 
-def new_request(kind: str, *, phone: str, fin: str, now: datetime, ttl: int, text: str, **extra) -> dict:
+def new_login(*, phone: str, user_id: str, challenge: bytes, now: datetime, ttl: int) -> dict:
     return {
-        "_id": new_id(),
-        # The phone sees its own id, so the relying party's session id never shows on it.
-        "request_id": uuid.uuid4().hex,
-        "kind": kind, "phone": phone, "fin": fin, "text": text,
-        "verification_code": new_verification_code(),
-        "state": PENDING, "pin_failures": 0,
-        "created_at": now, "expires_at": now + timedelta(seconds=ttl),
-        **extra,
+        "_id": new_id(), "kind": LOGIN, "phone": phone, "user_id": user_id,
+        "hash": challenge, "verification_code": verification_code(challenge), "provider_session": None,
+        "state": PENDING, "created_at": now, "expires_at": now + timedelta(seconds=ttl),
     }
 
 
@@ -67,23 +94,11 @@ def effective_state(request: dict, now: datetime) -> str:
     return request["state"]
 
 
-def expected_pin(kind: str, pin1: str, pin2: str) -> str:
-    # PIN1 logs in, PIN2 signs; the other PIN is simply a wrong PIN.
-    return pin1 if kind == LOGIN else pin2
-
-
-def pin_matches(given: str, expected: str) -> bool:
-    return hmac.compare_digest(given.encode(), expected.encode())
-
-
-def state_after_wrong_pin(failures: int) -> str:
-    return REJECTED if failures >= PIN_ATTEMPTS else PENDING
-
-
 def restart_reusable(previous: dict | None, *, user_id: str, now: datetime, window: int) -> bool:
     """Starting again within a few seconds while the first request is pending gives the same one
     (a double click or a retried request must not put two codes on the phone)."""
-    return (previous is not None and previous.get("kind") == LOGIN and previous.get("user_id") == user_id
+    return (previous is not None and previous.get("kind") == LOGIN
+            and hmac.compare_digest(str(previous.get("user_id")), user_id)
             and effective_state(previous, now) == PENDING
             and now - as_utc(previous["created_at"]) <= timedelta(seconds=window))
 
@@ -93,10 +108,34 @@ def redeemable(request: dict, now: datetime, ttl: int) -> bool:
     return now <= as_utc(request["expires_at"]) + timedelta(seconds=ttl)
 
 
+def session_start_due(request: dict, now: datetime, lease: int) -> bool:
+    """A signing whose next provider session is not started yet may be (re)started by this poll:
+    nobody claimed it, or whoever did has had `lease` seconds and not finished."""
+    claimed = parse_instant(request.get("starting_at"))
+    return request.get("provider_session") is None and (
+        claimed is None or now - claimed > timedelta(seconds=lease))
+
+
+def new_signing(*, caller: str, fin: str, phone: str, user_id: str, text: str, steps: list[dict],
+                certificate: bytes, ca_certificate: str, signer: dict, provider_session: str, now: datetime,
+                ttl: int) -> dict:
+    """A signing of `steps` (one digest each, with its signed attributes, the hash the provider
+    signs and that hash's code), the first one's session already started. Each step may take
+    `ttl`, so the whole may take `ttl` times their number."""
+    return {
+        "_id": new_id(), "kind": SIGN, "caller": caller, "fin": fin, "phone": phone, "user_id": user_id,
+        "text": text, "digests": steps, "certificate": certificate, "ca_certificate": ca_certificate,
+        "signer": signer, "step": 0, "provider_session": provider_session, "starting_at": None,
+        "verification_code": steps[0]["code"], "signatures": [], "state": PENDING,
+        "created_at": now, "expires_at": now + timedelta(seconds=ttl * len(steps)),
+    }
+
+
 # --- sessions and tokens ------------------------------------------------------------------
 
-def roles_for(fin: str, *, staff_fins: frozenset, sim_staff: bool) -> list[str]:
-    return ["staff"] if (fin in staff_fins or sim_staff) else []
+def roles_for(fin: str, *, staff_fins: frozenset) -> list[str]:
+    """Staff are named by configuration (STAFF_FINS), never by anything a log-in brings along."""
+    return ["staff"] if fin in staff_fins else []
 
 
 def new_session(*, fin: str, person: dict, roles: list[str], method: str, now: datetime,

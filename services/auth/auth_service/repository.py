@@ -2,10 +2,11 @@
 
 Collections:
   jwt_keys        token signing keys, one document per generation (_id = generation number)
-  pki             the test certification authority (_id "test-ca")
-  sim_cards       certificate + key of each simulator identity's SIM / e-signature card (_id = FİN)
-  asan_requests   Asan İmza requests on a phone: log-ins and signings (_id = session / signing id)
+  asan_requests   Asan İmza log-ins and signings, each tied to the provider's session of the moment
+                  (_id = our session / signing id, which the provider never sees)
   asan_starts     which log-in request a phone started last (_id = phone), for idempotent starts
+  asan_signers    the number and user ID each person last logged in with (_id = FİN): where their
+                  signatures are asked for
   card_nonces     e-signature card challenges (_id = nonce), single use
   sessions        server-side log-in sessions; carries the auth.session.revoked events (outbox)
   authorities     company authorities learnt from the contracts service (_id = authority id)
@@ -24,7 +25,7 @@ from egov_kit.bus import strip_internal, update_with_events
 from egov_kit.clock import as_utc, parse_instant, stamp
 from egov_kit.repository import MongoRepository
 
-from .domain import CONFIRMED, EXPIRED, PENDING, REJECTED, SIGN
+from .domain import CONFIRMED, EXPIRED, PENDING, SIGN
 from .keys import SigningKey
 
 # Finished requests, nonces and sessions are kept this long after they stop mattering.
@@ -40,8 +41,7 @@ def storable(moment: datetime) -> datetime:
 
 class AuthRepository(MongoRepository):
     INDEXES = {
-        "asan_requests": [IndexModel([("phone", ASCENDING), ("state", ASCENDING)]),
-                          IndexModel([("request_id", ASCENDING)]), _PURGED_WHEN_DUE],
+        "asan_requests": [_PURGED_WHEN_DUE],
         "sessions": [IndexModel([("revoked_until", ASCENDING)], sparse=True), _PURGED_WHEN_DUE],
         "authorities": [IndexModel([("fin", ASCENDING)])],
         "card_nonces": [_PURGED_WHEN_DUE],
@@ -61,33 +61,6 @@ class AuthRepository(MongoRepository):
         except DuplicateKeyError:
             return False  # another process made this generation first; its key is the one
 
-    # --- test CA and simulator cards ----------------------------------------------------------
-    def get_ca(self) -> dict | None:
-        return self.db.pki.find_one({"_id": "test-ca"})
-
-    def add_ca_once(self, cert_pem: str, key_pem: str, now: datetime) -> dict:
-        try:
-            self.db.pki.insert_one({"_id": "test-ca", "cert_pem": cert_pem, "key_pem": key_pem, "created_at": now})
-        except DuplicateKeyError:
-            pass
-        return self.get_ca()
-
-    def get_card(self, fin: str) -> dict | None:
-        return self.db.sim_cards.find_one({"_id": fin})
-
-    def add_card_once(self, fin: str, cert_pem: str, key_pem: str, now: datetime) -> dict:
-        try:
-            self.db.sim_cards.insert_one({"_id": fin, "cert_pem": cert_pem, "key_pem": key_pem, "created_at": now})
-        except DuplicateKeyError:
-            pass
-        return self.get_card(fin)
-
-    def replace_card(self, fin: str, old_cert_pem: str, cert_pem: str, key_pem: str, now: datetime) -> dict:
-        """Renew a card that ran out; if another process renewed it first, theirs stays."""
-        self.db.sim_cards.update_one({"_id": fin, "cert_pem": old_cert_pem},
-                                     {"$set": {"cert_pem": cert_pem, "key_pem": key_pem, "created_at": stamp(now)}})
-        return self.get_card(fin)
-
     # --- Asan İmza requests -----------------------------------------------------------------
     def insert_request(self, request: dict) -> None:
         self.db.asan_requests.insert_one({**request, "purge_at": request["expires_at"] + KEEP_AFTER_END})
@@ -97,13 +70,6 @@ class AuthRepository(MongoRepository):
 
     def get_request(self, request_id: str) -> dict | None:
         return self.db.asan_requests.find_one({"_id": request_id})
-
-    def get_request_on_phone(self, phone: str, phone_request_id: str) -> dict | None:
-        return self.db.asan_requests.find_one({"request_id": phone_request_id, "phone": phone})
-
-    def pending_on_phone(self, phone: str, now: datetime) -> list[dict]:
-        docs = self.db.asan_requests.find({"phone": phone, "state": PENDING}).sort("created_at", ASCENDING)
-        return [d for d in docs if as_utc(d["expires_at"]) > now]
 
     def get_start(self, phone: str) -> dict | None:
         return self.db.asan_starts.find_one({"_id": phone})
@@ -124,23 +90,45 @@ class AuthRepository(MongoRepository):
         self.db.asan_requests.update_one({"_id": request_id, "state": PENDING, "expires_at": {"$lte": now}},
                                          {"$set": {"state": EXPIRED}})
 
-    def count_wrong_pin(self, request_id: str, now: datetime) -> dict | None:
-        """One more wrong PIN on a pending request; the new count comes back (atomic across processes)."""
+    def set_provider_session(self, request_id: str, provider_session: str) -> None:
+        self.db.asan_requests.update_one({"_id": request_id, "provider_session": None},
+                                         {"$set": {"provider_session": provider_session}})
+
+    def finish(self, request_id: str, state: str, now: datetime, changes: dict | None = None,
+               step: int | None = None) -> dict | None:
+        """pending → `state` (with `changes`), once: the poll that gets the document back did it.
+        For a signing, only while it is still at `step`."""
+        query = {"_id": request_id, "state": PENDING}
+        if step is not None:
+            query["step"] = step
         return self.db.asan_requests.find_one_and_update(
-            {"_id": request_id, "state": PENDING, "expires_at": {"$gt": now}},
-            {"$inc": {"pin_failures": 1}, "$set": {"last_wrong_pin_at": stamp(now)}},
+            query, {"$set": {"state": state, "finished_at": stamp(now), **(changes or {})}},
             return_document=ReturnDocument.AFTER)
 
-    def reject(self, request_id: str, now: datetime) -> None:
-        self.db.asan_requests.update_one({"_id": request_id, "state": PENDING},
-                                         {"$set": {"state": REJECTED, "rejected_at": stamp(now)}})
-
-    def confirm(self, request_id: str, now: datetime, attempts: int, extra: dict | None = None) -> dict | None:
-        """pending → confirmed, only while unexpired and not locked by wrong PINs."""
+    # --- signings, one provider session per digest ------------------------------------------
+    def next_signing_step(self, signing_id: str, step: int, signatures: list[dict], code: str,
+                          now: datetime) -> dict | None:
+        """Step `step` is signed: keep the signatures so far and move on, the next session not
+        started yet and claimed for starting by this poll (the one that gets the document back).
+        The whole list is set, not pushed to (the local Mongo-speaking server would keep a pushed
+        document holding bytes as text); the condition on `step` makes that safe."""
         return self.db.asan_requests.find_one_and_update(
-            {"_id": request_id, "state": PENDING, "expires_at": {"$gt": now}, "pin_failures": {"$lt": attempts}},
-            {"$set": {"state": CONFIRMED, "confirmed_at": stamp(now), **(extra or {})}},
+            {"_id": signing_id, "state": PENDING, "step": step},
+            {"$set": {"step": step + 1, "provider_session": None, "starting_at": stamp(now),
+                      "verification_code": code, "signatures": signatures}},
             return_document=ReturnDocument.AFTER)
+
+    def claim_session_start(self, signing_id: str, step: int, claimed_at, now: datetime) -> bool:
+        """Take over starting a session whose starter has not finished in time."""
+        result = self.db.asan_requests.update_one(
+            {"_id": signing_id, "state": PENDING, "step": step, "provider_session": None, "starting_at": claimed_at},
+            {"$set": {"starting_at": stamp(now)}})
+        return result.modified_count == 1
+
+    def set_signing_session(self, signing_id: str, step: int, provider_session: str) -> dict | None:
+        return self.db.asan_requests.find_one_and_update(
+            {"_id": signing_id, "state": PENDING, "step": step, "provider_session": None},
+            {"$set": {"provider_session": provider_session}}, return_document=ReturnDocument.AFTER)
 
     def redeem(self, request_id: str, now: datetime, session_id: str) -> bool:
         """A confirmed log-in gives one session, however many polls race for it."""
@@ -154,6 +142,14 @@ class AuthRepository(MongoRepository):
         if doc is not None and doc.get("signed_at") is not None:
             doc["signed_at"] = parse_instant(doc["signed_at"])
         return doc
+
+    # --- who signs where ------------------------------------------------------------------
+    def remember_signer(self, fin: str, phone: str, user_id: str, now: datetime) -> None:
+        self.db.asan_signers.update_one({"_id": fin}, {"$set": {"phone": phone, "user_id": user_id,
+                                                                 "logged_in_at": stamp(now)}}, upsert=True)
+
+    def signer(self, fin: str) -> dict | None:
+        return self.db.asan_signers.find_one({"_id": fin})
 
     # --- card challenges --------------------------------------------------------------------
     def add_nonce(self, nonce: str, now: datetime, ttl: int) -> datetime:

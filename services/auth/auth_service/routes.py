@@ -141,10 +141,11 @@ class Jwks(MethodView):
 @blp.route("/ca.pem")
 class CaCertificate(MethodView):
     @requires(PUBLIC)
-    @blp.doc(responses={"200": {"description": "PEM certificate of the test CA",
+    @blp.doc(responses={"200": {"description": "PEM certificates of the trusted CAs (AUTH_TRUSTED_CA_FILE)",
                                 "content": {"application/x-pem-file": {}}}})
     def get(self):
-        """The test certification authority's certificate, to verify signatures made here."""
+        """The certification authorities whose certificates log in and sign here, to verify the
+        signatures made through auth."""
         return Response(current_service().ca_certificate(), mimetype="application/x-pem-file")
 
 

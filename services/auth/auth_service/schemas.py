@@ -1,4 +1,4 @@
-"""Request and response bodies of the auth service and the Asan İmza simulator (OpenAPI from these)."""
+"""Request and response bodies of the auth service (OpenAPI from these)."""
 from __future__ import annotations
 
 import base64
@@ -48,8 +48,12 @@ class TokenOut(Schema):
     company_role = fields.String(allow_none=True)
 
 
+REASONS = ["not_asan_client", "user_cancelled", "signature_invalid", "provider_error", "timeout"]
+
+
 class AsanPollOut(TokenOut):
     state = fields.String(metadata={"enum": ["pending", "confirmed", "rejected", "expired"]})
+    reason = fields.String(metadata={"enum": REASONS, "description": "why it was rejected or expired"})
     expires_at = fields.DateTime()
 
 
@@ -152,49 +156,10 @@ class SignatureOut(Schema):
 class SigningOut(Schema):
     signing_id = fields.String()
     state = fields.String(metadata={"enum": ["pending", "confirmed", "rejected", "expired"]})
-    verification_code = fields.String()
+    reason = fields.String(metadata={"enum": REASONS, "description": "why it was rejected or expired"})
+    verification_code = fields.String(metadata={"description": "the code of the signature the phone shows now"})
     expires_at = fields.DateTime()
     signed_at = fields.DateTime()
     signer = fields.Nested(SignerOut)
     signatures = fields.List(fields.Nested(SignatureOut))
     ca_certificate = fields.String(metadata={"description": "PEM of the CA that issued the signer's certificate"})
-
-
-# --- simulator ---------------------------------------------------------------------------
-
-class SimIdentityOut(Schema):
-    phone = fields.String()
-    user_id = fields.String()
-    pin1 = fields.String()
-    pin2 = fields.String()
-    fin = fields.String()
-    name = fields.String()
-    surname = fields.String()
-    label = fields.String()
-    staff = fields.Boolean()
-    companies = fields.List(fields.String())
-
-
-class PhoneRequestOut(Schema):
-    request_id = fields.String()
-    verification_code = fields.String()
-    kind = fields.String(metadata={"enum": ["login", "sign"]})
-    text = fields.String()
-    expires_at = fields.DateTime()
-
-
-class PinIn(Schema):
-    pin = fields.String(required=True, validate=validate.Length(min=1, max=16))
-
-
-class PinOut(Schema):
-    request_id = fields.String()
-    kind = fields.String()
-    state = fields.String()
-
-
-class SimCardOut(Schema):
-    fin = fields.String()
-    certificate = fields.String()
-    private_key = fields.String()
-    ca_certificate = fields.String()

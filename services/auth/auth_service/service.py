@@ -1,7 +1,12 @@
 """The use cases of the auth service: log-in (Asan İmza, e-signature card), sessions and tokens,
-company roles and the authorities behind them, service tokens, signing for other services and the
-phone side of the simulator. Orchestrates the domain rules, the repository, the registry and the
-keys, all passed in; knows nothing of HTTP."""
+company roles and the authorities behind them, service tokens, and signing for other services.
+Orchestrates the domain rules, the repository, the registry, the keys, the Asan İmza provider and
+the trust store, all passed in; knows nothing of HTTP.
+
+Auth is the provider's relying party: it sends hashes of its own making, computes the
+verification code itself, and believes a result only when the signature verifies over that hash
+with the returned certificate, the certificate chains to a trusted CA, is valid now and names
+the person. It never sees a PIN or a private key."""
 from __future__ import annotations
 
 import base64
@@ -9,8 +14,10 @@ import binascii
 import logging
 import secrets
 from datetime import datetime
-from pathlib import Path
 from typing import Callable
+
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
 
 from egov_kit import pki
 from egov_kit.auth import Principal, principal_from_claims
@@ -20,16 +27,21 @@ from egov_kit.config import SERVICES
 from egov_kit.errors import ServiceError, conflict, field_error, not_found, unauthenticated
 from egov_kit.registry import RegistryClient
 
+from . import cms
 from . import domain as d
+from .asan import RUNNING, AsanProvider, SessionState
+from .asan import unavailable as asan_unavailable
 from .keys import KeyRing
 from .repository import AuthRepository, storable
 from .settings import AuthSettings
-from .simulator import SimDirectory, SimIdentity, SimulatorPki
+from .trust import TrustStore, load_der, verify_hash_signature
 
 log = logging.getLogger("auth.service")
 
 LOGIN_TEXT = "Əmək və Əhalinin Sosial Müdafiəsi Nazirliyinin elektron xidmətlərinə giriş"
 REVOKED_EVENT = "auth.session.revoked"
+# A poll that claimed starting a signing's next provider session has this long to do it.
+SESSION_START_LEASE = 10
 
 
 def _b64decode(value: str) -> bytes:
@@ -38,19 +50,19 @@ def _b64decode(value: str) -> bytes:
 
 class AuthService:
     def __init__(self, *, settings: AuthSettings, service_secret: str, repo: AuthRepository, keys: KeyRing,
-                 registry: RegistryClient, sims: SimDirectory, test_pki: SimulatorPki,
+                 registry: RegistryClient, provider: AsanProvider | None, trust: TrustStore,
                  now: Callable[[], datetime] = utcnow):
-        """`service_secret`: what services prove themselves with for a service token; `sims`: the
-        simulator's SIM cards (empty where the simulator is off); `test_pki`: the test CA."""
+        """`service_secret`: what services prove themselves with for a service token; `provider`:
+        the Asan İmza provider (None where none is configured: Asan İmza is then unavailable);
+        `trust`: the CAs whose certificates may log in and sign."""
         self.settings = settings
         self.service_secret = service_secret
         self.repo = repo
         self.keys = keys
         self.registry = registry
-        self.sims = sims
-        self.pki = test_pki
+        self.provider = provider
+        self.trust = trust
         self.now = now
-        self.extra_trusted_cas = _read_bundle(settings.card_trusted_ca_file)
 
     def clock(self) -> datetime:
         """Now, as precise as it is stored (so an instant answered now reads back the same later)."""
@@ -88,8 +100,7 @@ class AuthService:
         return person
 
     def _open_session(self, fin: str, person: dict, method: str) -> tuple[dict, str]:
-        identity = self.sims.by_fin.get(fin) if self.settings.asan_sim_enabled else None
-        roles = d.roles_for(fin, staff_fins=self.settings.staff_fins, sim_staff=bool(identity and identity.staff))
+        roles = d.roles_for(fin, staff_fins=self.settings.staff_fins)
         return d.new_session(fin=fin, person=person, roles=roles, method=method, now=self.clock(),
                              max_seconds=self.settings.session_max)
 
@@ -132,28 +143,32 @@ class AuthService:
         return self.keys.jwks()
 
     # --- Asan İmza log-in -------------------------------------------------------------------
-    def _require_provider(self) -> None:
-        # Only the simulator is wired in; the real provider replaces it by configuration.
-        if not self.settings.asan_sim_enabled:
-            raise ServiceError(503, "asan_unavailable")
+    def _provider(self) -> AsanProvider:
+        if self.provider is None:
+            raise asan_unavailable()  # no ASAN_PROVIDER_URL: this deployment has no Asan İmza
+        return self.provider
 
     def start_asan_login(self, phone: str, user_id: str) -> dict:
-        self._require_provider()
-        identity = self.sims.by_phone.get(phone)
-        if identity is None:
-            raise field_error("phone", "unknown_asan_user")
-        if not d.pin_matches(user_id, identity.user_id):
-            raise field_error("user_id", "unknown_asan_user")
+        """Ask the provider to have the person sign a fresh random hash with PIN1. Any number and
+        user ID start a request: whether the pair exists is the provider's to say, at the end,
+        and a pair that does not is one answer whichever half was wrong."""
+        provider = self._provider()
         now = self.clock()
         for _attempt in range(3):
             claim = self.repo.get_start(phone)
             previous = self.repo.get_request(claim["session_id"]) if claim else None
             if d.restart_reusable(previous, user_id=user_id, now=now, window=self.settings.asan_restart_window):
                 return _started(previous)
-            request = d.new_request(d.LOGIN, phone=phone, fin=identity.fin, now=now,
-                                    ttl=self.settings.asan_request_ttl, text=LOGIN_TEXT, user_id=user_id)
+            request = d.new_login(phone=phone, user_id=user_id, challenge=d.new_challenge(), now=now,
+                                  ttl=self.settings.asan_request_ttl)
             self.repo.insert_request(request)
             if self.repo.claim_start(phone, claim["session_id"] if claim else None, request["_id"], now):
+                try:
+                    provider_session = provider.authenticate(phone, user_id, request["hash"], LOGIN_TEXT)
+                except ServiceError:
+                    self.repo.finish(request["_id"], d.REJECTED, now, {"reason": d.PROVIDER_ERROR})
+                    raise
+                self.repo.set_provider_session(request["_id"], provider_session)
                 return _started(request)
             # Another start for this phone won the race: drop ours and look at theirs.
             self.repo.delete_request(request["_id"])
@@ -164,10 +179,13 @@ class AuthService:
         if request is None or request.get("kind") != d.LOGIN:
             raise not_found()
         now = self.clock()
+        request = self._settle_login(request, now)
         state = d.effective_state(request, now)
         if state == d.EXPIRED and request["state"] == d.PENDING:
             self.repo.mark_expired(session_id, now)
         body = {"state": state, "expires_at": request["expires_at"]}
+        if state in (d.REJECTED, d.EXPIRED):
+            body["reason"] = request.get("reason") or d.TIMED_OUT
         if state != d.CONFIRMED:
             return body
         if request.get("redeemed_at") is not None:
@@ -184,6 +202,39 @@ class AuthService:
             raise conflict("asan_session_used", "session_id")
         return {**body, **self._tokens(session, refresh_token)}
 
+    def _settle_login(self, request: dict, now: datetime) -> dict:
+        """Ask the provider about a pending log-in; an end result is written down (once)."""
+        if (request["state"] != d.PENDING or not request.get("provider_session")
+                or d.effective_state(request, now) != d.PENDING):
+            return request
+        answer = self._provider().session(request["provider_session"])
+        if answer.state == RUNNING:
+            return request
+        state, reason = d.outcome(answer.result)
+        changes = {"reason": reason}
+        holder = None
+        if state == d.CONFIRMED:
+            try:
+                holder = self._believed(request["hash"], answer, now)
+            except pki.PkiError as refused:
+                log.warning("Asan İmza log-in result refused", extra={"why": str(refused)})
+                state, changes = d.REJECTED, {"reason": d.SIGNATURE_INVALID}
+            else:
+                changes = {"fin": holder.fin}
+        finished = self.repo.finish(request["_id"], state, now, changes)
+        if finished is not None and holder is not None:
+            # Where this person's signatures will be asked for: the number they proved they hold.
+            self.repo.remember_signer(holder.fin, request["phone"], request["user_id"], now)
+        return finished or self.repo.get_request(request["_id"]) or request
+
+    def _believed(self, hash_value: bytes, answer: SessionState, now: datetime):
+        """The holder of a result the provider calls OK, if it holds up: the signature verifies
+        over `hash_value` with the returned certificate, which chains to a trusted CA, is valid
+        now and names a person. pki.PkiError otherwise."""
+        cert = load_der(answer.cert_der)
+        verify_hash_signature(cert, bytes(hash_value), answer.signature, answer.algorithm)
+        return self.trust.holder(cert, now)
+
     # --- e-signature card ---------------------------------------------------------------------
     def card_challenge(self) -> dict:
         nonce = base64.b64encode(secrets.token_bytes(32)).decode()
@@ -191,12 +242,11 @@ class AuthService:
         return {"nonce": nonce, "expires_at": expires}
 
     def ca_certificate(self) -> str:
-        """PEM of the test CA, which issues the simulator's cards and signs for other services."""
-        return self.pki.ca_certificate()
-
-    def trusted_cas(self) -> list:
-        # The test CA is trusted only where the simulator runs (test and demo set-ups).
-        return ([self.pki.ca()] if self.settings.asan_sim_enabled else []) + self.extra_trusted_cas
+        """PEM of the CAs whose certificates sign here (those of AUTH_TRUSTED_CA_FILE)."""
+        certificates = self.trust.certificates()
+        if not certificates:
+            raise not_found()
+        return "".join(certificates)
 
     def card_login(self, certificate: str, nonce: str, signature: str) -> dict:
         try:
@@ -212,7 +262,8 @@ class AuthService:
         if not self.repo.use_nonce(nonce.strip(), now):
             raise field_error("nonce", "nonce_invalid", 401)
         try:
-            holder = pki.verify_card_response(certificate, nonce_bytes, signature_bytes, self.trusted_cas(), now=now)
+            holder = pki.verify_card_response(certificate, nonce_bytes, signature_bytes, self.trust.certificates(),
+                                              now=now)
         except pki.CertificateExpired:
             raise field_error("certificate", "certificate_expired", 401) from None
         except pki.CertificateUntrusted:
@@ -284,14 +335,39 @@ class AuthService:
 
     # --- signing for other services -----------------------------------------------------------
     def start_signing(self, caller: str, fin: str, text: str, digests: list[dict]) -> dict:
-        self._require_provider()
-        identity = self.sims.by_fin.get(fin)
-        if identity is None:
-            raise field_error("fin", "no_asan_sim")
-        request = d.new_request(d.SIGN, phone=identity.phone, fin=fin, now=self.clock(),
-                                ttl=self.settings.asan_request_ttl, text=text, caller=caller,
-                                digests=[{"name": x["name"], "digest": x["digest"], "pades": bool(x.get("pades"))}
-                                         for x in digests])
+        """Have the person sign each digest with PIN2. Auth builds every CMS itself: the signed
+        attributes now, the provider signing the hash of each in a session of its own, one after
+        another (the phone shows "1/2", "2/2"), the CMS assembled from each raw signature."""
+        provider = self._provider()
+        signer = self.repo.signer(fin)
+        if signer is None:
+            raise field_error("fin", "no_asan_login")  # we know no number to send the request to
+        cert_der = provider.certificate(signer["phone"], signer["user_id"])
+        if cert_der is None:
+            raise field_error("fin", "no_asan_login")  # the number has no Asan İmza any more
+        now = self.clock()
+        try:
+            holder = self.trust.holder(load_der(cert_der), now)
+            if holder.fin != fin:
+                raise pki.CertificateUntrusted("the certificate names another person")
+        except pki.PkiError as refused:
+            log.warning("Asan İmza signing certificate refused", extra={"why": str(refused)})
+            raise field_error("fin", "asan_certificate_refused") from None
+        ca_der = _der(holder.issuer_pem)
+        steps = []
+        for item in digests:
+            attributes = cms.signed_attributes(cert_der=cert_der, ca_der=ca_der, digest=bytes(item["digest"]),
+                                               pades=bool(item.get("pades")), signing_time=now)
+            to_sign = cms.to_be_signed(attributes)
+            steps.append({"name": item["name"], "digest": bytes(item["digest"]), "pades": bool(item.get("pades")),
+                          "attributes": attributes, "hash": to_sign, "code": d.verification_code(to_sign)})
+        provider_session = provider.sign(signer["phone"], signer["user_id"], steps[0]["hash"],
+                                         d.step_text(text, 0, len(steps)))
+        request = d.new_signing(caller=caller, fin=fin, phone=signer["phone"], user_id=signer["user_id"], text=text,
+                                steps=steps, certificate=cert_der, ca_certificate=holder.issuer_pem,
+                                signer={"fin": holder.fin, "name": holder.given_name, "surname": holder.surname,
+                                        "certificate": holder.certificate_pem},
+                                provider_session=provider_session, now=now, ttl=self.settings.asan_request_ttl)
         self.repo.insert_request(request)
         return {"signing_id": request["_id"], "verification_code": request["verification_code"],
                 "expires_at": request["expires_at"]}
@@ -301,91 +377,79 @@ class AuthService:
         if request is None:
             raise not_found()
         now = self.clock()
+        request = self._advance_signing(request, now)
         state = d.effective_state(request, now)
         if state == d.EXPIRED and request["state"] == d.PENDING:
             self.repo.mark_expired(signing_id, now)
         body = {"signing_id": signing_id, "state": state, "expires_at": request["expires_at"],
                 "verification_code": request["verification_code"]}
+        if state in (d.REJECTED, d.EXPIRED):
+            body["reason"] = request.get("reason") or d.TIMED_OUT
         if state == d.CONFIRMED:
             body.update(signed_at=request["signed_at"], signer=request["signer"],
                         signatures=[{"name": s["name"], "cms": base64.b64encode(s["cms"]).decode()}
                                     for s in request["signatures"]],
-                        ca_certificate=self.pki.ca_certificate())
+                        ca_certificate=request["ca_certificate"])
         return body
 
-    def _sign(self, request: dict, identity: SimIdentity, now: datetime) -> dict:
-        card, ca = self.pki.card(identity), self.pki.ca()
-        signatures = [{"name": x["name"],
-                       "cms": pki.sign_digest_cms(card, bytes(x["digest"]), ca=ca, pades=bool(x["pades"]),
-                                                  signing_time=now)}
-                      for x in request["digests"]]
-        signer = {"fin": identity.fin, "name": identity.name, "surname": identity.surname,
-                  "certificate": card.cert_pem}
-        return {"signatures": signatures, "signer": signer, "signed_at": stamp(now)}
+    def _reloaded(self, request: dict) -> dict:
+        return self.repo.signing_for(request["_id"], request["caller"]) or request
 
-    # --- the simulated phone ------------------------------------------------------------------
-    def _sim_identity(self, phone: str) -> SimIdentity:
-        identity = self.sims.by_phone.get(d.normalize_phone(phone))
-        if identity is None:
-            raise not_found()
-        return identity
+    def _advance_signing(self, request: dict, now: datetime) -> dict:
+        """Ask the provider about the current session: a signature that holds up becomes a CMS and
+        the next session starts; any other end ends the signing."""
+        if request["state"] != d.PENDING or d.effective_state(request, now) != d.PENDING:
+            return request
+        if request.get("provider_session") is None:
+            return self._start_step(request, now, claimed=False)
+        answer = self._provider().session(request["provider_session"])
+        if answer.state == RUNNING:
+            return request
+        step = request["step"]
+        state, reason = d.outcome(answer.result)
+        if state != d.CONFIRMED:
+            return (self.repo.finish(request["_id"], state, now, {"reason": reason}, step=step)
+                    or self._reloaded(request))
+        current = request["digests"][step]
+        try:
+            if bytes(answer.cert_der) != bytes(request["certificate"]):
+                raise pki.CertificateUntrusted("not the certificate the signature was prepared for")
+            holder = self._believed(current["hash"], answer, now)
+            if holder.fin != request["fin"]:
+                raise pki.CertificateUntrusted("the certificate names another person")
+            signature = cms.assemble(cert_der=request["certificate"], ca_der=_der(request["ca_certificate"]),
+                                     attributes_der=current["attributes"], signature=answer.signature,
+                                     digest=current["digest"])
+        except (pki.PkiError, cms.CmsInvalid) as refused:
+            log.warning("Asan İmza signature refused", extra={"why": str(refused)})
+            return (self.repo.finish(request["_id"], d.REJECTED, now, {"reason": d.SIGNATURE_INVALID}, step=step)
+                    or self._reloaded(request))
+        signed = {"name": current["name"], "cms": signature}
+        if step + 1 == len(request["digests"]):
+            self.repo.finish(request["_id"], d.CONFIRMED, now,
+                             {"signed_at": stamp(now), "signatures": [*request["signatures"], signed]}, step=step)
+            return self._reloaded(request)  # whichever poll finished it, as stored
+        moved = self.repo.next_signing_step(request["_id"], step, [*request["signatures"], signed],
+                                            request["digests"][step + 1]["code"], now)
+        if moved is None:
+            return self._reloaded(request)  # another poll moved it on a moment ago
+        return self._start_step(moved, now, claimed=True)
 
-    def phone_requests(self, phone: str) -> list[dict]:
-        identity = self._sim_identity(phone)
-        return [{"request_id": r["request_id"], "verification_code": r["verification_code"], "kind": r["kind"],
-                 "text": r["text"], "expires_at": r["expires_at"]}
-                for r in self.repo.pending_on_phone(identity.phone, self.clock())]
-
-    def answer_request(self, phone: str, phone_request_id: str, pin: str) -> dict:
-        identity = self._sim_identity(phone)
-        request = self.repo.get_request_on_phone(identity.phone, phone_request_id)
-        if request is None:
-            raise not_found()
-        now = self.clock()
-        state = d.effective_state(request, now)
-        if state != d.PENDING:
-            if state == d.EXPIRED and request["state"] == d.PENDING:
-                self.repo.mark_expired(request["_id"], now)
-            raise ServiceError(409, "request_not_pending", extra={"state": state})
-        if not d.pin_matches(pin, d.expected_pin(request["kind"], identity.pin1, identity.pin2)):
-            counted = self.repo.count_wrong_pin(request["_id"], now)
-            if counted is None:
-                raise conflict("request_not_pending")
-            failures = counted["pin_failures"]
-            if d.state_after_wrong_pin(failures) == d.REJECTED:
-                self.repo.reject(request["_id"], now)
-                raise ServiceError(403, "pin_attempts_exhausted", {"pin": ["pin_attempts_exhausted"]},
-                                   extra={"state": d.REJECTED, "attempts_left": 0})
-            raise ServiceError(403, "invalid_pin", {"pin": ["invalid_pin"]},
-                               extra={"state": d.PENDING, "attempts_left": d.PIN_ATTEMPTS - failures})
-        extra = self._sign(request, identity, now) if request["kind"] == d.SIGN else None
-        if self.repo.confirm(request["_id"], now, d.PIN_ATTEMPTS, extra) is None:
-            raise conflict("request_not_pending")
-        return {"request_id": phone_request_id, "kind": request["kind"], "state": d.CONFIRMED}
-
-    def sim_identities(self) -> list[dict]:
-        out = []
-        today = baku_date(self.clock())
-        for identity in self.sims.identities:
-            try:
-                voens = [o["voen"] for o in self.registry.organizations_headed_by(identity.fin, purpose="asan-sim")]
-            except ServiceError:
-                voens = []  # the list is still useful without the registry
-            voens += [a["voen"] for a in self.repo.authorities_of(identity.fin)
-                      if d.authority_in_force(a, today) and a["voen"] not in voens]
-            out.append({"phone": identity.phone, "user_id": identity.user_id, "pin1": identity.pin1,
-                        "pin2": identity.pin2, "fin": identity.fin, "name": identity.name,
-                        "surname": identity.surname, "label": identity.label, "staff": identity.staff,
-                        "companies": voens})
-        return out
-
-    def sim_card(self, fin: str) -> dict:
-        identity = self.sims.by_fin.get(fin.strip().upper())
-        if identity is None:
-            raise not_found()
-        card = self.pki.card(identity)
-        return {"fin": identity.fin, "certificate": card.cert_pem, "private_key": card.key_pem,
-                "ca_certificate": self.pki.ca_certificate()}
+    def _start_step(self, request: dict, now: datetime, *, claimed: bool) -> dict:
+        """Start the provider session of the current step, if this poll holds (or may take) the claim."""
+        step = request["step"]
+        if not claimed:
+            if not d.session_start_due(request, now, SESSION_START_LEASE):
+                return request
+            if not self.repo.claim_session_start(request["_id"], step, request.get("starting_at"), now):
+                return self._reloaded(request)
+        current = request["digests"][step]
+        try:
+            provider_session = self._provider().sign(request["phone"], request["user_id"], current["hash"],
+                                                     d.step_text(request["text"], step, len(request["digests"])))
+        except ServiceError:
+            return request  # the provider did not answer: a poll after the lease tries again
+        return self.repo.set_signing_session(request["_id"], step, provider_session) or self._reloaded(request)
 
 
 def _started(request: dict) -> dict:
@@ -393,10 +457,5 @@ def _started(request: dict) -> dict:
             "expires_at": request["expires_at"]}
 
 
-def _read_bundle(path: str | None) -> list[str]:
-    """Certificates of the certification centres whose cards may log in (production)."""
-    if not path:
-        return []
-    text = Path(path).read_text(encoding="ascii")
-    end = "-----END CERTIFICATE-----"
-    return [part.strip() + "\n" + end + "\n" for part in text.split(end) if "-----BEGIN CERTIFICATE-----" in part]
+def _der(pem: str) -> bytes:
+    return x509.load_pem_x509_certificate(pem.encode("ascii")).public_bytes(Encoding.DER)

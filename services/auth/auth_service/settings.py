@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from egov_kit.config import Settings, apply_overrides, env, env_bool, load_settings, split_overrides
+from egov_kit.config import MissingSecret, Settings, apply_overrides, env, load_settings, split_overrides
 
-DEFAULT_IDENTITIES = Path(__file__).resolve().parent / "data" / "asan_sim_identities.json"
+DEFAULT_RP_NAME = "ƏƏSMN elektron xidmətləri"
 
 
 @dataclass
@@ -18,11 +17,13 @@ class AuthSettings:
     jwt_previous_public_key: str | None = None  # AUTH_JWT_PREVIOUS_PUBLIC_KEY (PEM; kept in JWKS)
     service_token_ttl: int = 900          # AUTH_SERVICE_TOKEN_TTL_SECONDS
     card_nonce_ttl: int = 120             # AUTH_CARD_NONCE_TTL_SECONDS
-    card_trusted_ca_file: str | None = None  # AUTH_CARD_TRUSTED_CA_FILE (PEM bundle; production)
+    trusted_ca_file: str | None = None    # AUTH_TRUSTED_CA_FILE (PEM bundle): Asan İmza and card issuers
+    asan_provider_url: str | None = None  # ASAN_PROVIDER_URL: the provider's relying-party API
+    asan_rp_uuid: str | None = None       # ASAN_RP_UUID (secret; required with a provider URL)
+    asan_rp_name: str = DEFAULT_RP_NAME   # ASAN_RP_NAME
+    asan_timeout: float = 10.0            # ASAN_PROVIDER_TIMEOUT_SECONDS: one HTTP call to the provider
     asan_request_ttl: int = 120           # ASAN_REQUEST_TTL_SECONDS
     asan_restart_window: int = 5          # ASAN_RESTART_WINDOW_SECONDS
-    asan_sim_enabled: bool = False        # ASAN_SIM_ENABLED
-    sim_identities_path: str = str(DEFAULT_IDENTITIES)  # ASAN_SIM_IDENTITIES
     staff_fins: frozenset = field(default_factory=frozenset)  # STAFF_FINS (comma-separated)
 
 
@@ -46,14 +47,19 @@ def own_settings(overrides: dict | None = None) -> AuthSettings:
         jwt_previous_public_key=_pem(env("AUTH_JWT_PREVIOUS_PUBLIC_KEY")),
         service_token_ttl=_int("AUTH_SERVICE_TOKEN_TTL_SECONDS", 900),
         card_nonce_ttl=_int("AUTH_CARD_NONCE_TTL_SECONDS", 120),
-        card_trusted_ca_file=env("AUTH_CARD_TRUSTED_CA_FILE"),
+        trusted_ca_file=env("AUTH_TRUSTED_CA_FILE"),
+        asan_provider_url=env("ASAN_PROVIDER_URL"),
+        asan_rp_uuid=env("ASAN_RP_UUID"),
+        asan_rp_name=env("ASAN_RP_NAME", DEFAULT_RP_NAME),
+        asan_timeout=float(env("ASAN_PROVIDER_TIMEOUT_SECONDS", "10")),
         asan_request_ttl=_int("ASAN_REQUEST_TTL_SECONDS", 120),
         asan_restart_window=_int("ASAN_RESTART_WINDOW_SECONDS", 5),
-        asan_sim_enabled=env_bool("ASAN_SIM_ENABLED", False),
-        sim_identities_path=env("ASAN_SIM_IDENTITIES", str(DEFAULT_IDENTITIES)),
         staff_fins=frozenset(f.strip().upper() for f in staff.split(",") if f.strip()),
     )
-    return apply_overrides(settings, overrides or {})
+    settings = apply_overrides(settings, overrides or {})
+    if settings.asan_provider_url and not settings.asan_rp_uuid:
+        raise MissingSecret("ASAN_RP_UUID")
+    return settings
 
 
 def load(overrides: dict | None = None) -> tuple[Settings, AuthSettings]:

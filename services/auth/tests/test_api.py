@@ -10,7 +10,7 @@ from egov_kit.access import undeclared_views
 def test_every_route_declares_its_caller(monkeypatch, mongo_uri, fresh_db):
     monkeypatch.setenv("REVOCATION_LISTENER", "false")
     from auth_service import create_app
-    app = create_app({"mongo_uri": mongo_uri, "mongo_db": fresh_db.name, "asan_sim_enabled": True})
+    app = create_app({"mongo_uri": mongo_uri, "mongo_db": fresh_db.name})
     assert undeclared_views(app) == []
 
 

@@ -10,12 +10,11 @@ import requests
 
 from egov_kit import pki
 
-FIN = "4RD6YFC"  # Nərmin Həsənova: a simulator identity, so the test CA issued her card
+FIN = "4RD6YFC"  # Nərmin Həsənova: a simulator identity, so the simulator's test CA issued her card
 
 
-@pytest.fixture(scope="module")
-def card(auth_url) -> pki.CertKey:
-    response = requests.get(f"{auth_url}/api/asan-sim/cards/{FIN}")
+def simulator_card(phone_base: str, fin: str = FIN) -> pki.CertKey:
+    response = requests.get(f"{phone_base}/api/asan-sim/cards/{fin}")
     assert response.status_code == 200, response.text
     body = response.json()
     assert "PRIVATE KEY" in body["private_key"] and "CERTIFICATE" in body["certificate"]
@@ -23,10 +22,15 @@ def card(auth_url) -> pki.CertKey:
 
 
 @pytest.fixture(scope="module")
-def test_ca(auth_db) -> pki.CertKey:
-    """The suite's test CA, read from the auth database to issue cards it would never hand out."""
-    doc = auth_db.pki.find_one({"_id": "test-ca"})
-    return pki.load_certkey(doc["key_pem"], doc["cert_pem"])
+def card(suite) -> pki.CertKey:
+    return simulator_card(suite.asan_sim_url)
+
+
+@pytest.fixture(scope="module")
+def test_ca(suite) -> pki.CertKey:
+    """The simulator's test CA, read from its data folder to issue cards it would never hand out."""
+    return pki.load_certkey((suite.asan_sim_dir / "private" / "ca-key.pem").read_text(),
+                            (suite.asan_sim_dir / "ca.pem").read_text())
 
 
 def challenge(auth_url) -> str:
@@ -79,6 +83,27 @@ def test_card_from_another_ca_is_untrusted(auth_url):
     response = answer(auth_url, rogue, challenge(auth_url))
     assert response.status_code == 401 and "certificate" in response.json()["errors"]
     assert "trusted" in response.json()["errors"]["certificate"][0]
+
+
+def test_card_of_another_simulators_ca_is_untrusted(auth_url, other_simulator):
+    """Genuine, valid, the same person, with its key: but the CA is not in AUTH_TRUSTED_CA_FILE."""
+    foreign = simulator_card(other_simulator.phone_base)
+    response = answer(auth_url, foreign, challenge(auth_url))
+    assert response.status_code == 401
+    assert response.json()["errors"]["certificate"] == [
+        "The certificate was not issued by a trusted certification authority."]
+
+
+def test_only_the_configured_ca_file_is_trusted(isolated_app, card, other_simulator):
+    """An auth whose trust store holds another CA refuses the suite's own cards, and one with no
+    trust store refuses every card."""
+    for trusted in (str(other_simulator.ca_file), None):
+        client = isolated_app(trusted_ca_file=trusted)
+        nonce = client.get("/api/auth/card/challenge").get_json()["nonce"]
+        signature = pki.sign_challenge(card, base64.b64decode(nonce))
+        response = client.post("/api/auth/card/sessions", json={
+            "certificate": card.cert_pem, "nonce": nonce, "signature": base64.b64encode(signature).decode()})
+        assert response.status_code == 401 and "certificate" in response.get_json()["errors"]
 
 
 def test_expired_card_is_refused(auth_url, test_ca):

@@ -1,5 +1,6 @@
-"""The auth rules on their own, with a clock of the test's choosing: request expiry, PIN attempts,
-idempotent starts, sessions and tokens, company roles, authorities, service clients, key selection."""
+"""The auth rules on their own, with a clock of the test's choosing: the log-in's hash and its
+verification code, request expiry, the provider's end results, idempotent starts, sessions and
+tokens, company roles, authorities, service clients, key selection."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
@@ -13,15 +14,25 @@ T0 = datetime(2026, 3, 1, 8, 0, tzinfo=timezone.utc)
 
 
 def login_request(now=T0, ttl=120):
-    return d.new_request(d.LOGIN, phone="+994501112233", fin="5ZK2M7P", now=now, ttl=ttl, text="Giriş",
-                         user_id="482913")
+    return d.new_login(phone="+994501112233", user_id="482913", challenge=d.new_challenge(), now=now, ttl=ttl)
 
 
-def test_new_request_has_a_four_digit_code_and_separate_phone_id():
-    request = login_request()
-    assert len(request["verification_code"]) == 4 and request["verification_code"].isdigit()
-    assert request["request_id"] != request["_id"]
-    assert request["state"] == d.PENDING and request["pin_failures"] == 0
+def test_a_login_asks_to_sign_a_fresh_hash_and_shows_its_code():
+    first, second = login_request(), login_request()
+    assert len(first["hash"]) == 32 and first["hash"] != second["hash"]
+    assert first["verification_code"] == d.verification_code(first["hash"])
+    assert first["state"] == d.PENDING and first["provider_session"] is None
+
+
+@pytest.mark.parametrize("hash_value, code", [
+    (bytes(32), "0000"),
+    (b"\xff" * 32, "8191"),
+    (b"\x04" + bytes(31), "0128"),             # the lowest of the 6 bits from the start
+    (bytes(31) + b"\x01", "0001"),             # the lowest of the 7 bits from the end
+    (b"\x03" + b"\xff" * 30 + b"\x80", "0000"),  # everything else counts for nothing
+])
+def test_verification_code_is_6_bits_from_the_start_and_7_from_the_end(hash_value, code):
+    assert d.verification_code(hash_value) == code
 
 
 def test_pending_request_expires_at_its_deadline():
@@ -32,14 +43,32 @@ def test_pending_request_expires_at_its_deadline():
     assert d.effective_state(confirmed, T0 + timedelta(hours=1)) == d.CONFIRMED
 
 
-def test_pin1_logs_in_pin2_signs():
-    assert d.expected_pin(d.LOGIN, "1357", "24680") == "1357"
-    assert d.expected_pin(d.SIGN, "1357", "24680") == "24680"
-    assert d.pin_matches("1357", "1357") and not d.pin_matches("24680", "1357")
+@pytest.mark.parametrize("result, outcome", [
+    ("OK", (d.CONFIRMED, None)),
+    ("TIMEOUT", (d.EXPIRED, "timeout")),
+    ("NOT_MID_CLIENT", (d.REJECTED, "not_asan_client")),
+    ("USER_CANCELLED", (d.REJECTED, "user_cancelled")),
+    ("SIGNATURE_HASH_MISMATCH", (d.REJECTED, "provider_error")),
+    ("PHONE_ABSENT", (d.REJECTED, "provider_error")),
+    ("DELIVERY_ERROR", (d.REJECTED, "provider_error")),
+    ("SIM_ERROR", (d.REJECTED, "provider_error")),
+    ("SOMETHING_NEW", (d.REJECTED, "provider_error")),
+])
+def test_the_providers_end_results(result, outcome):
+    assert d.outcome(result) == outcome
 
 
-def test_third_wrong_pin_rejects():
-    assert [d.state_after_wrong_pin(n) for n in (1, 2, 3)] == [d.PENDING, d.PENDING, d.REJECTED]
+def test_several_signatures_are_numbered_on_the_phone():
+    assert d.step_text("İmza", 0, 1) == "İmza"
+    assert [d.step_text("İmza", i, 2) for i in (0, 1)] == ["İmza (1/2)", "İmza (2/2)"]
+
+
+def test_the_next_session_is_started_by_one_poll_unless_it_lets_the_claim_lapse():
+    waiting = {"provider_session": None, "starting_at": (T0 - timedelta(seconds=5)).isoformat()}
+    assert not d.session_start_due(waiting, T0, lease=10)
+    assert d.session_start_due(waiting, T0 + timedelta(seconds=6), lease=10)
+    assert d.session_start_due({"provider_session": None, "starting_at": None}, T0, lease=10)
+    assert not d.session_start_due({"provider_session": "s", "starting_at": None}, T0, lease=10)
 
 
 def test_restart_within_window_reuses_only_a_pending_login_of_the_same_user():
@@ -94,10 +123,9 @@ def test_revocation_lasts_until_the_last_token_would_expire():
     assert d.utc_epoch(T0) + 900 < until <= d.utc_epoch(T0) + 900 + 10
 
 
-def test_staff_roles():
-    assert d.roles_for("3SF9WKL", staff_fins=frozenset(), sim_staff=True) == ["staff"]
-    assert d.roles_for("1234567", staff_fins=frozenset({"1234567"}), sim_staff=False) == ["staff"]
-    assert d.roles_for("1234567", staff_fins=frozenset(), sim_staff=False) == []
+def test_staff_roles_come_from_the_configured_fins_only():
+    assert d.roles_for("1234567", staff_fins=frozenset({"1234567"})) == ["staff"]
+    assert d.roles_for("3SF9WKL", staff_fins=frozenset()) == []
 
 
 def test_service_clients():

@@ -1,5 +1,5 @@
-"""Signing keys and the test CA against the real database: one key per generation and one CA however
-many processes start at once, rotation on schedule, tokens of the previous key still verifying."""
+"""Signing keys against the real database: one key per generation however many processes start at
+once, rotation on schedule, tokens of the previous key still verifying."""
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
@@ -12,8 +12,6 @@ from auth_service import domain as d
 from auth_service import keys as keys_module
 from auth_service.keys import KeyRing, key_from_private_pem, new_signing_key
 from auth_service.repository import AuthRepository
-from auth_service.simulator import SimIdentity, SimulatorPki
-from egov_kit import pki
 from egov_kit.errors import ServiceError
 
 
@@ -87,18 +85,3 @@ def test_key_from_the_environment_is_used_as_is(repo, fresh_db):
     assert ring.signing_key().kid == key_from_private_pem(pem).kid
     assert [k["kid"] for k in ring.jwks()["keys"]] == [key_from_private_pem(pem).kid, previous.kid]
     assert fresh_db.jwt_keys.count_documents({}) == 0
-
-
-def test_one_test_ca_and_one_card_per_person_across_processes(repo, fresh_db):
-    clock = lambda: datetime.now(timezone.utc)  # noqa: E731
-    identity = SimIdentity(phone="+994501112233", user_id="482913", fin="5ZK2M7P", name="İlqar",
-                           surname="Məmmədov", pin1="1357", pin2="24680")
-    processes = [SimulatorPki(repo, clock) for _ in range(4)]
-    with ThreadPoolExecutor(4) as pool:
-        cas = set(pool.map(lambda p: p.ca_certificate(), processes))
-        cards = set(pool.map(lambda p: p.card(identity).cert_pem, processes))
-    assert len(cas) == 1 and len(cards) == 1
-    assert fresh_db.pki.count_documents({}) == 1 and fresh_db.sim_cards.count_documents({}) == 1
-    card = processes[0].card(identity)
-    holder = pki.verify_card_response(card.cert_pem, b"nonce", pki.sign_challenge(card, b"nonce"), list(cas))
-    assert holder.fin == "5ZK2M7P"

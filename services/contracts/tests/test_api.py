@@ -77,13 +77,14 @@ def grant_himself(head: ApiSession, person: dict) -> None:
 
 
 def sign(session: ApiSession, path: str, signer: dict) -> dict:
-    """Start signing, compare the code on the phone, confirm with PIN2, poll until final."""
+    """Start signing, compare the code on the phone, confirm with PIN2 (each of its signatures), poll
+    until final."""
     started = session.post(f"{path}/signature")
     assert started.status_code == 202, started.text
     body = started.json()
     assert body["signing_id"] and body["verification_code"]
-    assert session.confirm_on_phone(signer["phone"], body["verification_code"], signer["pin2"],
-                                    kind="sign").status_code == 200
+    assert session.confirm_signing(f"{path}/signature", signer["phone"], body["verification_code"],
+                                   signer["pin2"]).status_code == 200
     return poll_until_final(session, f"{path}/signature")
 
 
@@ -498,8 +499,8 @@ def test_rejected_or_outdated_signature_leaves_the_notice_unsigned(rep, people):
     # Edited while the phone still shows the old content: that signature must not count.
     started = rep.post(f"{path}/signature").json()
     assert rep.patch(path, json={"workplace": "Mühasibatlıq"}).status_code == 200
-    assert rep.confirm_on_phone(people["rep"]["phone"], started["verification_code"], people["rep"]["pin2"],
-                                kind="sign").status_code == 200
+    assert rep.confirm_signing(f"{path}/signature", people["rep"]["phone"], started["verification_code"],
+                               people["rep"]["pin2"]).status_code == 200
     outdated = rep.get(f"{path}/signature")
     assert outdated.json()["state"] == "cancelled" and rep.get(path).json()["status"] == "unsigned"
 
@@ -582,6 +583,9 @@ def test_a_signature_confirmed_on_the_phone_is_finalised_by_whoever_polls_it(rep
     assert "PİN2" in started["message"]
     assert rep.confirm_on_phone(people["rep"]["phone"], started["verification_code"], people["rep"]["pin2"],
                                 kind="sign").status_code == 200
+    # The notice's second signature (its PDF) is asked for once someone polls; it is confirmed too.
+    assert head.get(f"{path}/signature").json()["state"] == "pending"
+    assert rep.confirm_next_on_phone(people["rep"]["phone"], people["rep"]["pin2"]).status_code == 200
     opened = head.get(path).json()
     assert opened["status"] == "unsigned" and opened["signature"]["state"] == "pending"
 

@@ -12,7 +12,7 @@ import pytest
 
 SERVICE_DIR = Path(__file__).resolve().parents[1]
 REPO_ROOT = Path(__file__).resolve().parents[3]
-SIM_FILE = REPO_ROOT / "services/auth/auth_service/data/asan_sim_identities.json"
+SIM_FILE = REPO_ROOT / "simulator/asan_sim/data/identities.json"  # the Asan İmza simulator's test SIMs
 
 # Lets the tests run from a bare checkout, before the service is pip-installed.
 if str(SERVICE_DIR) not in sys.path:
@@ -286,7 +286,7 @@ def test_sim_identities_match_registry(sim, persons):
         person = persons[s["fin"]]
         assert s["phone"] == person["mobile"] == demo["mobile"]
         assert s["name"] == person["name"] and s["surname"] == person["surname"]
-        assert s["staff"] is demo["staff"]
+        assert s["companies"] == demo["companies"]  # the heads the tax registry names
         assert s["label"] == demo["label"] and s["label"].isascii()
         assert re.fullmatch(r"\d{6}", s["user_id"])
         assert re.fullmatch(r"\d{4}", s["pin1"])

@@ -1,0 +1,124 @@
+"""The trust store and the CMS auth assembles, on their own (no database, no HTTP): only the CAs of
+the configured file are trusted, a certificate must be valid now and name a person, a signature
+must be over the hash itself, and a CMS built around a provider's raw signature verifies like one
+made with the key at hand."""
+from __future__ import annotations
+
+import hashlib
+import os
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding, utils
+from cryptography.hazmat.primitives.serialization import Encoding
+
+from auth_service import cms
+from auth_service.trust import TrustStore, split_bundle, verify_hash_signature
+from egov_kit import pki
+
+NOW = datetime.now(timezone.utc)
+
+
+@pytest.fixture(scope="module")
+def ca() -> pki.CertKey:
+    return pki.generate_ca("Trusted test CA")
+
+
+@pytest.fixture(scope="module")
+def card(ca) -> pki.CertKey:
+    return pki.issue_certificate(ca, common_name="Aygün Şükürova", given_name="Aygün", surname="Şükürova",
+                                 fin="2PLX9DM")
+
+
+def der(held: pki.CertKey) -> bytes:
+    return held.cert.public_bytes(Encoding.DER)
+
+
+def raw_signature(held: pki.CertKey, hash_value: bytes) -> bytes:
+    return held.key.sign(hash_value, padding.PKCS1v15(), utils.Prehashed(hashes.SHA256()))
+
+
+def test_the_holder_of_a_certificate_of_a_trusted_ca(tmp_path, ca, card):
+    bundle = tmp_path / "trusted.pem"
+    other = pki.generate_ca("Another CA")
+    bundle.write_text(other.cert_pem + ca.cert_pem)
+    store = TrustStore(str(bundle))
+    holder = store.holder(card.cert, NOW)
+    assert (holder.fin, holder.given_name, holder.surname) == ("2PLX9DM", "Aygün", "Şükürova")
+    assert holder.issuer_pem == ca.cert_pem and len(store.certificates()) == 2
+
+
+def test_nothing_is_trusted_without_the_file_and_a_changed_file_is_read_again(tmp_path, ca, card):
+    bundle = tmp_path / "trusted.pem"
+    store = TrustStore(str(bundle))
+    with pytest.raises(pki.CertificateUntrusted):
+        store.holder(card.cert, NOW)  # not there yet
+    bundle.write_text(pki.generate_ca("Someone else").cert_pem)
+    with pytest.raises(pki.CertificateUntrusted):
+        store.holder(card.cert, NOW)
+    bundle.write_text(ca.cert_pem + "\n")  # e.g. the simulator wrote its CA after auth started
+    assert store.holder(card.cert, NOW).fin == "2PLX9DM"
+    assert TrustStore(None).certificates() == []
+
+
+def test_expired_and_personless_certificates_are_refused(tmp_path, ca):
+    bundle = tmp_path / "trusted.pem"
+    bundle.write_text(ca.cert_pem)
+    store = TrustStore(str(bundle))
+    old = pki.issue_certificate(ca, common_name="X", fin="2PLX9DM", valid_from=NOW - timedelta(days=400),
+                                valid_days=30)
+    with pytest.raises(pki.CertificateExpired):
+        store.holder(old.cert, NOW)
+    seal = pki.issue_certificate(ca, common_name="Seal", organization="Nazirlik", kind="system")
+    with pytest.raises(pki.CertificateMalformed):
+        store.holder(seal.cert, NOW)
+
+
+def test_a_signature_must_be_over_the_hash_itself(card):
+    hash_value = hashlib.sha256(os.urandom(8)).digest()
+    verify_hash_signature(card.cert, hash_value, raw_signature(card, hash_value), "SHA256WithRSAEncryption")
+    for signature, algorithm in (
+            (raw_signature(card, hashlib.sha256(b"else").digest()), "SHA256WithRSAEncryption"),
+            # Signing the hash as a message hashes it again: not a signature over the hash.
+            (card.key.sign(hash_value, padding.PKCS1v15(), hashes.SHA256()), "SHA256WithRSAEncryption"),
+            (raw_signature(card, hash_value), "SHA256WithECEncryption"),  # an RSA key makes no EC signature
+            (raw_signature(card, hash_value), "SHA512WithRSAEncryption"),
+            (raw_signature(card, hash_value), "MD5"),
+            (b"", "SHA256WithRSAEncryption")):
+        with pytest.raises(pki.SignatureMismatch):
+            verify_hash_signature(card.cert, hash_value, signature, algorithm)
+
+
+@pytest.mark.parametrize("pades", [False, True])
+def test_a_cms_assembled_around_a_raw_signature_verifies(ca, card, pades):
+    content = "Əmək müqaviləsi bildirişi".encode()
+    digest = hashlib.sha256(content).digest()
+    attributes = cms.signed_attributes(cert_der=der(card), ca_der=der(ca), digest=digest, pades=pades,
+                                       signing_time=NOW)
+    signature = raw_signature(card, cms.to_be_signed(attributes))
+    made = cms.assemble(cert_der=der(card), ca_der=der(ca), attributes_der=attributes, signature=signature,
+                        digest=digest)
+    signer = pki.verify_detached_cms(made, content, [ca.cert_pem], now=NOW)
+    assert signer.fin == "2PLX9DM"
+    assert (signer.signing_time is None) == pades  # PAdES leaves the time to the PDF
+    with pytest.raises(pki.SignatureInvalid):
+        pki.verify_detached_cms(made, content + b".", [ca.cert_pem], now=NOW)
+
+
+def test_a_cms_whose_signature_does_not_verify_is_not_assembled(ca, card):
+    digest = hashlib.sha256(b"x").digest()
+    attributes = cms.signed_attributes(cert_der=der(card), ca_der=der(ca), digest=digest, pades=False,
+                                       signing_time=NOW)
+    for signature in (raw_signature(card, hashlib.sha256(b"other").digest()), b"\x00" * 256):
+        with pytest.raises(cms.CmsInvalid):
+            cms.assemble(cert_der=der(card), ca_der=der(ca), attributes_der=attributes, signature=signature,
+                         digest=digest)
+    with pytest.raises(cms.CmsInvalid):  # the attributes name another digest
+        cms.assemble(cert_der=der(card), ca_der=der(ca), attributes_der=attributes,
+                     signature=raw_signature(card, cms.to_be_signed(attributes)), digest=hashlib.sha256(b"y").digest())
+
+
+def test_bundles_split_into_certificates(ca):
+    other = pki.generate_ca("Other")
+    assert split_bundle(f"# comment\n{ca.cert_pem}\n\n{other.cert_pem}") == [ca.cert_pem, other.cert_pem]
