@@ -465,10 +465,10 @@ def wait_for_upstream_names(config: dict, timeout: float) -> None:
                 time.sleep(0.5)
 
 
-def warn_if_workers_locked_out(runtime_dir: str | os.PathLike) -> None:
-    """Started as root, nginx runs its workers as 'nobody'; they write request
-    bodies over the in-memory buffer under DIR, so every parent must let them in."""
-    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+def warn_if_workers_locked_out(runtime_dir: str | os.PathLike, user: str = "") -> None:
+    """Started as root, nginx runs its workers as 'nobody' (unless GATEWAY_USER names another);
+    they write request bodies over the in-memory buffer under DIR, so every parent must let them in."""
+    if not hasattr(os, "geteuid") or os.geteuid() != 0 or user == "root":
         return
     path = Path(runtime_dir).resolve()
     for directory in [path, *path.parents]:
@@ -500,7 +500,7 @@ def main(argv=None) -> int:
                   file=sys.stderr)
             return 127
         wait_for_upstream_names(config, float(os.environ.get("GATEWAY_RESOLVE_TIMEOUT", "30")))
-        warn_if_workers_locked_out(args.runtime_dir)
+        warn_if_workers_locked_out(args.runtime_dir, config["user"])
         cmd = nginx_command(nginx, args.runtime_dir)
         os.execvp(cmd[0], cmd)  # nginx becomes this process: SIGTERM/SIGQUIT reach it directly
     return 0
