@@ -169,8 +169,9 @@ class Suite:
         binary = shutil.which("nx-27017", path=str(Path(sys.executable).parent)) or shutil.which("nx-27017")
         if binary is None:
             raise RuntimeError(f"nx-27017 is not installed (pip install nx-27017=={NX_27017_VERSION})")
-        proc = self.spawn("mongo", [binary, "--data-dir", str(data), "--host", "127.0.0.1",
-                                    "-p", str(self.mongo_port), "--log-file", str(self.var_dir / "logs" / "nx-27017.log"),
+        # Through devtools.nx27017: it logs its start-up (to mongo.log), never the queries it serves.
+        proc = self.spawn("mongo", [sys.executable, "-m", "devtools.nx27017", "--data-dir", str(data),
+                                    "--host", "127.0.0.1", "-p", str(self.mongo_port),
                                     "--pid-file", str(self.var_dir / "mongo.pid")])
         wait_until(lambda: port_open("127.0.0.1", self.mongo_port), 30, "nx-27017", proc, proc.egov_log)
         self.mongo_uri = f"mongodb://127.0.0.1:{self.mongo_port}"

@@ -60,7 +60,39 @@ DEFAULTS = {
     "upstream_keepalive": 16,
     "portal_dir": str(HERE / "portal"),
     "user": "",
+    # Empty: http://127.0.0.1:<port>, as the services' own default.
+    "public_base_url": "",
 }
+
+# The access log keeps the route, not the identifiers in it. A path segment is written as it is
+# only when it is one of these words of the API (case-sensitive); any other segment — a FİN, a
+# phone number, a certificate number, a session or signing id, whatever a client sends — is
+# written as a placeholder named after the segment before it (`/persons/{fin}`), else `{id}`.
+# A word missing here only makes the log less telling, never leaks: it is logged as `{id}`.
+LOG_WORDS = frozenset("""
+    api asan-sim healthz readyz metrics openapi openapi.json jwks.json ca.pem seal-ca.pem index.html
+    asan sessions card challenge cards me role logout refresh revoked-sessions service-tokens
+    signatures signing identities phones requests
+    persons organizations my-data-access directories
+    districts activity-types ownership-types legal-forms insurer-types certificate-purposes
+    occupations termination-grounds lookup-purposes
+    authorities notices my-notices signature card-response termination pdf adoc check
+    contacts contracts verifications verify mine of-my-certificates revocation
+    webhooks inbox dead-letters replay deliveries
+    reports preview statistics applications documents submission decision account-numbers
+""".split())
+LOG_PLACEHOLDERS = {
+    "persons": "fin", "employees": "fin", "cards": "fin",
+    "phones": "phone",
+    "organizations": "voen", "account-numbers": "voen",
+    "certificates": "number", "verify": "number", "verifications": "number",
+    "sessions": "session_id", "requests": "request_id", "signatures": "signing_id",
+    "notices": "notice_id", "authorities": "authority_id", "webhooks": "webhook_id",
+    "dead-letters": "dead_letter_id", "directories": "name", "reports": "report_id",
+    "applications": "application_id", "documents": "document_id",
+}
+# Segments masked one by one; anything deeper is logged as "/...".
+LOG_DEPTH = 8
 
 _SIZE_RE = re.compile(r"^\d+[kKmMgG]?$")
 _TIME_RE = re.compile(r"^\d+(ms|s|m)?$")
@@ -191,6 +223,43 @@ def _listen(host: str, port) -> str:
     return f"{host}:{port}"
 
 
+def _public_base(url: str, port) -> tuple[str, str]:
+    """PUBLIC_BASE_URL -> (scheme, host[:port]) that upstreams are told the client used."""
+    url = str(url or "").strip() or f"http://127.0.0.1:{port}"
+    what = f"PUBLIC_BASE_URL {url!r}"
+    try:
+        parts = urlsplit(url)
+        explicit_port = parts.port
+    except ValueError:
+        raise ConfigError(f"{what}: not a URL") from None
+    if parts.scheme not in ("http", "https"):
+        raise ConfigError(f"{what}: only http:// or https://")
+    if parts.username is not None or parts.query or parts.fragment:
+        raise ConfigError(f"{what}: give only scheme, host, port and path")
+    host = parts.hostname or ""
+    if ":" in host:
+        try:
+            ipaddress.IPv6Address(host)
+        except ValueError:
+            raise ConfigError(f"{what}: bad host") from None
+        host = f"[{host}]"
+    elif not re.match(r"^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$", host):
+        raise ConfigError(f"{what}: bad host")
+    return parts.scheme, host.lower() + (f":{explicit_port}" if explicit_port is not None else "")
+
+
+def _log_masks() -> dict:
+    words = sorted(LOG_WORDS | set(SERVICES) | set(ALIASES))
+    for word in words:
+        if not re.match(r"^[a-z0-9][a-z0-9.-]*$", word):
+            raise ConfigError(f"log word {word!r}: lowercase letters, digits, '.' and '-' only")
+    return {
+        "depth": LOG_DEPTH,
+        "words": "|".join(re.escape(w) for w in words),
+        "placeholders": {f"/{prev}": "/{" + name + "}" for prev, name in sorted(LOG_PLACEHOLDERS.items())},
+    }
+
+
 def _check(pattern: re.Pattern, value, what: str) -> str:
     value = str(value).strip()
     if not pattern.match(value):
@@ -245,6 +314,8 @@ def config_from_env(environ=None, runtime_dir: str | os.PathLike = "/run/gateway
         # Workers of a root-started nginx drop to `nobody`, who cannot enter a private runtime
         # dir; local runs as root name the user explicitly.
         "user": get("GATEWAY_USER", ""),
+        # Upstreams see this host, never the one the client sent.
+        "public_base_url": get("PUBLIC_BASE_URL", ""),
     }
 
 
@@ -303,9 +374,14 @@ def _template_context(config: dict) -> dict:
         ]
     }
 
+    public_scheme, public_host = _public_base(cfg.get("public_base_url"), cfg["port"])
+
     return {
         "runtime_dir": runtime_dir,
         "listen": _listen(str(cfg["host"]), cfg["port"]),
+        "public_scheme": public_scheme,
+        "public_host": public_host,
+        "log_masks": _log_masks(),
         "upstreams": upstreams,
         "routes": routes,
         "max_body": max_body,
@@ -399,10 +475,10 @@ def wait_for_upstream_names(config: dict, timeout: float) -> None:
                 time.sleep(0.5)
 
 
-def warn_if_workers_locked_out(runtime_dir: str | os.PathLike) -> None:
-    """Started as root, nginx runs its workers as 'nobody'; they write request
-    bodies over the in-memory buffer under DIR, so every parent must let them in."""
-    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+def warn_if_workers_locked_out(runtime_dir: str | os.PathLike, user: str = "") -> None:
+    """Started as root, nginx runs its workers as 'nobody' (unless GATEWAY_USER names another);
+    they write request bodies over the in-memory buffer under DIR, so every parent must let them in."""
+    if not hasattr(os, "geteuid") or os.geteuid() != 0 or user == "root":
         return
     path = Path(runtime_dir).resolve()
     for directory in [path, *path.parents]:
@@ -434,7 +510,7 @@ def main(argv=None) -> int:
                   file=sys.stderr)
             return 127
         wait_for_upstream_names(config, float(os.environ.get("GATEWAY_RESOLVE_TIMEOUT", "30")))
-        warn_if_workers_locked_out(args.runtime_dir)
+        warn_if_workers_locked_out(args.runtime_dir, config["user"])
         cmd = nginx_command(nginx, args.runtime_dir)
         os.execvp(cmd[0], cmd)  # nginx becomes this process: SIGTERM/SIGQUIT reach it directly
     return 0

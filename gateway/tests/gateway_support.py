@@ -152,3 +152,37 @@ class Gateway:
                 self.proc.wait()
 
 
+
+
+class FlaskUpstream:
+    """A real Flask app behind the gateway, redirecting as Flask does (merged slashes, a missing
+    trailing slash) with an absolute URL built from the Host it was sent."""
+
+    def __init__(self):
+        from flask import Flask, jsonify, request
+        from werkzeug.serving import make_server
+
+        app = Flask("gateway-test-upstream")
+        self.hits = 0
+
+        @app.before_request
+        def _count():
+            self.hits += 1
+
+        @app.get("/api/auth/me")
+        def me():
+            return jsonify(host=request.host, url=request.url)
+
+        @app.get("/api/auth/folder/")
+        def folder():
+            return jsonify(ok=True)
+
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_port}"
+
+    def stop(self) -> None:
+        self.server.shutdown()

@@ -1,20 +1,23 @@
 """The gateway, exercised through a real nginx in front of echoing upstreams."""
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 import requests
 from egov_kit.catalogue import DEFAULT_PORTS, NAMES
 
-from gateway_support import SECRET, free_port, gw_render
+from gateway_support import SECRET, FlaskUpstream, free_port, gw_render
 
 PROBLEM = "application/problem+json"
 
@@ -308,22 +311,155 @@ def test_access_log_is_json_with_request_id_and_no_personal_data(gateway):
     assert "SECRET-TOKEN" not in text
 
 
-def test_access_log_keeps_fins_and_phones_in_paths_out(gateway):
-    rid = "log-check-2"
-    for path in ("/api/registry/persons/5XYZ9AB", "/api/asan-sim/phones/+994501112233/requests",
-                 "/api/contracts/employees/7QWE4RT/notices"):
-        requests.get(gateway.url + path, headers={"X-Request-ID": rid})
+# Identifiers of every kind, in the places the API puts them.
+SECRETS_IN_PATHS = ["5XYZ9AB", "+994501112233", "994501112233", "1701100231", "AR-2025-000123",
+                    "k9Vd3xQ_-pLm2ZtR8sWq4A", "0f3c2b7a9d8e4f60a1b2c3d4e5f60718", "s1gn1ng-1d",
+                    "abcdefg", "secret@example.org", "Əliyeva"]
+
+
+LOG_CASES = [
+    ("/api/registry/persons/5XYZ9AB", "/api/registry/persons/{fin}"),
+    ("/api/registry/persons/abcdefg", "/api/registry/persons/{fin}"),
+    ("/api/registry/organizations/1701100231", "/api/registry/organizations/{voen}"),
+    ("/api/registry/directories/lookup-purposes", "/api/registry/directories/lookup-purposes"),
+    ("/api/asan-sim/phones/+994501112233/requests", "/api/asan-sim/phones/{phone}/requests"),
+    ("/api/asan-sim/phones/%2B994501112233/requests/0f3c2b7a9d8e4f60a1b2c3d4e5f60718",
+     "/api/asan-sim/phones/{phone}/requests/{request_id}"),
+    ("/api/asan-sim/cards/5XYZ9AB", "/api/asan-sim/cards/{fin}"),
+    ("/api/auth/asan/sessions/k9Vd3xQ_-pLm2ZtR8sWq4A", "/api/auth/asan/sessions/{session_id}"),
+    ("/api/auth/signatures/s1gn1ng-1d", "/api/auth/signatures/{signing_id}"),
+    ("/api/certificates/AR-2025-000123/pdf", "/api/certificates/{number}/pdf"),
+    ("/api/certificates/AR-2025-000123/revocation", "/api/certificates/{number}/revocation"),
+    ("/api/certificates/verifications/AR-2025-000123/pdf", "/api/certificates/verifications/{number}/pdf"),
+    ("/api/certificates/verifications/mine", "/api/certificates/verifications/mine"),
+    ("/api/certificates/contracts", "/api/certificates/contracts"),
+    ("/api/contracts/notices/0f3c2b7a9d8e4f60a1b2c3d4e5f60718/termination/signature",
+     "/api/contracts/notices/{notice_id}/termination/signature"),
+    ("/api/notifier/webhooks/0f3c2b7a9d8e4f60a1b2c3d4e5f60718", "/api/notifier/webhooks/{webhook_id}"),
+    ("/api/insurers/account-numbers/1701100231", "/api/insurers/account-numbers/{voen}"),
+    ("/api/contracts/secret@example.org/%C6%8Fliyeva/x/5XYZ9AB", "/api/contracts/{id}/{id}/{id}/{id}"),
+    ("/api/certificates/a/b/c/d/e/f/5XYZ9AB/h/i", "/api/certificates/{number}/{id}/{id}/{id}/{id}/{id}/..."),
+    ("/api/registry/persons/5XYZ9AB%2Fpdf", "/api/registry/persons/{fin}/pdf"),
+    # The portal answers every path with its page.
+    ("/portal/page/5XYZ9AB", "/index.html"),
+]
+
+
+@pytest.fixture(scope="module")
+def masked_log(gateway):
+    """Every case requested once (with identifiers in the query string too); the log read once."""
+    rids = {}
+    for path, _ in LOG_CASES:
+        rid = rids[path] = "log-" + hashlib.sha256(path.encode()).hexdigest()[:16]
+        requests.get(gateway.url + path + "?fin=5XYZ9AB&phone=%2B994501112233&number=AR-2025-000123",
+                     headers={"X-Request-ID": rid})
+    lines = {}
     deadline = time.monotonic() + 5
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and len(lines) < len(rids):
         text = gateway.access_log.read_text(encoding="utf-8")
-        if text.count(rid) == 3:
-            break
+        lines = {json.loads(line)["request_id"]: line for line in text.splitlines()}
+        lines = {path: lines[rid] for path, rid in rids.items() if rid in lines}
         time.sleep(0.05)
-    # Each nginx worker writes its own buffer: lines need not be in the order of the requests.
-    paths = sorted(json.loads(line)["path"] for line in text.splitlines() if rid in line)
-    assert paths == ["/api/asan-sim/phones/{phone}/requests", "/api/contracts/employees/{fin}/notices",
-                     "/api/registry/persons/{fin}"]
-    assert "5XYZ9AB" not in text and "994501112233" not in text and "7QWE4RT" not in text
+    return lines
+
+
+@pytest.mark.parametrize("path, logged", LOG_CASES)
+def test_access_log_keeps_the_route_not_the_identifiers(masked_log, path, logged):
+    line = masked_log[path]
+    assert json.loads(line)["path"] == logged
+    for secret in SECRETS_IN_PATHS:
+        assert secret not in line and quote(secret) not in line
+
+
+def test_error_log_quotes_no_request(gateway, upstreams):
+    # Failures nginx would describe with the whole request line: the upstream down, timing out,
+    # a body buffered to disk, a body too large.
+    for path, headers in [("/api/accidents/reports/5XYZ9AB", {}),
+                          ("/api/insurers/applications/5XYZ9AB", {"X-Test-Sleep": "1.5"})]:
+        requests.get(gateway.url + path + "?phone=994501112233", headers=headers)
+    requests.post(gateway.url + "/api/contracts/notices/5XYZ9AB", data=b"x" * (60 * 1024))
+    requests.post(gateway.url + "/api/contracts/notices/5XYZ9AB", data=b"x" * (65 * 1024))
+    error_log = gateway.runtime_dir / "logs" / "error.log"
+    text = error_log.read_text(encoding="utf-8") if error_log.exists() else ""
+    assert "5XYZ9AB" not in text and "994501112233" not in text
+    assert "request:" not in text
+
+
+# --------------------------------------------------------------------------- the client's Host
+
+@pytest.fixture(scope="module")
+def flask_upstream():
+    server = FlaskUpstream()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def public_gateway(start_gateway, upstreams, flask_upstream):
+    return start_gateway({"AUTH_URLS": flask_upstream.url, "CONTRACTS_URLS": upstreams["contracts"].url,
+                          "PUBLIC_BASE_URL": "https://e-services.example.org"})
+
+
+def test_upstreams_see_the_public_host_not_the_clients(public_gateway):
+    resp = requests.get(public_gateway.url + "/api/contracts/notices",
+                        headers={"Host": "evil.example", "X-Forwarded-Host": "evil.example",
+                                 "X-Forwarded-Proto": "http"})
+    headers = resp.json()["headers"]
+    assert headers["host"] == "e-services.example.org"
+    assert headers["x-forwarded-host"] == "e-services.example.org"
+    assert headers["x-forwarded-proto"] == "https"
+    assert "evil" not in json.dumps(headers)
+
+
+def test_the_default_public_host_is_the_local_gateway(gateway):
+    headers = requests.get(gateway.url + "/api/contracts/notices", headers={"Host": "evil.example"}).json()["headers"]
+    assert headers["host"] == gateway.url.removeprefix("http://")
+
+
+@pytest.mark.parametrize("path", ["/api/auth//me", "/api/auth/%2Fme", "/api/auth/%2fme", "/api//auth/me",
+                                  "/api/auth/me//", "/api/contracts/notices//x"])
+def test_a_path_with_an_empty_segment_is_404_without_a_redirect(public_gateway, flask_upstream, path):
+    before = flask_upstream.hits
+    resp = requests.get(public_gateway.url + path, headers={"Host": "evil.example"}, allow_redirects=False)
+    assert_problem(resp, 404, "Tapılmadı")
+    assert "Location" not in resp.headers
+    assert flask_upstream.hits == before
+
+
+def test_the_flask_upstream_really_redirects_by_the_host(flask_upstream):
+    # What the gateway protects against: the service alone answers with the client's Host.
+    resp = requests.get(flask_upstream.url + "/api/auth//me", headers={"Host": "evil.example"},
+                        allow_redirects=False)
+    assert resp.status_code == 308
+    assert resp.headers["Location"] == "http://evil.example/api/auth/me"
+
+
+def test_a_redirect_made_by_a_service_names_the_public_base(public_gateway):
+    resp = requests.get(public_gateway.url + "/api/auth/folder", headers={"Host": "evil.example"},
+                        allow_redirects=False)
+    assert resp.status_code == 308
+    assert resp.headers["Location"] == "https://e-services.example.org/api/auth/folder/"
+    me = requests.get(public_gateway.url + "/api/auth/me", headers={"Host": "evil.example"}).json()
+    assert me["host"] == "e-services.example.org"
+
+
+def test_the_portal_redirects_without_a_host(start_gateway, upstreams, tmp_path):
+    portal = Path(tempfile.mkdtemp(prefix="gateway-portal-"))
+    (portal / "guide").mkdir()
+    (portal / "guide" / "index.html").write_text("<title>guide</title>")
+    (portal / "index.html").write_text("<title>portal</title>")
+    for path in (portal, portal / "guide"):
+        path.chmod(0o755)
+    gw = start_gateway({"AUTH_URLS": upstreams["auth"].url, "GATEWAY_PORTAL_DIR": str(portal)})
+    resp = requests.get(gw.url + "/guide", headers={"Host": "evil.example"}, allow_redirects=False)
+    assert resp.status_code == 301
+    assert resp.headers["Location"] == "/guide/"
+    assert requests.get(gw.url + "/guide/", headers={"Host": "evil.example"}).text == "<title>guide</title>"
+    # Not "//guide/", which a browser reads as the host "guide".
+    for path in ("//guide", "/%2Fguide", "/nothing//here"):
+        resp = requests.get(gw.url + path, headers={"Host": "evil.example"}, allow_redirects=False)
+        assert_problem(resp, 404)
+        assert "Location" not in resp.headers
 
 
 # --------------------------------------------------------------------------- process
@@ -382,6 +518,11 @@ def test_rendered_config_passes_nginx_check(tmp_path, nginx_bin):
     {"GATEWAY_BURST": "-1"},
     {"GATEWAY_PORT": "70000"},
     {"GATEWAY_HOST": "evil; include /etc/passwd"},
+    {"PUBLIC_BASE_URL": "ftp://e-services.example.org"},
+    {"PUBLIC_BASE_URL": "https://evil; include /etc/passwd"},
+    {"PUBLIC_BASE_URL": "https://user:pw@e-services.example.org"},
+    {"PUBLIC_BASE_URL": "https://e-services.example.org:99999"},
+    {"PUBLIC_BASE_URL": "https://e-services.example.org/?q=1"},
 ])
 def test_bad_configuration_is_rejected(tmp_path, env):
     with pytest.raises(gw_render.ConfigError):

@@ -1,8 +1,10 @@
 """The one client of the registry service (population and tax registries, directories), used by
 every service that needs a person, an organisation or a directory.
 
-Each personal look-up says why it is made (`purpose`, sent as `X-Purpose`): the registry keeps
-it in the person's data-access log. Directories, and organisations when asked, are kept for a
+Each personal look-up says why it is made (`purpose`, sent as `X-Purpose`): a code of the
+registry's `lookup-purposes` directory, which the registry keeps in the person's data-access log
+and shows them by its name. A code the registry does not know is the calling code's mistake: a
+RuntimeError, not "try again". Directories, and organisations when asked, are kept for a
 few minutes per process; they change rarely. Anything but a clear answer is
 ServiceError(503, "registry_unavailable"), which the caller's client sees as "try again"."""
 from __future__ import annotations
@@ -40,6 +42,14 @@ class RegistryClient:
             raise unavailable("registry_unavailable") from None
         if response.status_code == 404:
             return None
+        if response.status_code == 422:
+            try:
+                refused = sorted((response.json().get("errors") or {}).keys())
+            except (ValueError, AttributeError):
+                refused = []
+            log.error("registry refused the look-up", extra={"refused": refused})
+            raise RuntimeError(f"the registry refused the look-up ({', '.join(refused) or 'no detail'}); "
+                               f"purpose {purpose!r}")
         if response.status_code != 200:
             log.warning("registry answered %s", response.status_code)
             raise unavailable("registry_unavailable")
@@ -51,7 +61,8 @@ class RegistryClient:
     # --- population registry ------------------------------------------------------------
 
     def person(self, fin: str, purpose: str) -> dict | None:
-        """The person behind a FİN, or None when the registry has nobody by it."""
+        """The person behind a FİN, or None when the registry has nobody by it. `purpose`: a code
+        of the registry's lookup-purposes directory."""
         if not is_fin(fin):
             return None
         return self._get(f"/api/registry/persons/{quote(normalize_fin(fin))}", purpose)

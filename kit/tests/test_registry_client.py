@@ -13,20 +13,29 @@ HEAD_OF_THREE = "5ZK2M7P"  # Məmmədov İlqar, head of three companies (auth's 
 
 def test_a_person_is_found_by_fin_in_any_case_and_nobody_by_an_unknown_one(registry_client):
     registry = registry_client("contracts")
-    person = registry.person(HEAD_OF_THREE.lower(), purpose="kit test: a named purpose")
+    person = registry.person(HEAD_OF_THREE.lower(), purpose="contract-notice-employee")
     assert person["fin"] == HEAD_OF_THREE and person["surname"]
-    assert registry.person("0000000", purpose="kit test") is None
-    assert registry.person("not a fin", purpose="kit test") is None
+    assert registry.person("0000000", purpose="contract-notice-employee") is None
+    assert registry.person("not a fin", purpose="contract-notice-employee") is None
 
 
 def test_organisations_and_their_heads(registry_client):
     registry = registry_client("contracts")
-    headed = registry.organizations_headed_by(HEAD_OF_THREE, purpose="kit test")
+    headed = registry.organizations_headed_by(HEAD_OF_THREE, purpose="company-roles")
     assert len(headed) == 3
     voen = headed[0]["voen"]
     assert registry.head_fin(voen) == HEAD_OF_THREE
     assert registry.organization(voen, cached=True)["voen"] == voen
     assert registry.organization("0000000000") is None
+
+
+def test_a_purpose_the_registry_does_not_know_is_a_mistake_not_a_try_again(registry_client):
+    registry = registry_client("contracts")
+    for purpose in ("kit test", "no-such-purpose"):
+        with pytest.raises(RuntimeError, match="X-Purpose"):
+            registry.person(HEAD_OF_THREE, purpose=purpose)
+    with pytest.raises(RuntimeError, match="X-Purpose"):
+        registry.organizations_headed_by(HEAD_OF_THREE, purpose="no-such-purpose")
 
 
 def test_directories_by_code(registry_client):
@@ -41,6 +50,6 @@ def test_an_unreachable_registry_is_a_503_to_try_again(suite):
     client = ServiceClient("contracts", ServiceTokens("contracts", suite.url("auth"), secret),
                            urls={"registry": "http://127.0.0.1:9"})
     with pytest.raises(ServiceError) as refused:
-        RegistryClient(client).person(HEAD_OF_THREE, purpose="kit test")
+        RegistryClient(client).person(HEAD_OF_THREE, purpose="contract-notice-employee")
     assert refused.value.status == 503 and refused.value.code == "registry_unavailable"
     assert refused.value.headers["Retry-After"]

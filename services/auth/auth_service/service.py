@@ -279,7 +279,7 @@ class AuthService:
 
     # --- the person and company roles ---------------------------------------------------------
     def _role_in(self, fin: str, voen: str) -> str | None:
-        org = self.registry.organization(voen, purpose="company-role")
+        org = self.registry.organization(voen, purpose="company-roles")
         if org is None:
             return None
         return d.company_role(fin, voen, head_fin=org.get("head_fin"), authorities=self.repo.authorities_of(fin),

@@ -19,8 +19,9 @@ from . import domain, numbers, pdf, quota
 SOURCE = "certificates"
 PURPOSES_DIRECTORY = "certificate-purposes"
 # Why an organisation is looked up, as the registry records it.
-ADDRESSEE_LOOKUP = "certificate addressee"
-VERIFIER_ORGANIZATION_LOOKUP = "certificate verification: the verifier's organisation"
+# Why the registry is asked: codes of its lookup-purposes directory.
+ADDRESSEE_LOOKUP = "certificate-addressee"
+VERIFIER_ORGANIZATION_LOOKUP = "certificate-verifier-organisation"
 
 
 def _person(principal: Principal) -> dict:

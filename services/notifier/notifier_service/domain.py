@@ -298,12 +298,74 @@ URL_SCHEME, URL_INVALID, URL_UNRESOLVABLE, URL_PRIVATE = (
     "webhook_url_scheme", "invalid_url", "webhook_url_unresolvable", "webhook_url_private")
 
 
+# Addresses no webhook may reach, beside what the ipaddress module itself calls not global
+# (its tables differ between Python releases, so the ranges that matter are named here).
+_IPV4_NOT_PUBLIC = tuple(ipaddress.IPv4Network(n) for n in (
+    "0.0.0.0/8",           # "this network"
+    "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16",   # private
+    "100.64.0.0/10",       # shared address space (carrier-grade NAT)
+    "127.0.0.0/8",         # loopback
+    "169.254.0.0/16",      # link-local (cloud metadata services)
+    "192.0.0.0/24",        # IETF protocol assignments
+    "192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24",  # documentation
+    "192.88.99.0/24",      # 6to4 relay anycast (deprecated)
+    "198.18.0.0/15",       # benchmarking
+    "224.0.0.0/4",         # multicast
+    "240.0.0.0/4",         # reserved, and the broadcast address
+))
+_IPV6_NOT_PUBLIC = tuple(ipaddress.IPv6Network(n) for n in (
+    "::/96",               # unspecified, loopback, deprecated IPv4-compatible addresses
+    "::ffff:0:0:0/96",     # IPv4-translated (SIIT)
+    "64:ff9b:1::/48",      # NAT64 for local use
+    "100::/64",            # discard-only
+    "2001::/23",           # IETF protocol assignments (Teredo, 2001::/32, is judged before)
+    "2001:db8::/32", "3fff::/20",   # documentation
+    "5f00::/16",           # SRv6 segment identifiers
+    "fc00::/7",            # unique local
+    "fe80::/10", "fec0::/10",       # link-local, site-local (deprecated)
+    "ff00::/8",            # multicast
+))
+_IPV4_MAPPED = ipaddress.IPv6Network("::ffff:0:0/96")
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+_SIX_TO_FOUR = ipaddress.IPv6Network("2002::/16")
+_TEREDO = ipaddress.IPv6Network("2001::/32")
+
+
+def embedded_ipv4(ip: ipaddress.IPv6Address) -> tuple[ipaddress.IPv4Address, ...]:
+    """The IPv4 addresses an IPv6 address carries and leads to: IPv4-mapped (::ffff:a.b.c.d),
+    NAT64 (64:ff9b::a.b.c.d: the translator connects to it), 6to4 (2002:aabb:ccdd::, relayed to
+    a.b.c.d) and Teredo (2001::/32: the server's and the client's address). () for any other."""
+    if ip in _IPV4_MAPPED:
+        return (ip.ipv4_mapped,)
+    if ip in _NAT64:
+        return (ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF),)
+    if ip in _SIX_TO_FOUR:
+        return (ip.sixtofour,)
+    if ip in _TEREDO:
+        server, client = ip.teredo
+        return (server, client)
+    return ()
+
+
 def is_public_address(address: str) -> bool:
+    """May a webhook connect to this address? Not to a private, loopback, link-local, shared,
+    reserved, documentation or multicast one, nor to an IPv6 address leading to such an IPv4
+    address (IPv4-mapped, NAT64, 6to4, Teredo). Raises ValueError when it is no address."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return not (ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved
-                or ip.is_multicast or ip.is_unspecified or not ip.is_global)
+    if isinstance(ip, ipaddress.IPv6Address):
+        carried = embedded_ipv4(ip)
+        if carried:
+            return all(_is_public_ipv4(v4) for v4 in carried)
+        if any(ip in network for network in _IPV6_NOT_PUBLIC):
+            return False
+        return ip.is_global and not (ip.is_multicast or ip.is_private or ip.is_link_local or ip.is_loopback)
+    return _is_public_ipv4(ip)
+
+
+def _is_public_ipv4(ip: ipaddress.IPv4Address) -> bool:
+    if any(ip in network for network in _IPV4_NOT_PUBLIC):
+        return False
+    return ip.is_global and not (ip.is_multicast or ip.is_private or ip.is_reserved)
 
 
 def url_host(url: str) -> str | None:
@@ -314,24 +376,79 @@ def url_host(url: str) -> str | None:
         return None
 
 
-def check_webhook_url(url: str, resolve: Callable[[str], Iterable[str]], allow_private: bool) -> str | None:
-    """None when the URL may receive notifications, else the message code saying why not.
+@dataclass(frozen=True)
+class WebhookTarget:
+    """Where a webhook URL points: the connection goes to an address the name was resolved to and
+    checked, while the request keeps the URL's Host header and, for https, its TLS server name."""
+    scheme: str
+    host: str             # the name (or address literal) of the URL, lowercased, no brackets
+    port: int
+    host_header: str      # as the URL gives it: name[:port]
+    target: str           # path and query
 
-    `resolve` returns the host's addresses (raises OSError when it has none); every address must
-    be public, or a name could point one record at an internal service."""
-    if not isinstance(url, str) or len(url) > 2048 or any(c.isspace() for c in url):
+    @property
+    def ip_literal(self) -> bool:
+        try:
+            ipaddress.ip_address(self.host.split("%", 1)[0])
+        except ValueError:
+            return False
+        return True
+
+
+def webhook_target(url: str) -> WebhookTarget | str:
+    """The URL taken apart, or the message code saying why it cannot receive notifications."""
+    if not isinstance(url, str) or len(url) > 2048 or any(c.isspace() or ord(c) < 32 for c in url):
         return URL_INVALID
     try:
         parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises on a malformed port
+        port = parts.port
     except ValueError:
         return URL_INVALID
     if parts.scheme not in ("http", "https"):
         return URL_SCHEME
     if not parts.hostname or parts.username is not None or parts.password is not None:
         return URL_INVALID
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    return WebhookTarget(scheme=parts.scheme, host=parts.hostname, port=port if port is not None else (443 if parts.scheme == "https" else 80),
+                         host_header=parts.netloc, target=target)
+
+
+def checked_addresses(host: str, resolve: Callable[[str], Iterable[str]],
+                      allow_private: bool) -> tuple[str | None, list[str]]:
+    """(None, the addresses to connect to) once the host is resolved — a single time — and every
+    address it has is allowed; else (the message code, []). An address literal is not resolved."""
+    try:
+        ipaddress.ip_address(host.split("%", 1)[0])
+        addresses = [host]
+    except ValueError:
+        try:
+            addresses = list(dict.fromkeys(resolve(host)))
+        except (OSError, UnicodeError):
+            return URL_UNRESOLVABLE, []
+    if not addresses:
+        return URL_UNRESOLVABLE, []
+    try:
+        public = [is_public_address(a) for a in addresses]
+    except ValueError:
+        return URL_INVALID, []
+    if not allow_private and not all(public):
+        # One record pointing inside is enough to refuse the name: the next answer may favour it.
+        return URL_PRIVATE, []
+    return None, addresses
+
+
+def check_webhook_url(url: str, resolve: Callable[[str], Iterable[str]], allow_private: bool) -> str | None:
+    """None when the URL may receive notifications, else the message code saying why not.
+
+    `resolve` returns the host's addresses (raises OSError when it has none); every address must
+    be public, or a name could point one record at an internal service. When private addresses
+    are allowed (local work), the name is not looked up here."""
+    target = webhook_target(url)
+    if isinstance(target, str):
+        return target
     if allow_private:
         return None
+    return checked_addresses(target.host, resolve, allow_private)[0]
     try:
         addresses = list(resolve(parts.hostname))
     except (OSError, UnicodeError):

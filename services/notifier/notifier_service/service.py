@@ -36,7 +36,7 @@ from .templates import build_message, inbox_title, render
 from .webhooks import WebhookDirectory
 
 log = logging.getLogger("notifier.service")
-REGISTRY_PURPOSE = "notify employee of a registered employment contract notice"
+REGISTRY_PURPOSE = "notice-signed-notification"  # a code of the registry's lookup-purposes directory
 
 
 class NotifierService:

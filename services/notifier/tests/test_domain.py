@@ -162,6 +162,105 @@ def test_webhook_urls(url, addresses, code):
     assert domain.check_webhook_url(url, fixed(*addresses), allow_private=False) == code
 
 
+# Teredo: 2001:0:<server>:<flags>:<port>:<client, each bit inverted>.
+TEREDO_SERVER = "4136:e378"                 # 65.54.227.120
+TEREDO_CLIENT_PUBLIC = "a247:28f1"          # 93.184.215.14
+TEREDO_CLIENT_LOOPBACK = "80ff:fffe"        # 127.0.0.1
+
+
+@pytest.mark.parametrize("address", [
+    # IPv4
+    "0.0.0.0", "0.1.2.3", "10.0.0.1", "100.64.0.1", "100.127.255.254", "127.0.0.1", "127.255.0.9",
+    "169.254.169.254", "172.16.0.1", "172.31.255.255", "192.0.0.8", "192.0.2.1", "192.88.99.1",
+    "192.168.1.1", "198.18.0.1", "198.19.255.255", "198.51.100.7", "203.0.113.9", "224.0.0.251",
+    "239.255.255.250", "240.0.0.1", "255.255.255.255",
+    # IPv6 of its own
+    "::", "::1", "fc00::1", "fd12:3456:789a::1", "fe80::1", "fe80::1%eth0", "fec0::1", "ff02::1", "ff05::1:3",
+    "ff0e::1", "100::1", "2001:db8::1", "3fff::1", "5f00::1", "2001:10::1", "2001:2::1",
+    # IPv6 carrying an IPv4 address that is not public
+    "::ffff:127.0.0.1", "::ffff:10.0.0.1", "::ffff:169.254.169.254", "::ffff:0:93.184.215.14",
+    "::127.0.0.1", "::93.184.215.14",                       # IPv4-compatible: deprecated, never reached
+    "64:ff9b::7f00:1", "64:ff9b::a9fe:a9fe", "64:ff9b::10.1.2.3", "64:ff9b::192.168.0.1",  # NAT64
+    "64:ff9b:1::5db8:d70e", "64:ff9b:1:ffff::1",            # NAT64 for local use: never public
+    "2002:7f00:1::", "2002:a00:1::1", "2002:c0a8:101::1", "2002:a9fe:a9fe::1", "2002:6440:1::1",  # 6to4
+    "2002:e000:1::1", "2002::1",
+    f"2001:0:{TEREDO_SERVER}:8000:63bf:{TEREDO_CLIENT_LOOPBACK}",   # Teredo to a loopback client
+    f"2001:0:a00:1:8000:63bf:{TEREDO_CLIENT_PUBLIC}",               # through a private server
+])
+def test_addresses_a_webhook_may_not_reach(address):
+    assert domain.is_public_address(address) is False
+
+
+@pytest.mark.parametrize("address", [
+    "93.184.215.14", "8.8.8.8", "1.1.1.1", "100.63.255.255", "100.128.0.1", "172.32.0.1", "198.20.0.1",
+    "2606:4700:4700::1111", "2a00:1450:4001:82b::200e",
+    "::ffff:93.184.215.14", "64:ff9b::5db8:d70e", "2002:5db8:d70e::1",
+    f"2001:0:{TEREDO_SERVER}:8000:63bf:{TEREDO_CLIENT_PUBLIC}",
+])
+def test_public_addresses(address):
+    assert domain.is_public_address(address) is True
+
+
+def test_the_ipv4_address_inside_an_ipv6_one():
+    import ipaddress
+    v6 = ipaddress.IPv6Address
+    assert domain.embedded_ipv4(v6("2002:7f00:1::")) == (ipaddress.IPv4Address("127.0.0.1"),)
+    assert domain.embedded_ipv4(v6("64:ff9b::a9fe:a9fe")) == (ipaddress.IPv4Address("169.254.169.254"),)
+    assert domain.embedded_ipv4(v6(f"2001:0:{TEREDO_SERVER}:8000:63bf:{TEREDO_CLIENT_LOOPBACK}")) == (
+        ipaddress.IPv4Address("65.54.227.120"), ipaddress.IPv4Address("127.0.0.1"))
+    assert domain.embedded_ipv4(v6("::ffff:10.0.0.1")) == (ipaddress.IPv4Address("10.0.0.1"),)
+    assert domain.embedded_ipv4(v6("2606:4700:4700::1111")) == ()
+
+
+@pytest.mark.parametrize("url, addresses", [
+    ("http://[2002:7f00:1::]:8080/in", ["2002:7f00:1::"]),
+    ("http://[64:ff9b::a9fe:a9fe]/latest/meta-data", ["64:ff9b::a9fe:a9fe"]),
+    (f"http://[2001:0:{TEREDO_SERVER}:8000:63bf:{TEREDO_CLIENT_LOOPBACK}]/", []),
+    ("http://[::ffff:7f00:1]/", []),
+    ("http://[fe80::1%25eth0]/", []),
+    ("http://sixtofour.example/", ["2002:a00:1::1"]),
+    ("http://nat64.example/", ["64:ff9b::10.0.0.1"]),
+    ("http://teredo.example/", [f"2001:0:{TEREDO_SERVER}:8000:63bf:{TEREDO_CLIENT_LOOPBACK}"]),
+    ("http://2130706433/", ["127.0.0.1"]),    # what the system resolver makes of a decimal address
+    ("http://cgnat.example/", ["93.184.215.14", "100.64.1.1"]),
+])
+def test_transition_and_embedded_addresses_are_refused(url, addresses):
+    # A literal is judged as it is (the resolver is not asked); a name by every address it has.
+    assert domain.check_webhook_url(url, fixed(*addresses), allow_private=False) == "webhook_url_private"
+
+
+def test_a_literal_address_is_not_resolved_and_a_name_once():
+    asked = []
+
+    def resolve(host):
+        asked.append(host)
+        return ["93.184.215.14"]
+    assert domain.checked_addresses("93.184.215.14", resolve, False) == (None, ["93.184.215.14"])
+    assert domain.checked_addresses("2002:5db8:d70e::1", resolve, False) == (None, ["2002:5db8:d70e::1"])
+    assert asked == []
+    assert domain.checked_addresses("hooks.bank.az", resolve, False) == (None, ["93.184.215.14"])
+    assert asked == ["hooks.bank.az"]
+    assert domain.checked_addresses("hooks.bank.az", fixed("127.0.0.1"), True) == (None, ["127.0.0.1"])
+    assert domain.checked_addresses("hooks.bank.az", fixed(), False) == ("webhook_url_unresolvable", [])
+    assert domain.checked_addresses("hooks.bank.az", fixed("not an address"), False) == ("invalid_url", [])
+
+
+@pytest.mark.parametrize("url, target", [
+    ("https://Hooks.Bank.az/egov?x=1#frag", ("https", "hooks.bank.az", 443, "Hooks.Bank.az", "/egov?x=1")),
+    ("http://hooks.bank.az:8080", ("http", "hooks.bank.az", 8080, "hooks.bank.az:8080", "/")),
+    ("http://[2606:4700:4700::1111]:81/in", ("http", "2606:4700:4700::1111", 81, "[2606:4700:4700::1111]:81", "/in")),
+])
+def test_a_webhook_target_keeps_the_host_header_of_the_url(url, target):
+    got = domain.webhook_target(url)
+    assert (got.scheme, got.host, got.port, got.host_header, got.target) == target
+
+
+@pytest.mark.parametrize("url, code", [("ftp://x.az/", "webhook_url_scheme"), ("http://a\x00b/", "invalid_url"),
+                                       ("http://x.az:99999/", "invalid_url"), ("http:///nohost", "invalid_url")])
+def test_a_webhook_target_refused(url, code):
+    assert domain.webhook_target(url) == code
+
+
 def test_private_webhook_urls_allowed_only_when_configured():
     assert domain.check_webhook_url("http://127.0.0.1:9000/h", fixed("127.0.0.1"), allow_private=True) is None
     assert domain.check_webhook_url("ftp://127.0.0.1/", fixed("127.0.0.1"), allow_private=True) == "webhook_url_scheme"

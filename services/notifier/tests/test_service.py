@@ -274,7 +274,7 @@ def test_a_signed_contract_is_mailed_to_the_employee_at_the_registry_address(mak
         "contract_date": "2026-11-20", "start_date": "2026-12-01", "contract_type": "indefinite", "end_date": None,
         "salary": "1250.00", "working_time": "full", "signed_at": "2026-11-23T09:00:00+00:00"}, source="contracts")
     notify(service, event, domain.plan_notice_signed)
-    address = registry_client("notifier").person(employee["fin"], "test")["email"]
+    address = registry_client("notifier").person(employee["fin"], "notice-signed-notification")["email"]
     (delivery,), total = service.deliveries("pending", 20, 0)
     assert total == 1 and delivery["id"] == f"{event['id']}:email:employee"
     assert delivery["to_masked"] == domain.mask_email(address)

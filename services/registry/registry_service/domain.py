@@ -5,7 +5,7 @@ Pure: the caller is an egov_kit.auth.Principal, the time is passed in."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Container
 
 from egov_kit.errors import field_error
 
@@ -15,6 +15,9 @@ if TYPE_CHECKING:
     from egov_kit.auth import Principal
 
 SEARCH_MIN_LENGTH = 2
+# Why a look-up is made: a code of this directory, in this header; shown to the person by its name.
+PURPOSES_DIRECTORY = "lookup-purposes"
+PURPOSE_HEADER = "X-Purpose"
 
 
 def may_see_person(caller: Principal, fin: str) -> bool:
@@ -35,6 +38,27 @@ def access_entry(caller: Principal, fin: str, purpose: str | None, at: datetime)
                     "organization_voen": caller.acting_for}
         service = "registry"
     return {"subject_fin": fin, "accessor": accessor, "service": service, "purpose": purpose, "at": at}
+
+
+def check_purpose(purpose: str | None, known: Container[str], *, required: bool) -> None:
+    """A purpose, when given, is a code of the lookup-purposes directory; a look-up that lands in
+    someone's data-access log must give one. Refusals name the header."""
+    if purpose is None:
+        if required:
+            raise field_error(PURPOSE_HEADER, "lookup_purpose_required")
+    elif purpose not in known:
+        raise field_error(PURPOSE_HEADER, "unknown_lookup_purpose")
+
+
+def purpose_as_shown(code: str | None, purposes: dict[str, dict], lang: str) -> dict | None:
+    """A logged purpose as the person reads it: its code and its name in their language (an entry
+    recorded before purposes were codes shows its text as both)."""
+    if code is None:
+        return None
+    item = purposes.get(code)
+    if item is None:
+        return {"code": code, "name": code}
+    return {"code": code, "name": item.get("name_en" if lang == "en" else "name_az") or code}
 
 
 def organization_as_seen_by(org: dict, caller: Principal) -> dict:

@@ -12,7 +12,8 @@ from egov_kit.repository import MongoRepository
 from .seed_data import DEFAULT_SEED, build_seed
 from .text import fold
 
-SEED_VERSION = f"seed-{DEFAULT_SEED}-v1"
+# v2: the lookup-purposes directory (a database seeded before gets it on the next start).
+SEED_VERSION = f"seed-{DEFAULT_SEED}-v2"
 # Stored beside the registry's own fields, never answered.
 _INTERNAL = ("_id", "name_fold")
 
@@ -90,6 +91,11 @@ class RegistryRepository(MongoRepository):
             return None
         items = doc["items"]
         return items[offset:offset + limit], len(items)
+
+    def directory_by_code(self, name: str) -> dict[str, dict]:
+        """A whole directory, its items by code ({} when there is no such directory)."""
+        doc = self.db.directories.find_one({"_id": name})
+        return {item["code"]: item for item in doc["items"]} if doc else {}
 
     # --- the data-access log ----------------------------------------------------------------
 

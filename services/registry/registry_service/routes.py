@@ -5,6 +5,7 @@ from flask.views import MethodView
 
 from egov_kit.access import ANYONE_LOGGED_IN, PERSON, PUBLIC, ServiceBlueprint, caller, requires
 from egov_kit.app import current_service
+from egov_kit.i18n import request_language
 from egov_kit.paging import PageQuery, page, page_args
 
 from . import schemas
@@ -27,24 +28,28 @@ class Person(MethodView):
 @blp.route("/organizations/<voen>")
 class Organization(MethodView):
     @requires(ANYONE_LOGGED_IN)
+    @blp.arguments(schemas.LookupHeaders, location="headers", as_kwargs=True)
     @blp.response(200, schemas.OrganizationOut)
-    def get(self, voen):
+    def get(self, voen, purpose):
         """An organisation from the tax registry (who heads it: for services and staff)."""
-        return current_service().organization(caller(), schemas.path_voen(voen))
+        return current_service().organization(caller(), schemas.path_voen(voen), purpose)
 
 
 @blp.route("/organizations")
 class Organizations(MethodView):
     @requires(ANYONE_LOGGED_IN)
     @blp.arguments(schemas.OrganizationQuery, location="query")
+    @blp.arguments(schemas.LookupHeaders, location="headers", as_kwargs=True)
     @blp.response(200, schemas.OrganizationPage)
-    def get(self, query):
+    def get(self, query, purpose):
         """Search by VÖEN prefix or name (case- and Azerbaijani-letter-insensitive), or, for
         services, the organisations a person heads (`head_fin`)."""
         if query.get("head_fin"):
-            items, total = current_service().organizations_headed_by(caller(), query["head_fin"], **page_args(query))
+            items, total = current_service().organizations_headed_by(caller(), query["head_fin"], purpose,
+                                                                     **page_args(query))
         else:
-            items, total = current_service().search_organizations(caller(), query.get("q"), **page_args(query))
+            items, total = current_service().search_organizations(caller(), query.get("q"), purpose,
+                                                                  **page_args(query))
         return page(items, total, query)
 
 
@@ -54,8 +59,9 @@ class MyDataAccess(MethodView):
     @blp.arguments(PageQuery, location="query")
     @blp.response(200, schemas.AccessPage)
     def get(self, query):
-        """Who looked up the caller's personal data, when, from which service and why."""
-        items, total = current_service().my_data_access(caller(), **page_args(query))
+        """Who looked up the caller's personal data, when, from which service and why (the purpose
+        by its name, in the language of Accept-Language)."""
+        items, total = current_service().my_data_access(caller(), lang=request_language(), **page_args(query))
         return page(items, total, query)
 
 

@@ -1,7 +1,7 @@
 """What goes in and out of the registry over HTTP."""
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields
+from marshmallow import Schema, ValidationError, fields, validate
 
 from egov_kit.errors import invalid
 from egov_kit.paging import PageQuery, page_schema
@@ -26,8 +26,11 @@ def _path_value(field: fields.Field, name: str, raw: str) -> str:
 
 
 class LookupHeaders(Schema):
-    purpose = fields.String(data_key="X-Purpose", load_default=None, metadata={
-        "description": "why a service looks the person up; shown to the person in their data-access log"})
+    purpose = fields.String(data_key="X-Purpose", load_default=None,
+                            validate=validate.Regexp(r"^[a-z0-9][a-z0-9-]{0,63}$"), metadata={
+        "description": "why the look-up is made: a code of the lookup-purposes directory "
+                       "(GET /api/registry/directories/lookup-purposes); required when looking up someone "
+                       "else's record, and shown to that person by its name in their data-access log"})
 
 
 class IdDocument(Schema):
@@ -81,11 +84,16 @@ class Accessor(Schema):
     organization_voen = fields.String(allow_none=True)
 
 
+class PurposeOut(Schema):
+    code = fields.String(metadata={"description": "a code of the lookup-purposes directory"})
+    name = fields.String(metadata={"description": "its name, in Azerbaijani or English (Accept-Language)"})
+
+
 class AccessOut(Schema):
     at = fields.DateTime()
     accessor = fields.Nested(Accessor)
     service = fields.String()
-    purpose = fields.String(allow_none=True)
+    purpose = fields.Nested(PurposeOut, allow_none=True)
 
 
 AccessPage = page_schema(AccessOut)

@@ -35,6 +35,7 @@ DIRECTORY_NAMES = (
     "certificate-purposes",
     "occupations",
     "termination-grounds",
+    "lookup-purposes",
 )
 
 # FİNs on real ID cards avoid I and O (confusable with 1 and 0).

@@ -11,7 +11,7 @@ from egov_kit.access import undeclared_views
 from registry_service import create_app
 
 DIRECTORIES = ("districts", "activity-types", "ownership-types", "legal-forms", "insurer-types",
-               "certificate-purposes", "occupations", "termination-grounds")
+               "certificate-purposes", "occupations", "termination-grounds", "lookup-purposes")
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +30,7 @@ def registry(suite):
 def test_service_looks_up_a_person_and_the_person_sees_it(suite, registry, service_token):
     employee = sim_identity(label="employee 3")
     response = requests.get(f"{registry}/persons/{employee['fin'].lower()}", timeout=10, headers={
-        "Authorization": f"Bearer {service_token}", "X-Purpose": "contract notice auto-fill"})
+        "Authorization": f"Bearer {service_token}", "X-Purpose": "contract-notice-employee"})
     assert response.status_code == 200
     person = response.json()
     assert person["fin"] == employee["fin"] and person["surname"] == employee["surname"]
@@ -41,8 +41,34 @@ def test_service_looks_up_a_person_and_the_person_sees_it(suite, registry, servi
     assert log["total"] >= 1
     # Logging in makes auth look the person up too; the contracts look-up is among the entries.
     by_contracts = [e for e in log["items"] if e["service"] == "contracts"]
-    assert by_contracts and by_contracts[0]["purpose"] == "contract notice auto-fill"
+    assert by_contracts and by_contracts[0]["purpose"] == {
+        "code": "contract-notice-employee", "name": "Əmək müqaviləsi bildirişi: işçinin məlumatları"}
     assert by_contracts[0]["at"]
+    by_auth = [e for e in log["items"] if e["service"] == "auth"]
+    assert by_auth and by_auth[0]["purpose"]["code"] == "login"
+    in_english = session.get("/api/registry/my-data-access", headers={"Accept-Language": "en"}).json()
+    assert [e["purpose"] for e in in_english["items"] if e["service"] == "contracts"][0] == {
+        "code": "contract-notice-employee", "name": "Employment contract notice: the employee's details"}
+
+
+@pytest.mark.parametrize("purpose", ["contract notice auto-fill", "no-such-purpose", "", "x" * 300])
+def test_a_purpose_outside_the_directory_is_a_422_naming_the_header(registry, service_token, purpose):
+    employee = sim_identity(label="employee 3")
+    response = requests.get(f"{registry}/persons/{employee['fin']}", timeout=10, headers={
+        "Authorization": f"Bearer {service_token}", "X-Purpose": purpose, "Accept-Language": "en"})
+    assert response.status_code == 422, response.text
+    assert list(response.json()["errors"]) == ["X-Purpose"]
+    missing = requests.get(f"{registry}/persons/{employee['fin']}", timeout=10,
+                           headers={"Authorization": f"Bearer {service_token}"})
+    assert missing.status_code == 422 and list(missing.json()["errors"]) == ["X-Purpose"]
+
+
+def test_the_purposes_directory_names_every_purpose_in_both_languages(suite):
+    listed = requests.get(f"{suite.gateway_url}/api/registry/directories/lookup-purposes", timeout=10).json()
+    codes = {item["code"]: item for item in listed["items"]}
+    assert {"login", "company-roles", "contract-notice-employee", "authority-grant", "certificate-addressee",
+            "certificate-verifier-organisation", "notice-signed-notification", "staff-inquiry"} <= set(codes)
+    assert all(item["name_az"] and item["name_en"] for item in codes.values())
 
 
 def test_a_person_sees_only_their_own_record(suite):
@@ -55,9 +81,11 @@ def test_a_person_sees_only_their_own_record(suite):
 
 def test_bad_and_unknown_fin(registry, service_token):
     headers = {"Authorization": f"Bearer {service_token}"}
-    bad = requests.get(f"{registry}/persons/12-45", headers=headers, timeout=10)
+    bad = requests.get(f"{registry}/persons/12-45", headers={**headers, "X-Purpose": "contract-notice-employee"},
+                       timeout=10)
     assert bad.status_code == 422 and "fin" in bad.json()["errors"]
-    unknown = requests.get(f"{registry}/persons/0000000", headers=headers, timeout=10)
+    unknown = requests.get(f"{registry}/persons/0000000", headers={**headers, "X-Purpose": "contract-notice-employee"},
+                           timeout=10)
     assert unknown.status_code == 404 and unknown.json()["errors"]["fin"]
 
 

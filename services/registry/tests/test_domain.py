@@ -26,11 +26,33 @@ def test_who_may_see_a_person():
 
 
 def test_a_person_looked_up_for_a_company_sees_which_company():
-    entry = domain.access_entry(INSPECTOR, "5ZK2M7P", "inspection 7", AT)
-    assert entry == {"subject_fin": "5ZK2M7P", "service": "registry", "purpose": "inspection 7", "at": AT,
+    entry = domain.access_entry(INSPECTOR, "5ZK2M7P", "staff-inquiry", AT)
+    assert entry == {"subject_fin": "5ZK2M7P", "service": "registry", "purpose": "staff-inquiry", "at": AT,
                      "accessor": {"kind": "person", "fin": "3SF9WKL", "name": "Qasımova Leyla Fərid qızı",
                                   "organization_voen": "1400245611"}}
     assert domain.access_entry(INSPECTOR, "3SF9WKL", None, AT) is None
+
+
+PURPOSES = {"login": {"code": "login", "name_az": "Sistemə giriş", "name_en": "Log-in"}}
+
+
+def test_a_purpose_is_a_code_of_the_directory_and_required_where_the_look_up_is_logged():
+    domain.check_purpose("login", PURPOSES, required=True)
+    domain.check_purpose(None, PURPOSES, required=False)
+    for purpose, required, code in [("Login", False, "unknown_lookup_purpose"),
+                                    ("why not", True, "unknown_lookup_purpose"),
+                                    (None, True, "lookup_purpose_required")]:
+        with pytest.raises(ServiceError) as caught:
+            domain.check_purpose(purpose, PURPOSES, required=required)
+        assert (caught.value.status, caught.value.errors) == (422, {"X-Purpose": [code]})
+
+
+def test_a_purpose_is_shown_by_its_name_in_the_readers_language():
+    assert domain.purpose_as_shown("login", PURPOSES, "az") == {"code": "login", "name": "Sistemə giriş"}
+    assert domain.purpose_as_shown("login", PURPOSES, "en") == {"code": "login", "name": "Log-in"}
+    assert domain.purpose_as_shown("old free text", PURPOSES, "en") == {"code": "old free text",
+                                                                       "name": "old free text"}
+    assert domain.purpose_as_shown(None, PURPOSES, "az") is None
 
 
 @pytest.mark.parametrize(("typed", "looks_for"), [

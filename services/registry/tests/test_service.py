@@ -59,21 +59,28 @@ def refusal(call) -> ServiceError:
     return caught.value
 
 
+NOTICE_EMPLOYEE = {"code": "contract-notice-employee", "name": "Əmək müqaviləsi bildirişi: işçinin məlumatları"}
+
+
 def test_a_service_looks_a_person_up_and_the_person_sees_it_with_its_purpose(registry, clock):
-    person = registry.person(service_caller("contracts"), EMPLOYEE["fin"], "contract notice auto-fill")
+    person = registry.person(service_caller("contracts"), EMPLOYEE["fin"], "contract-notice-employee")
     assert (person["fin"], person["surname"]) == (EMPLOYEE["fin"], EMPLOYEE["surname"])
     assert person["id_document"]["number"] and person["address"]["text"]
 
     items, total = registry.my_data_access(person_caller("employee_3"), **PAGE)
     assert total == 1
     assert items == [{"at": clock.at, "accessor": {"kind": "service", "service": "contracts"},
-                      "service": "contracts", "purpose": "contract notice auto-fill"}]
+                      "service": "contracts", "purpose": NOTICE_EMPLOYEE}]
+    # In English when the person reads in English.
+    [entry], _ = registry.my_data_access(person_caller("employee_3"), lang="en", **PAGE)
+    assert entry["purpose"] == {"code": "contract-notice-employee",
+                                "name": "Employment contract notice: the employee's details"}
 
 
 def test_the_data_access_log_is_newest_first_and_paged(registry):
     registry.person(service_caller("auth"), EMPLOYEE["fin"], "login")
-    registry.person(service_caller("contracts"), EMPLOYEE["fin"], "contract notice auto-fill")
-    registry.person(service_caller("notifier"), EMPLOYEE["fin"], None)
+    registry.person(service_caller("contracts"), EMPLOYEE["fin"], "contract-notice-employee")
+    registry.person(service_caller("notifier"), EMPLOYEE["fin"], "notice-signed-notification")
 
     items, total = registry.my_data_access(person_caller("employee_3"), limit=2, offset=1)
     assert total == 3
@@ -96,16 +103,50 @@ def test_the_person_sees_their_own_record_without_a_log_entry(registry):
 
 def test_staff_see_anyone_and_the_person_sees_who_looked(registry):
     staff = person_caller("staff")
-    assert registry.person(staff, EMPLOYEE["fin"], "complaint 12")["fin"] == EMPLOYEE["fin"]
+    assert registry.person(staff, EMPLOYEE["fin"], "staff-inquiry")["fin"] == EMPLOYEE["fin"]
     [entry], _ = registry.my_data_access(person_caller("employee_3"), **PAGE)
-    assert entry["service"] == "registry" and entry["purpose"] == "complaint 12"
+    assert entry["service"] == "registry"
+    assert entry["purpose"] == {"code": "staff-inquiry",
+                                "name": "Əməliyyat işçisinin araşdırması (müraciət və ya şikayət üzrə)"}
     assert entry["accessor"] == {"kind": "person", "fin": staff.fin, "name": "Qasımova Leyla Fərid qızı",
                                  "organization_voen": None}
 
 
 def test_an_unknown_fin_is_a_404_on_the_fin(registry):
-    error = refusal(lambda: registry.person(service_caller("contracts"), "0000000", "auto-fill"))
+    error = refusal(lambda: registry.person(service_caller("contracts"), "0000000", "contract-notice-employee"))
     assert (error.status, error.errors) == (404, {"fin": ["unknown_person"]})
+
+
+@pytest.mark.parametrize("purpose", ["contract notice auto-fill", "complaint 12", "LOGIN", "districts"])
+def test_a_purpose_not_in_the_directory_is_refused_on_the_header_and_nothing_is_logged(registry, purpose):
+    for caller in (service_caller("contracts"), person_caller("staff")):
+        error = refusal(lambda: registry.person(caller, EMPLOYEE["fin"], purpose))
+        assert (error.status, error.errors) == (422, {"X-Purpose": ["unknown_lookup_purpose"]})
+    assert registry.my_data_access(person_caller("employee_3"), **PAGE) == ([], 0)
+    # Given where no look-up is logged, a purpose must still be a code.
+    for call in (lambda: registry.person(person_caller("employee_3"), EMPLOYEE["fin"], purpose),
+                 lambda: registry.organization(service_caller("auth"), SEKI_IPEK, purpose),
+                 lambda: registry.organizations_headed_by(service_caller("auth"), HEAD["fin"], purpose, **PAGE),
+                 lambda: registry.search_organizations(person_caller("employee_4"), "Şəki", purpose, **PAGE)):
+        assert refusal(call).errors == {"X-Purpose": ["unknown_lookup_purpose"]}
+
+
+def test_a_look_up_of_someone_else_must_say_why(registry):
+    for caller in (service_caller("notifier"), person_caller("staff")):
+        error = refusal(lambda: registry.person(caller, EMPLOYEE["fin"], None))
+        assert (error.status, error.errors) == (422, {"X-Purpose": ["lookup_purpose_required"]})
+    assert registry.my_data_access(person_caller("employee_3"), **PAGE) == ([], 0)
+    # Organisations, and one's own record, need none.
+    assert registry.person(person_caller("employee_3"), EMPLOYEE["fin"])["fin"] == EMPLOYEE["fin"]
+    assert registry.organization(service_caller("auth"), SEKI_IPEK)["voen"] == SEKI_IPEK
+    assert registry.organization(service_caller("certificates"), SEKI_IPEK, "certificate-addressee")
+
+
+def test_an_entry_logged_before_purposes_were_codes_shows_its_text(registry, repository, clock):
+    repository.record_access({"subject_fin": EMPLOYEE["fin"], "accessor": {"kind": "service", "service": "auth"},
+                              "service": "auth", "purpose": "login by Asan İmza", "at": clock()})
+    [entry], _ = registry.my_data_access(person_caller("employee_3"), **PAGE)
+    assert entry["purpose"] == {"code": "login by Asan İmza", "name": "login by Asan İmza"}
 
 
 def test_who_heads_an_organisation_is_hidden_from_people_who_are_not_staff(registry):

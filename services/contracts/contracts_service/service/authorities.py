@@ -12,7 +12,7 @@ from .. import domain
 from .common import SOURCE, UseCaseBase
 
 # Shown in the citizen's data tracker; HTTP headers carry Latin-1 only, hence plain ASCII.
-AUTHORITY_PURPOSE = "authority to enter employment contract notices"
+AUTHORITY_PURPOSE = "authority-grant"  # a code of the registry's lookup-purposes directory
 
 
 class AuthorityUseCases(UseCaseBase):

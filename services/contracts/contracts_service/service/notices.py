@@ -12,7 +12,7 @@ from .. import domain
 from .common import UseCaseBase
 
 # Shown in the citizen's data tracker; HTTP headers carry Latin-1 only, hence plain ASCII.
-PERSON_PURPOSE = "employment contract notice: employee data"
+PERSON_PURPOSE = "contract-notice-employee"  # codes of the registry's lookup-purposes directory
 
 
 class NoticeUseCases(UseCaseBase):
