@@ -249,7 +249,7 @@ def _public_base(url: str, port) -> tuple[str, str]:
 
 
 def _log_masks() -> dict:
-    words = sorted(LOG_WORDS | set(SERVICES) | set(ALIASES))
+    words = sorted(LOG_WORDS | set(SERVICES) | {ASAN_SIM["prefix"]})
     for word in words:
         if not re.match(r"^[a-z0-9][a-z0-9.-]*$", word):
             raise ConfigError(f"log word {word!r}: lowercase letters, digits, '.' and '-' only")

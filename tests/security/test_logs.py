@@ -192,10 +192,20 @@ class Person:
         self.seen.value(started.json().get("signing_id"), "signing id")
         self.confirm(started.json()["verification_code"], self.sim["pin2"], "sign")
 
+        phone = self.sim["phone"]
+
         def final():
             state = self.api.get(f"{path}/signature").json()
-            return state if state.get("state") != "pending" else None
-        assert eventually(final, timeout=20, message="the signature")["state"] == "confirmed"
+            if state.get("state") != "pending":
+                return state
+            # One provider session per signature: confirm each next one ("2/2") the phone shows.
+            pending = self.api.http.get(f"{self.api.base_url}/api/asan-sim/phones/{phone}/requests", timeout=10).json()
+            for request in (r for r in pending if r["kind"] == "sign"):
+                self.seen.value(request["request_id"], "Asan request id")
+                self.api.http.post(f"{self.api.base_url}/api/asan-sim/phones/{phone}/requests/{request['request_id']}",
+                                   json={"pin": self.sim["pin2"]}, timeout=10)
+            return None
+        assert eventually(final, timeout=30, message="the signature")["state"] == "confirmed"
 
 
 class Receiver(BaseHTTPRequestHandler):
