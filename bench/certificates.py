@@ -217,6 +217,7 @@ def start_stack(args, var_dir: Path, tag: str):
 
     workers = {"WEB_WORKERS": str(args.workers), "WEB_THREADS": str(args.threads)}
     suite = Suite(var_dir=var_dir, gateway_port=free_port(), mongo_port=free_port(), smtp_port=free_port(),
+                  asan_sim_port=free_port(),
                   service_ports={name: free_port() for name in SERVICE_PORTS}, mongo_uri=args.mongo_uri,
                   exchange=f"bench.{tag}.events", queue_prefix=f"bench.{tag}", quiet=True,
                   extra_env={"VERIFY_RATE_PER_MINUTE": "1000000000", "GATEWAY_RATE": "1000000",

@@ -452,6 +452,7 @@ def run_bench(args) -> int:
     ports = {name: free_port() for name in ("auth", "registry", "accidents", "certificates", "contracts",
                                              "insurers", "notifier")}
     suite = Suite(var_dir=var_dir, gateway_port=free_port(), mongo_port=free_port(), smtp_port=free_port(),
+                  asan_sim_port=free_port(),
                   service_ports=ports, amqp_url=amqp_url, mongo_uri=None, exchange=f"{prefix}.events",
                   queue_prefix=prefix, quiet=True,
                   extra_env={"GATEWAY_RATE": "5000", "GATEWAY_BURST": "10000",

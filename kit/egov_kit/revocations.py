@@ -16,9 +16,12 @@ EVENT = "auth.session.revoked"
 
 
 class RevocationListener(threading.Thread):
-    def __init__(self, revoked: RevokedSessions, amqp_url: str, exchange: str, auth_url: str, service: str):
+    def __init__(self, revoked: RevokedSessions, amqp_url: str, exchange: str, auth_url: str, service: str,
+                 tokens):
+        """`tokens`: the service's ServiceTokens — the list is for the suite's services only."""
         super().__init__(name="revocations", daemon=True)
         self.revoked = revoked
+        self.tokens = tokens
         self.amqp_url = amqp_url
         self.exchange = exchange
         self.auth_url = auth_url
@@ -26,7 +29,8 @@ class RevocationListener(threading.Thread):
         self.ready = threading.Event()
 
     def _load_existing(self) -> None:
-        response = requests.get(f"{self.auth_url}/api/auth/revoked-sessions", timeout=3)
+        response = requests.get(f"{self.auth_url}/api/auth/revoked-sessions", timeout=3,
+                                headers={"Authorization": f"Bearer {self.tokens.token_for('auth')}"})
         response.raise_for_status()
         for item in response.json().get("sessions", []):
             self.revoked.add(item["session_id"], float(item["until"]))
@@ -43,7 +47,7 @@ class RevocationListener(threading.Thread):
                 # Bound first, then loaded: no revocation can fall between the two.
                 try:
                     self._load_existing()
-                except requests.RequestException:
+                except (requests.RequestException, ValueError, KeyError):
                     log.warning("could not load revoked sessions")
                 self.ready.set()
                 backoff = 0.5

@@ -122,10 +122,11 @@ class Logout(MethodView):
 
 @blp.route("/revoked-sessions")
 class RevokedSessions(MethodView):
-    @requires(PUBLIC)
+    @requires(AUTH_SERVICE)
     @blp.response(200, s.RevokedSessionsOut)
     def get(self):
-        """Logged-out sessions whose tokens have not expired yet (services load them at start)."""
+        """Logged-out sessions whose tokens have not expired yet (the suite's services load them at
+        start, with their service token; nobody else needs to know who logged out when)."""
         return current_service().revoked_sessions()
 
 

@@ -121,7 +121,7 @@ class RevocationWatcher:
 
 
 def test_logout_stops_the_token_here_at_once_and_elsewhere_moments_later(
-        suite, auth_url, asan, people, amqp_url, bus_names):
+        suite, auth_url, asan, people, amqp_url, bus_names, service_token):
     gulnare = asan.login(people["head_a"])
     token, sid = gulnare["access_token"], claims_of(gulnare["access_token"])["sid"]
     registry_me = f"{suite.url('registry')}/api/registry/persons/{people['head_a']['fin']}"
@@ -136,7 +136,10 @@ def test_logout_stops_the_token_here_at_once_and_elsewhere_moments_later(
     assert requests.post(f"{auth_url}/api/auth/refresh",
                          json={"refresh_token": gulnare["refresh_token"]}).status_code == 401
 
-    revoked = requests.get(f"{auth_url}/api/auth/revoked-sessions").json()["sessions"]
+    anonymous = requests.get(f"{auth_url}/api/auth/revoked-sessions")
+    assert anonymous.status_code == 401  # for the suite's services only
+    revoked = requests.get(f"{auth_url}/api/auth/revoked-sessions",
+                           headers=bearer(service_token("certificates", "auth"))).json()["sessions"]
     mine = [r for r in revoked if r["session_id"] == sid]
     assert len(mine) == 1 and mine[0]["until"] >= claims_of(token)["exp"]
 
@@ -230,3 +233,9 @@ def test_other_services_refuse_forged_tokens(suite, ilqar, real_key, people):
     for token in (expired, wrong_aud):
         assert requests.get(url, headers=bearer(token)).status_code == 401
     assert requests.get(url, headers=bearer(ilqar["access_token"])).status_code == 200
+
+
+def test_who_logged_out_is_for_the_suites_services_only(auth_url, asan, people):
+    person = asan.login(people["head_a"])["access_token"]
+    refused = requests.get(f"{auth_url}/api/auth/revoked-sessions", headers=bearer(person))
+    assert refused.status_code == 401 and refused.headers["Content-Type"].startswith("application/problem+json")
