@@ -12,7 +12,7 @@ from egov_kit.repository import MongoRepository
 from .seed_data import DEFAULT_SEED, build_seed
 from .text import fold
 
-SEED_VERSION = f"seed-{DEFAULT_SEED}-v1"
+SEED_VERSION = f"seed-{DEFAULT_SEED}-v2"  # v2: the ESAW directories
 # Stored beside the registry's own fields, never answered.
 _INTERNAL = ("_id", "name_fold")
 
