@@ -16,6 +16,7 @@ import io
 import logging
 import math
 import os
+import re
 import threading
 from datetime import date, datetime
 
@@ -242,3 +243,68 @@ def az_duration(minutes: int) -> str:
     hours, mins = divmod(rest, 60)
     parts = [f"{days} gün" if days else "", f"{hours} saat" if hours else "", f"{mins} dəqiqə" if mins else ""]
     return " ".join(p for p in parts if p) or "0 dəqiqə"
+
+
+# --- reading a page back ---------------------------------------------------------------------
+
+_ESCAPES = {ord("n"): b"\n", ord("r"): b"\r", ord("t"): b"\t", ord("b"): b"\b", ord("f"): b"\f"}
+
+
+def _literal(raw: bytes, at: int) -> tuple[bytes, int]:
+    out, depth = bytearray(), 1
+    while True:
+        ch = raw[at]
+        if ch == 0x5C:
+            nxt = raw[at + 1]
+            if 0x30 <= nxt <= 0x37:
+                digits = re.match(rb"[0-7]{1,3}", raw[at + 1:at + 4]).group()
+                out.append(int(digits, 8) & 0xFF)
+                at += 1 + len(digits)
+                continue
+            out += _ESCAPES.get(nxt, bytes([nxt]))
+            at += 2
+            continue
+        if ch == 0x28:
+            depth += 1
+        elif ch == 0x29:
+            depth -= 1
+            if depth == 0:
+                return bytes(out), at + 1
+        out.append(ch)
+        at += 1
+
+
+def _to_unicode(font) -> dict[int, str]:
+    cmap = font["/ToUnicode"].data.decode("latin-1")
+    mapping = {}
+    for block in re.findall(r"beginbfchar(.*?)endbfchar", cmap, re.S):
+        for src, dst in re.findall(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block):
+            mapping[int(src, 16)] = bytes.fromhex(dst).decode("utf-16-be")
+    for block in re.findall(r"beginbfrange(.*?)endbfrange", cmap, re.S):
+        for lo, hi, dst in re.findall(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block):
+            for i, code in enumerate(range(int(lo, 16), int(hi, 16) + 1)):
+                mapping[code] = chr(int(dst, 16) + i)
+    return mapping
+
+
+def page_text(pdf: bytes, page: int = 0) -> str:
+    """Text drawn on a page, decoded through each embedded font's ToUnicode map: what a reader
+    of the page sees, for tests (no layout, pieces joined by spaces)."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    kids = PdfFileReader(io.BytesIO(pdf)).root["/Pages"]["/Kids"]
+    node = kids[page]
+    fonts = node["/Resources"]["/Font"]
+    maps = {name: _to_unicode(fonts[name]) for name in fonts}
+    raw = node["/Contents"].data
+    pieces, current, at = [], None, 0
+    token = re.compile(rb"/(F\d+)\s+[\d.]+\s+Tf|\(")
+    while (found := token.search(raw, at)) is not None:
+        if found.group(1):
+            current = maps["/" + found.group(1).decode()]
+            at = found.end()
+            continue
+        data, at = _literal(raw, found.end())
+        pieces.append("".join(current.get(int.from_bytes(data[i:i + 2], "big"), "?")
+                              for i in range(0, len(data), 2)))
+    return " ".join(pieces)
