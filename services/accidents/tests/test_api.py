@@ -261,7 +261,7 @@ def test_the_preview_is_the_draft_marked_as_not_submitted(head):
 
 def test_an_incomplete_report_is_not_sent(head):
     report = create(head, payload(victims=[{"fin": VICTIMS[0], "outcome": "died"}]))
-    refused = head.post(f"{BASE}/reports/{report['id']}/signature", json={})
+    refused = head.post(f"{BASE}/reports/{report['id']}/signature")  # no body: Asan İmza, as {} would say
     assert refused.status_code == 422 and is_problem(refused)
     assert {"incident.deviation", "incident.contact", "incident.material_agent", "victims.0.injury",
             "victims.0.body_part"} <= set(refused.json()["errors"])

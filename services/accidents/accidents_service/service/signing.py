@@ -43,10 +43,8 @@ class SigningUseCases(UseCaseBase):
         domain.ensure_draft(report)
         domain.ensure_submittable(report)
 
-        number = report.get("reserved_number")
-        if not number:
-            year = baku_date(self.now()).year
-            number = domain.registration_number(year, self.repository.next_number(domain.counter_name(year)))
+        report = self._reserve_number(report)
+        number = report["reserved_number"]
         signer = self._person(caller)
         content = domain.signed_content(report, number)
         started = self.now()
@@ -68,11 +66,28 @@ class SigningUseCases(UseCaseBase):
                    "verification_code": at_auth.get("verification_code"), "expires_at": at_auth.get("expires_at"),
                    "started_at": stamp(started), "signer": signer, "operation_id": operation_id}
         # Only if nothing changed since the signed bytes were made from it.
-        conditions = {"status": domain.DRAFT, "rev": report.get("rev", 0),
-                      "reserved_number": report.get("reserved_number")}
-        if self.repository.update_report(report_id, conditions, {"signing": attempt, "reserved_number": number}) is None:
+        conditions = {"status": domain.DRAFT, "rev": report.get("rev", 0)}
+        if self.repository.update_report(report_id, conditions, {"signing": attempt}) is None:
             raise conflict("report_signing_cancelled")
         return self._started_answer(attempt)
+
+    def _reserve_number(self, report: dict) -> dict:
+        """The draft with its registration number: taken from the year's counter the first time it
+        is signed and kept by it from then on (a signature refused, rejected or expired does not
+        use one up). Numbers left unused are those of drafts deleted after signing started."""
+        if report.get("reserved_number"):
+            return report
+        year = baku_date(self.now()).year
+        number = domain.registration_number(year, self.repository.next_number(domain.counter_name(year)))
+        reserved = self.repository.update_report(report["_id"], {"status": domain.DRAFT, "reserved_number": None},
+                                                 {"reserved_number": number})
+        if reserved is not None:
+            return reserved
+        current = self.repository.get_report(report["_id"])  # another request reserved one a moment earlier
+        if current is None:
+            raise ServiceError(404)
+        domain.ensure_draft(current)
+        return current
 
     @staticmethod
     def _started_answer(attempt: dict) -> dict:
