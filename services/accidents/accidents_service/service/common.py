@@ -7,7 +7,7 @@ from typing import Callable
 
 from egov_kit.auth import Principal
 from egov_kit.clock import stamp, utcnow
-from egov_kit.errors import ServiceError, forbidden, invalid, not_found
+from egov_kit.errors import ServiceError, forbidden, not_found
 from egov_kit.registry import RegistryClient
 from egov_kit.signing import SigningClient
 

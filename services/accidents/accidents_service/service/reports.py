@@ -88,7 +88,7 @@ class ReportUseCases(UseCaseBase):
         domain.check_victims(victims)
         victims_filled = [self._new_victim(v, f"victims.{i}", errors) for i, v in enumerate(victims)]
         raise_collected(errors)
-        org = self.registry.organization(voen)
+        org = self.registry.organization(voen, cached=True)  # the tax registry changes rarely
         if org is None:
             raise conflict("no_employer")
         activity = None
@@ -158,6 +158,8 @@ class ReportUseCases(UseCaseBase):
             domain.ensure_draft(current)
             raise conflict("report_changed")
         self.repository.keep_only_terms(report["_id"], terms)
+        if signing.get("state") == PENDING:
+            self.repository.forget_signing_files(signing["signing_id"], CANCELLED, self._stamp())
         return self.shown(updated)
 
     def _draft(self, caller: Principal, report_id: str) -> dict:
