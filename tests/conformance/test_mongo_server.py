@@ -275,3 +275,56 @@ def test_unordered_bulk_of_insert_only_upserts_and_a_version_guard(fresh_db):
     details = caught.value.details
     assert [(e["index"], e["code"]) for e in details["writeErrors"]] == [(0, 11000)]
     assert (details["nInserted"], details["nMatched"], details["nModified"]) == (1, 1, 0)
+
+
+def test_equality_on_an_indexed_array_field(fresh_db):
+    """Once a field holding arrays is indexed, nx-27017 answers an equality match on it with nothing
+    (`$in` still finds it). Hence the accidents service keeps what its history is searched by as one
+    scalar key per document in a collection of its own (`search_terms`), not as an array on the report."""
+    fresh_db.c.insert_many([{"_id": 1, "tags": ["x", "y"]}, {"_id": 2, "tags": ["y"]}])
+    assert [d["_id"] for d in fresh_db.c.find({"tags": "x"})] == [1]  # before the index: right
+    fresh_db.c.create_index("tags")
+    found = [d["_id"] for d in fresh_db.c.find({"tags": "x"})]
+    if NX:
+        assert found == []  # wrong, and silently so
+    else:
+        assert found == [1]
+    assert [d["_id"] for d in fresh_db.c.find({"tags": {"$in": ["x"]}})] == [1]
+
+
+def _plan(collection, query) -> str:
+    return str(collection.find(query).explain()["queryPlanner"]["winningPlan"])
+
+
+def test_compound_indexes_are_not_used_for_look_ups(fresh_db):
+    """nx-27017 plans with single-field indexes only: a look-up on a compound index's keys (its first
+    key, or all of them) scans the collection, where MongoDB walks the index. Hence look-ups on one
+    equality with a single-field index (`egov_kit.repository`), compound indexes only for uniqueness."""
+    docs = [{"_id": i, "voen": f"{i % 50:010d}", "created": i} for i in range(500)]
+    fresh_db.compound.insert_many(docs)
+    fresh_db.compound.create_index([("voen", 1), ("created", 1)])
+    fresh_db.single.insert_many(docs)
+    fresh_db.single.create_index("voen")
+    first_key, both_keys = {"voen": "0000000007"}, {"voen": "0000000007", "created": 7}
+    assert len(list(fresh_db.compound.find(first_key))) == 10  # right either way
+    if NX:
+        assert "USING INDEX" not in _plan(fresh_db.compound, first_key)
+        assert "USING INDEX" not in _plan(fresh_db.compound, both_keys)
+        assert "USING INDEX idx_single_voen" in _plan(fresh_db.single, first_key)
+    else:
+        assert "IXSCAN" in _plan(fresh_db.compound, first_key) and "IXSCAN" in _plan(fresh_db.compound, both_keys)
+        assert "IXSCAN" in _plan(fresh_db.single, first_key)
+
+
+def test_null_inside_or_matches_only_a_missing_field(fresh_db):
+    """An equality with null matches a field holding null and a missing one — but inside `$or`,
+    nx-27017 matches only the missing one. `{"$in": [None]}` matches both on either server (the
+    accidents history's lateness filter uses it)."""
+    fresh_db.c.insert_many([{"_id": 1, "d": None}, {"_id": 2}, {"_id": 3, "d": 5}])
+    assert sorted(d["_id"] for d in fresh_db.c.find({"d": None})) == [1, 2]
+    inside_or = sorted(d["_id"] for d in fresh_db.c.find({"$or": [{"d": None}, {"_id": 99}]}))
+    if NX:
+        assert inside_or == [2]
+    else:
+        assert inside_or == [1, 2]
+    assert sorted(d["_id"] for d in fresh_db.c.find({"$or": [{"d": {"$in": [None]}}, {"_id": 99}]})) == [1, 2]

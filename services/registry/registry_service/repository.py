@@ -12,8 +12,8 @@ from egov_kit.repository import MongoRepository
 from .seed_data import DEFAULT_SEED, build_seed
 from .text import fold
 
-# v2: the lookup-purposes directory (a database seeded before gets it on the next start).
-SEED_VERSION = f"seed-{DEFAULT_SEED}-v2"
+# v3: the lookup-purposes and ESAW directories (a database seeded before gets them on the next start).
+SEED_VERSION = f"seed-{DEFAULT_SEED}-v3"
 # Stored beside the registry's own fields, never answered.
 _INTERNAL = ("_id", "name_fold")
 

@@ -38,6 +38,11 @@ DIRECTORY_NAMES = (
     "lookup-purposes",
 )
 
+# Eurostat's ESAW code lists (main groups), for coding workplace accidents: data/esaw.json.
+ESAW_DIRECTORY_NAMES = ("esaw-deviations", "esaw-contact-modes", "esaw-material-agents", "esaw-injury-types",
+                        "esaw-body-parts")
+DIRECTORY_NAMES += ESAW_DIRECTORY_NAMES
+
 # FİNs on real ID cards avoid I and O (confusable with 1 and 0).
 FIN_ALPHABET = "0123456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 
@@ -269,6 +274,7 @@ def load_directories() -> dict[str, list[dict[str, Any]]]:
     """All directories, name → list of {code, name_az, name_en, ...}."""
     dirs = {"districts": _load("districts.json")}
     dirs.update(_load("directories.json"))
+    dirs.update(_load("esaw.json"))
     return {name: dirs[name] for name in DIRECTORY_NAMES}
 
 
