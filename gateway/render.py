@@ -78,8 +78,9 @@ LOG_WORDS = frozenset("""
     occupations termination-grounds lookup-purposes
     authorities notices my-notices signature card-response termination pdf adoc check
     contacts contracts verifications verify mine of-my-certificates revocation
-    webhooks inbox dead-letters replay deliveries
-    reports preview statistics applications documents submission decision account-numbers
+    webhooks inbox dead-letters replay deliveries confirmation
+    reports victims preview statistics applications documents submission decision account-numbers
+    esaw-deviations esaw-contact-modes esaw-material-agents esaw-injury-types esaw-body-parts
 """.split())
 LOG_PLACEHOLDERS = {
     "persons": "fin", "employees": "fin", "cards": "fin",

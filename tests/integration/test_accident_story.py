@@ -96,8 +96,8 @@ def prosecutor(suite) -> ApiSession:
 def sign(session: ApiSession, path: str, signer: dict) -> requests.Response:
     started = session.post(f"{path}/signature", json={}, headers={"Idempotency-Key": uuid.uuid4().hex})
     assert started.status_code == 202, started.text
-    assert session.confirm_on_phone(signer["phone"], started.json()["verification_code"], signer["pin2"],
-                                    kind="sign").status_code == 200
+    assert session.confirm_signing(f"{path}/signature", signer["phone"], started.json()["verification_code"],
+                                   signer["pin2"]).status_code == 200
 
     def final():
         polled = session.get(f"{path}/signature")

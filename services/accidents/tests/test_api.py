@@ -68,8 +68,9 @@ def sign(session: ApiSession, path: str, signer: dict, key: str | None = None) -
     """Start signing, compare the code on the phone, confirm with PIN2, poll until final."""
     started = session.post(f"{path}/signature", json={}, headers={"Idempotency-Key": key} if key else {})
     assert started.status_code == 202, started.text
-    assert session.confirm_on_phone(signer["phone"], started.json()["verification_code"], signer["pin2"],
-                                    kind="sign").status_code == 200
+    # One provider session per signature (the report and its PDF): each confirmed in turn.
+    assert session.confirm_signing(f"{path}/signature", signer["phone"], started.json()["verification_code"],
+                                   signer["pin2"]).status_code == 200
     return poll_until_final(session, f"{path}/signature")
 
 
@@ -245,7 +246,8 @@ def test_victims_are_added_one_by_one_and_their_lookups_are_in_their_data_tracke
     # The victim sees in "my data access" that the accidents service looked her up, and why.
     victim = ApiSession(suite.gateway_url).login(people["victim"])
     looked_up = victim.get("/api/registry/my-data-access", params={"limit": 200}).json()["items"]
-    assert any(i["service"] == "accidents" and i["purpose"] == "workplace accident report: victim" for i in looked_up)
+    assert any(i["service"] == "accidents" and i["purpose"]["code"] == "accident-report-victim"
+               and i["purpose"]["name"].startswith("İstehsalatda") for i in looked_up)
     assert head.delete(path).status_code == 204 and head.get(path).status_code == 404
 
 
@@ -291,8 +293,8 @@ def signed(head, people, events):
     assert "PİN2" in started.json()["message"]
     waiting = head.get(path).json()["signature"]
     assert waiting["state"] == "pending" and waiting["verification_code"] == started.json()["verification_code"]
-    assert head.confirm_on_phone(people["head"]["phone"], started.json()["verification_code"], people["head"]["pin2"],
-                                 kind="sign").status_code == 200
+    assert head.confirm_signing(f"{path}/signature", people["head"]["phone"], started.json()["verification_code"],
+                                people["head"]["pin2"]).status_code == 200
     final = poll_until_final(head, f"{path}/signature")
     assert final.status_code == 200 and final.json()["state"] == "confirmed", final.text
     return head.get(path).json()

@@ -1,7 +1,7 @@
 """What the routes share: who reports for a company, and how a report is shown."""
 from __future__ import annotations
 
-from egov_kit.access import COMPANY
+from egov_kit.access import company
 from egov_kit.clock import BAKU, parse_instant
 from egov_kit.i18n import text
 from egov_kit.pdfdoc import az_duration
@@ -9,9 +9,9 @@ from egov_kit.pdfdoc import az_duration
 from .. import domain
 from ..messages import signing_message
 
-# The head or an authorised person acting for the company. Scope: company(scope="accidents") once
-# the per-scope checks of authorities land in the kit.
-REPORTER = COMPANY
+# The head, or a person whose authority in force covers accident reports, acting for the company
+# (checked live with contracts on every request).
+REPORTER = company("head", "authorised", scope="accidents")
 
 
 def attempt_view(attempt: dict | None) -> dict | None:

@@ -16,8 +16,8 @@ from ..repository import AccidentsRepository
 
 SOURCE = "accidents"
 # Shown in the person's data-access log (HTTP headers carry Latin-1 only, hence plain ASCII).
-VICTIM_PURPOSE = "workplace accident report: victim"
-INFORMANT_PURPOSE = "workplace accident report: informant"
+VICTIM_PURPOSE = "accident-report-victim"  # codes of the registry's lookup-purposes directory
+INFORMANT_PURPOSE = "accident-report-informant"
 
 
 class UseCaseBase:
