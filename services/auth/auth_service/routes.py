@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import Response
 from flask.views import MethodView
 
-from egov_kit.access import PUBLIC, Caller, ServiceBlueprint, caller, requires
+from egov_kit.access import PERSON, PUBLIC, ServiceBlueprint, caller, requires, service
 from egov_kit.app import current_service
 from egov_kit.auth import Principal, bearer_token
 from egov_kit.errors import forbidden
@@ -33,8 +33,9 @@ def _service() -> Principal:
     return principal
 
 
-AUTH_PERSON = Caller("person (auth's own check)", _person)
-AUTH_SERVICE = Caller("service (auth's own check)", _service)
+# Declared (and documented) as the kit's callers, checked by auth itself.
+AUTH_PERSON = PERSON.checked_by(_person)
+AUTH_SERVICE = service().checked_by(_service)
 
 
 @blp.after_request
@@ -77,6 +78,7 @@ class CardSessions(MethodView):
     @requires(PUBLIC)
     @blp.arguments(s.CardLoginIn)
     @blp.response(200, s.TokenOut)
+    @blp.alt_response(401, description="the nonce, the certificate or the signature is not accepted")
     def post(self, body):
         """Log in with the card's certificate and its signature over the nonce."""
         return current_service().card_login(body["certificate"], body["nonce"], body["signature"])
@@ -106,6 +108,7 @@ class Refresh(MethodView):
     @requires(PUBLIC)
     @blp.arguments(s.RefreshIn)
     @blp.response(200, s.TokenOut)
+    @blp.alt_response(401, description="the refresh token is unknown, used already or its session has ended")
     def post(self, body):
         """A new access token for the same session while it lasts; the refresh token is replaced."""
         return current_service().refresh(body["refresh_token"])
@@ -153,6 +156,7 @@ class ServiceTokens(MethodView):
     @requires(PUBLIC)
     @blp.arguments(s.ServiceTokenIn)
     @blp.response(200, s.ServiceTokenOut)
+    @blp.alt_response(401, description="unknown client or wrong secret")
     def post(self, body):
         """A token for one service to call another (audience svc:<service>)."""
         return current_service().service_token(body["client_id"], body["client_secret"], body["audience"])
