@@ -70,7 +70,7 @@ class Kit:
                 from .revocations import RevocationListener
                 self._listener = RevocationListener(self.verifier.revoked, self.settings.amqp_url,
                                                     self.settings.exchange, self.settings.auth_url,
-                                                    self.settings.service)
+                                                    self.settings.service, tokens=self.tokens)
                 self._listener.start()
                 self._listener_pid = os.getpid()
 

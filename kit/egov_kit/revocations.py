@@ -16,8 +16,13 @@ EVENT = "auth.session.revoked"
 
 
 class RevocationListener(threading.Thread):
-    def __init__(self, revoked: RevokedSessions, amqp_url: str, exchange: str, auth_url: str, service: str):
+    """`tokens` (the service's ServiceTokens) sign the look-up of the sessions ended before the
+    listener started: that list is for the suite's services only."""
+
+    def __init__(self, revoked: RevokedSessions, amqp_url: str, exchange: str, auth_url: str, service: str,
+                 tokens=None):
         super().__init__(name="revocations", daemon=True)
+        self.tokens = tokens
         self.revoked = revoked
         self.amqp_url = amqp_url
         self.exchange = exchange
@@ -26,7 +31,8 @@ class RevocationListener(threading.Thread):
         self.ready = threading.Event()
 
     def _load_existing(self) -> None:
-        response = requests.get(f"{self.auth_url}/api/auth/revoked-sessions", timeout=3)
+        headers = {"Authorization": f"Bearer {self.tokens.token_for('auth')}"} if self.tokens else {}
+        response = requests.get(f"{self.auth_url}/api/auth/revoked-sessions", headers=headers, timeout=3)
         response.raise_for_status()
         for item in response.json().get("sessions", []):
             self.revoked.add(item["session_id"], float(item["until"]))

@@ -13,7 +13,7 @@ from flask.views import MethodView
 from egov_kit.access import PERSON, PUBLIC, ServiceBlueprint, caller, requires, service
 from egov_kit.app import current_service
 from egov_kit.auth import Principal, bearer_token
-from egov_kit.errors import forbidden
+from egov_kit.errors import ServiceError, forbidden
 
 from . import schemas as s
 from .domain import SERVICE_AUDIENCE
@@ -22,14 +22,32 @@ blp = ServiceBlueprint("auth", __name__, url_prefix="/api/auth",
                        description="Log-in (Asan İmza, e-signature card), company roles, tokens, signing")
 
 
+def _own_token() -> Principal:
+    """The principal of one of auth's own tokens, a person's or a service's (a valid token of the
+    wrong kind is then refused with 403, as everywhere in the suite, not 401)."""
+    token = bearer_token()
+    try:
+        return current_service().authenticate(token)
+    except ServiceError as refused:
+        if refused.status != 401 or not token:
+            raise
+        try:
+            return current_service().authenticate(token, audience=SERVICE_AUDIENCE)
+        except ServiceError:
+            raise refused from None
+
+
 def _person() -> Principal:
-    return current_service().authenticate(bearer_token())
+    principal = _own_token()
+    if principal.kind != "person":
+        raise forbidden("person_required")
+    return principal
 
 
 def _service() -> Principal:
-    principal = current_service().authenticate(bearer_token(), audience=SERVICE_AUDIENCE)
+    principal = _own_token()
     if principal.kind != "service" or not principal.service:
-        raise forbidden()
+        raise forbidden("service_required")
     return principal
 
 
