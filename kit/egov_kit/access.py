@@ -22,6 +22,8 @@ from typing import Callable
 
 from flask import current_app, g, request
 from flask_smorest import Blueprint
+from webargs.flaskparser import FlaskParser
+from webargs.multidictproxy import MultiDictProxy
 
 from . import safejson
 from .auth import Principal, current_principal, require_company, require_person, require_service, require_staff
@@ -123,9 +125,33 @@ def declared_rule(view, method: str) -> Caller | None:
     return getattr(view, _ATTRIBUTE, None) if view is not None else None
 
 
+class _OnceOnly(MultiDictProxy):
+    """Query parameters as the schema reads them, but a parameter it takes once, given more than
+    once, reaches it as a list and is refused (422): `?offset=1&offset=2` is not an integer, as the
+    document says, rather than silently the first of them."""
+
+    def __init__(self, multidict, schema, known_multi_fields=()):
+        super().__init__(multidict, schema, known_multi_fields)
+        self.single = {field.data_key or name for name, field in schema.fields.items()} - self.multiple_keys
+
+    def __getitem__(self, key):
+        if key in self.single and hasattr(self.data, "getlist"):
+            values = self.data.getlist(key)
+            if len(values) > 1:
+                return values
+        return super().__getitem__(key)
+
+
+class _Parser(FlaskParser):
+    def load_querystring(self, req, schema):
+        return self._makeproxy(req.args, schema, cls=_OnceOnly)
+
+
 class ServiceBlueprint(Blueprint):
     """A flask-smorest blueprint whose every view declares its caller (see `requires`), and whose
     OpenAPI document says so, with the errors the kit answers as problems (openapi.py)."""
+
+    ARGUMENTS_PARSER = _Parser()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

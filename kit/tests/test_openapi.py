@@ -206,6 +206,7 @@ def person(**kw) -> Principal:
     (person(), "get", "/nothing-here", {}, 404),
     (None, "put", "/things", {"data": "x", "content_type": "text/plain"}, 405),
     (None, "get", "/things?limit=99999999999999999999999", {}, 422),
+    (None, "get", "/things?limit=5&limit=6", {}, 422),   # an integer, not a list of them
 ])
 def test_every_problem_sent_matches_the_documented_schema(monkeypatch, principal, method, path, kwargs, status):
     client = make_app(monkeypatch, principal).test_client()

@@ -26,6 +26,7 @@ class Authorities(MethodView):
     @requires(HEAD)
     @blp.arguments(schemas.AuthorityIn)
     @blp.response(201, schemas.AuthorityOut)
+    @blp.alt_response(409, description="this person holds an authority in force already")
     def post(self, body):
         """Grant the authority to enter and sign notices: fixed-term (valid_until) or indefinite (null)."""
         return current_service().grant_authority(caller(), body["fin"], body["valid_until"])
@@ -35,6 +36,7 @@ class Authorities(MethodView):
 class AuthorityItem(MethodView):
     @requires(HEAD)
     @blp.response(200, schemas.AuthorityOut)
+    @blp.alt_response(409, description="withdrawn already")
     def delete(self, authority_id):
         """Withdraw an authority; it stops working at once (signatures pending under it end) and
         the record is kept."""
