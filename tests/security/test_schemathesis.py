@@ -117,7 +117,6 @@ def test_answers_stay_within_the_document(service, suite, openapi_documents, wor
         except (Exception, BaseExceptionGroup) as exc:  # noqa: BLE001 - every operation is tried
             message = getattr(exc, "message", None) or str(exc)
             failures.append(f"== {operation.label} (as {persona.name}, seed {SEED})\n{message.strip()}")
-    print(service, dict(answers))
     assert failures == [], "\n\n".join(failures)
     # The run did reach the service, and not only to be refused.
     assert answers[2] + answers[4] >= 100 and answers[2] > 0 and answers[4] > 0, answers
