@@ -13,7 +13,12 @@
 The blueprint checks the declared caller before the view runs (before the body or the query is
 parsed, so a stranger learns nothing of the fields); a view with no declaration is refused, so a
 forgotten one fails closed, and `undeclared_views` lets a test list them. `caller()` is the
-principal the check let in (None on a public route)."""
+principal the check let in (None on a public route). A body is looked at only once the caller is
+let in (`check_request_body`: JSON that is safe to parse, or multipart).
+
+The OpenAPI document says the same (openapi.py): each operation's `x-egov-caller` and `security`,
+401/403 where they can happen, and every error as a problem document — `alt_response(409, ...)`
+without a schema documents a problem."""
 from __future__ import annotations
 
 import logging
@@ -28,7 +33,7 @@ from webargs.multidictproxy import MultiDictProxy
 from . import safejson
 from .auth import Principal, current_principal, require_company, require_person, require_service, require_staff
 from .errors import ServiceError, forbidden
-from .openapi import PROBLEM_CONTENT_TYPE, document_operation
+from .openapi import PROBLEM_CONTENT_TYPE, document_operation, error_response
 
 log = logging.getLogger("egov.access")
 _ATTRIBUTE = "_egov_caller"
@@ -166,7 +171,6 @@ class ServiceBlueprint(Blueprint):
         """An error status (4xx/5xx) with no schema of its own is documented as a problem."""
         if response is None and kwargs.get("schema") is None and not kwargs.get("success") \
                 and int(status_code) >= 400:
-            from .openapi import error_response
             documented = error_response(int(status_code), kwargs.get("description"))
             kwargs.update(description=documented["description"], content_type=PROBLEM_CONTENT_TYPE,
                           schema=documented["content"][PROBLEM_CONTENT_TYPE]["schema"])

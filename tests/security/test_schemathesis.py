@@ -31,7 +31,7 @@ from schemathesis.specs.openapi.checks import (allow_header_conformance, content
 
 from devtools.suite import available_services
 
-from security_support import ENDS_THE_SESSION, login, token_of
+from security_support import ENDS_THE_SESSION, Persona, login, token_of
 
 SEED = int(os.environ.get("SCHEMATHESIS_SEED", "20261130"))
 CASES_PER_SERVICE = int(os.environ.get("SCHEMATHESIS_CASES", "300"))
@@ -63,13 +63,8 @@ def persona_for(declaration, world):
     if declaration.startswith("service:"):
         names = declaration.split(":", 1)[1]
         client = "notifier" if names == "*" else names.split("|")[0]
-        return world.personas.get(f"service:{client}") or _service_persona(world, client)
+        return world.personas.get(f"service:{client}") or Persona(f"service:{client}", "service", service=client)
     return world.personas[CALLER_PERSONA[declaration]]
-
-
-def _service_persona(world, client: str):
-    from security_support import Persona
-    return Persona(f"service:{client}", "service", service=client)
 
 
 def caller(answers: Counter):
