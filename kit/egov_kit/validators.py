@@ -62,15 +62,18 @@ def is_mobile(value) -> bool:
 
 
 class _Pattern(fields.String):
-    """A string accepted by `pattern` (documented as such), then normalised."""
+    """A string accepted by `pattern` (documented as such), then normalised. With `blank=True` a
+    form's empty field (nothing but blanks) is read as None, and the document says so too."""
     code = "invalid"
     pattern = ""
     description = ""
 
-    def __init__(self, *args, metadata: dict | None = None, **kwargs):
-        documented = {"pattern": self.pattern}
+    def __init__(self, *args, blank: bool = False, metadata: dict | None = None, **kwargs):
+        self.blank = blank
+        pattern = f"^(?:{self.pattern[1:-1]}|{_BLANK})$" if blank else self.pattern
+        documented = {"pattern": pattern}
         if self.description:
-            documented["description"] = self.description
+            documented["description"] = self.description + ("; blank: none given" if blank else "")
         super().__init__(*args, metadata={**documented, **(metadata or {})}, **kwargs)
         self._regex = re.compile(self.pattern)
 
@@ -78,6 +81,8 @@ class _Pattern(fields.String):
         return value.strip(BLANKS)
 
     def _deserialize(self, value, attr, data, **kwargs):
+        if self.blank and isinstance(value, str) and not value.strip(BLANKS):
+            return None
         if not isinstance(value, str) or self._regex.fullmatch(value) is None:
             raise ValidationError(self.code)
         return self.normalize(value)

@@ -45,6 +45,17 @@ def test_nothing_else_is_accepted(field_type, canonical, value):
     assert (accepted(field, value) is not None) == (documented(field).fullmatch(value) is not None), repr(value)
 
 
+@pytest.mark.parametrize("field_type, canonical", FIELDS)
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(value=st.text(alphabet=TRICKY, max_size=20) | st.text(max_size=20))
+def test_a_field_that_takes_blank_for_none_says_so(field_type, canonical, value):
+    field = field_type(blank=True, allow_none=True)
+    documented_ok = documented(field).fullmatch(value) is not None
+    assert (accepted(field, value) is not None or not value.strip(" \t\r\n")) == documented_ok, repr(value)
+    if documented_ok and not value.strip(" \t\r\n"):
+        assert field.deserialize(value) is None
+
+
 @pytest.mark.parametrize("raw, expected", [
     ("5zk2m7p", "5ZK2M7P"), (" 5ZK2M7P\t", "5ZK2M7P"),
     ("5zk2m7\u0131", None),     # dotless ı would become I in upper(): not a Latin letter of a FİN

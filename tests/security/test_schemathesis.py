@@ -92,13 +92,14 @@ def test_answers_stay_within_the_document(service, suite, openapi_documents, wor
                                     max_examples=per_operation, with_security_parameters=False)
     answers: Counter = Counter()
     failures = []
+    callers = {operation.label: persona_for(operation.definition.raw["x-egov-caller"], world)
+               for operation in operations}
+    # An operation that ends the session gets one of its own, logged in before anything is fuzzed.
+    tokens = {operation.label: login(suite, callers[operation.label]).token if (
+        operation.method.lower(), operation.path) in ENDS_THE_SESSION else
+        token_of(callers[operation.label], service, service_tokens) for operation in operations}
     for operation in operations:
-        declaration = operation.definition.raw["x-egov-caller"]
-        persona = persona_for(declaration, world)
-        if (operation.method.lower(), operation.path) in ENDS_THE_SESSION:
-            token = login(suite, persona).token   # one session of its own to end, once
-        else:
-            token = token_of(persona, service, service_tokens)
+        persona, token = callers[operation.label], tokens[operation.label]
         # As configured headers, the token is sent as it is: never dropped or mangled as "negative" data.
         schema.config.update(headers={"Authorization": f"Bearer {token}"} if token else {})
         test = build_operation_test(config=schema.config, operation=operation, test_func=caller(answers),
