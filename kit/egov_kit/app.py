@@ -143,6 +143,7 @@ def create_service_app(settings: Settings, *, title: str, version: str = "1.0",
 
     @app.after_request
     def _end(response):
+        _drain_unread_body()
         wake_relay_if_events(settings.mongo_db)  # events written by this request leave at once
         now = time.perf_counter()
         response.headers["X-Request-ID"] = g.get("request_id", "")
@@ -185,6 +186,25 @@ def create_service_app(settings: Settings, *, title: str, version: str = "1.0",
         return generate_latest(), 200, {"Content-Type": CONTENT_TYPE_LATEST}
 
     return app, api
+
+
+# More than any body the gateway lets through (GATEWAY_MAX_BODY); past it the connection just ends.
+DRAIN_LIMIT = 64 * 1024 * 1024
+
+
+def _drain_unread_body() -> None:
+    """Reads what is left of a request body the answer did not need (a refusal before the body:
+    401, 403, 413, 415). Answering while the gateway is still sending it resets the connection,
+    and the gateway reports that as a 502 instead of the refusal."""
+    if not (request.content_length or request.headers.get("Transfer-Encoding")):
+        return
+    stream = request.environ.get("wsgi.input")
+    left = DRAIN_LIMIT
+    while stream is not None and left > 0:
+        chunk = stream.read(min(left, 256 * 1024))
+        if not chunk:
+            return
+        left -= len(chunk)
 
 
 def _check_mongo(kit: Kit) -> bool:

@@ -5,6 +5,7 @@ number bounded; and the answers nobody documents per operation — an unknown pa
 does not take, a body too large or not JSON — are problems too."""
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -156,3 +157,14 @@ def test_gateway_limits(suite, method, path, headers):
     assert response.status_code < 500 and is_problem(response)
     if response.status_code == 405:
         assert response.headers.get("Allow")
+
+
+@pytest.mark.parametrize("path, status", [("/api/certificates/verifications", 401),  # refused before the body
+                                          ("/api/auth/asan/sessions", 413)])       # over the service's limit
+def test_a_refusal_that_needs_no_body_is_not_lost_while_the_body_still_arrives(suite, path, status):
+    """The service answers before reading a large body; the gateway is still sending it. Unless the
+    service reads it anyway, the connection is reset and the gateway answers 502 instead."""
+    body = json.dumps({"pad": "x" * 3_000_000})
+    answers = [requests.post(f"{suite.gateway_url}{path}", data=body, timeout=30,
+                             headers={"Content-Type": "application/json"}).status_code for _ in range(20)]
+    assert answers == [status] * 20
