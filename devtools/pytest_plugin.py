@@ -15,6 +15,9 @@ from pymongo import MongoClient
 from devtools.suite import Suite, free_port
 
 AMQP_URL = os.environ.get("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2F")
+# Hypothesis (property tests, schemathesis) keeps its files with the run's other local data.
+os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY",
+                      os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "var", "hypothesis"))
 
 
 def eventually(check, timeout: float = 10.0, interval: float = 0.05, message: str = "condition"):

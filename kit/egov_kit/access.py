@@ -13,41 +13,65 @@
 The blueprint checks the declared caller before the view runs (before the body or the query is
 parsed, so a stranger learns nothing of the fields); a view with no declaration is refused, so a
 forgotten one fails closed, and `undeclared_views` lets a test list them. `caller()` is the
-principal the check let in (None on a public route)."""
+principal the check let in (None on a public route). A body is looked at only once the caller is
+let in (`check_request_body`: JSON that is safe to parse, or multipart).
+
+The OpenAPI document says the same (openapi.py): each operation's `x-egov-caller` and `security`,
+401/403 where they can happen, and every error as a problem document — `alt_response(409, ...)`
+without a schema documents a problem."""
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 from flask import current_app, g, request
 from flask_smorest import Blueprint
+from webargs.flaskparser import FlaskParser
+from webargs.multidictproxy import MultiDictProxy
 
+from . import safejson
 from .auth import Principal, current_principal, require_company, require_person, require_service, require_staff
 from .authority import SCOPES, require as require_authority
 from .errors import ServiceError, forbidden
+from .openapi import PROBLEM_CONTENT_TYPE, document_operation, error_response
 
 log = logging.getLogger("egov.access")
-BEARER = [{"bearer": []}]
 _ATTRIBUTE = "_egov_caller"
 
 
 @dataclass(frozen=True)
 class Caller:
-    """A kind of caller a route admits: `check` raises 401/403 or returns the principal."""
+    """A kind of caller a route admits: `check` raises 401/403 or returns the principal.
+
+    `name` is what the OpenAPI document declares (x-egov-caller); `refuses` says whether the check
+    may turn a valid token away (403); `alternatives` are the callers of an any_of."""
     name: str
     check: Callable[[], Principal | None]
     needs_token: bool = True
+    refuses: bool = True
+    alternatives: tuple = ()
     # The company function it opens (egov_kit.authority.SCOPES), for company callers.
     scope: str | None = None
 
     def __repr__(self) -> str:
         return f"Caller({self.name})"
 
+    @property
+    def declaration(self):
+        """What x-egov-caller says: the name, or {"any_of": [names]}."""
+        if self.alternatives:
+            return {"any_of": [c.declaration for c in self.alternatives]}
+        return self.name
 
-PUBLIC = Caller("public", lambda: None, needs_token=False)
+    def checked_by(self, check: Callable[[], Principal | None]) -> "Caller":
+        """The same kind of caller, checked another way (auth checks its own tokens itself)."""
+        return replace(self, check=check)
+
+
+PUBLIC = Caller("public", lambda: None, needs_token=False, refuses=False)
 # Anyone with a valid token: a person, or one of the suite's services.
-ANYONE_LOGGED_IN = Caller("logged-in", lambda: current_principal())
+ANYONE_LOGGED_IN = Caller("logged-in", lambda: current_principal(), refuses=False)
 PERSON = Caller("person", require_person)
 STAFF = Caller("staff", require_staff)
 
@@ -88,16 +112,16 @@ def any_of(*callers: Caller) -> Caller:
                     raise
                 first = first or exc
         raise first or forbidden()
-    return Caller(" or ".join(c.name for c in callers), check)
+    return Caller(" or ".join(c.name for c in callers), check,
+                  needs_token=all(c.needs_token for c in callers),
+                  refuses=all(c.refuses for c in callers), alternatives=tuple(callers))
 
 
 def requires(rule: Caller):
-    """Declares who may call the view (decorate the view method; any place among the others)."""
+    """Declares who may call the view (decorate the view method; any place among the others).
+    The OpenAPI document shows it (x-egov-caller, security, 401/403: see openapi.py)."""
     def decorate(func):
         setattr(func, _ATTRIBUTE, rule)
-        if rule.needs_token:
-            func = Blueprint.doc(security=BEARER)(func)
-            setattr(func, _ATTRIBUTE, rule)
         return func
     return decorate
 
@@ -118,16 +142,69 @@ def declared_rule(view, method: str) -> Caller | None:
     return getattr(view, _ATTRIBUTE, None) if view is not None else None
 
 
+class _OnceOnly(MultiDictProxy):
+    """Query parameters as the schema reads them, but a parameter it takes once, given more than
+    once, reaches it as a list and is refused (422): `?offset=1&offset=2` is not an integer, as the
+    document says, rather than silently the first of them."""
+
+    def __init__(self, multidict, schema, known_multi_fields=()):
+        super().__init__(multidict, schema, known_multi_fields)
+        self.single = {field.data_key or name for name, field in schema.fields.items()} - self.multiple_keys
+
+    def __getitem__(self, key):
+        if key in self.single and hasattr(self.data, "getlist"):
+            values = self.data.getlist(key)
+            if len(values) > 1:
+                return values
+        return super().__getitem__(key)
+
+
+class _Parser(FlaskParser):
+    def load_querystring(self, req, schema):
+        return self._makeproxy(req.args, schema, cls=_OnceOnly)
+
+
 class ServiceBlueprint(Blueprint):
-    """A flask-smorest blueprint whose every view declares its caller (see `requires`)."""
+    """A flask-smorest blueprint whose every view declares its caller (see `requires`), and whose
+    OpenAPI document says so, with the errors the kit answers as problems (openapi.py)."""
+
+    ARGUMENTS_PARSER = _Parser()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.before_request(_check_declared_caller)
+        self._prepare_doc_cbks.append(self._prepare_egov_doc)
 
     def arguments(self, schema, *args, **kwargs):
         # Given a schema class, webargs would build a new schema on every request; one will do.
         return super().arguments(schema() if isinstance(schema, type) else schema, *args, **kwargs)
+
+    def alt_response(self, status_code, response=None, **kwargs):
+        """An error status (4xx/5xx) with no schema of its own is documented as a problem."""
+        if response is None and kwargs.get("schema") is None and not kwargs.get("success") \
+                and int(status_code) >= 400:
+            documented = error_response(int(status_code), kwargs.get("description"))
+            kwargs.update(description=documented["description"], content_type=PROBLEM_CONTENT_TYPE,
+                          schema=documented["content"][PROBLEM_CONTENT_TYPE]["schema"])
+            if "headers" in documented:
+                kwargs.setdefault("headers", documented["headers"])
+        return super().alt_response(status_code, response, **kwargs)
+
+    def add_url_rule(self, rule, endpoint=None, view_func=None, provide_automatic_options=None, **kwargs):
+        super().add_url_rule(rule, endpoint, view_func, provide_automatic_options, **kwargs)
+        # Keep, for the document, each operation's declared caller and its path.
+        endpoint = self._endpoints[-1]
+        for method, doc_info in self._docs.get(endpoint, {}).items():
+            if method == "parameters" or not isinstance(doc_info, dict):
+                continue
+            handler = getattr(view_func, method, None) if isinstance(view_func, type) else view_func
+            doc_info["egov"] = {"caller": getattr(handler, _ATTRIBUTE, None), "rule": rule}
+
+    @staticmethod
+    def _prepare_egov_doc(doc, doc_info, *, method, **_kwargs):
+        egov = doc_info.get("egov") or {}
+        return document_operation(doc, caller=egov.get("caller"), rule=egov.get("rule", ""), method=method,
+                                  body_parsed=bool(doc_info.get("arguments")))
 
 
 def _check_declared_caller():
@@ -141,7 +218,19 @@ def _check_declared_caller():
     principal = rule.check()
     if principal is not None:
         g.principal = principal
+    check_request_body()
     return None
+
+
+def check_request_body() -> None:
+    """JSON APIs take only JSON bodies (uploads are multipart), refused here (400, 415) rather
+    than as a 500 later; checked once the caller is let in, so a stranger learns nothing more."""
+    if request.method in ("POST", "PUT", "PATCH") and (request.content_length or request.data):
+        ctype = request.mimetype or ""
+        if not (ctype == "application/json" or ctype.endswith("+json") or ctype.startswith("multipart/")):
+            raise ServiceError(415, "unsupported_media_type")
+        if not ctype.startswith("multipart/"):
+            safejson.parse(request.get_data(cache=True))
 
 
 KIT_ENDPOINTS = {"healthz", "readyz", "metrics", "static", "api-docs.openapi_json"}

@@ -10,17 +10,17 @@ import time
 import uuid
 
 from flask import Flask, current_app, g, jsonify, request
-from flask_smorest import Api
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 
+from .access import check_request_body, declared_rule
 from .auth import ServiceTokens, TokenVerifier
 from .bus import wake_relay_if_events
 from .config import Settings, env_bool
-from . import safejson
-from .errors import ServiceError, install_error_handlers
+from .errors import install_error_handlers
 from .http import ServiceClient
 from .logs import configure_logging, request_id_var
 from .mongo import database
+from .openapi import ServiceApi
 from .registry import RegistryClient
 
 log = logging.getLogger("egov.http")
@@ -71,7 +71,7 @@ class Kit:
                 from .revocations import RevocationListener
                 self._listener = RevocationListener(self.verifier.revoked, self.settings.amqp_url,
                                                     self.settings.exchange, self.settings.auth_url,
-                                                    self.settings.service, self.tokens)
+                                                    self.settings.service, tokens=self.tokens)
                 self._listener.start()
                 self._listener_pid = os.getpid()
 
@@ -109,7 +109,7 @@ def current_service():
 
 
 def create_service_app(settings: Settings, *, title: str, version: str = "1.0",
-                       max_body: int = 2 * 1024 * 1024, readiness=None) -> tuple[Flask, Api]:
+                       max_body: int = 2 * 1024 * 1024, readiness=None) -> tuple[Flask, ServiceApi]:
     configure_logging(settings.service)
     app = Flask(settings.service)
     app.config.update(
@@ -120,7 +120,7 @@ def create_service_app(settings: Settings, *, title: str, version: str = "1.0",
     app.json.ensure_ascii = False
     kit = Kit(settings)
     app.extensions["egov"] = kit
-    api = Api(app, spec_kwargs={"components": {"securitySchemes": {
+    api = ServiceApi(app, spec_kwargs={"components": {"securitySchemes": {
         "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}}})
     install_error_handlers(app)
     service = settings.service
@@ -147,16 +147,17 @@ def create_service_app(settings: Settings, *, title: str, version: str = "1.0",
         g.request_id = request_id
         g.token = request_id_var.set(request_id)
         g.started = started
-        # JSON APIs only take JSON bodies (uploads are multipart).
-        if request.method in ("POST", "PUT", "PATCH") and (request.content_length or request.data):
-            ctype = request.mimetype or ""
-            if not (ctype == "application/json" or ctype.endswith("+json") or ctype.startswith("multipart/")):
-                raise ServiceError(415, "unsupported_media_type")
-            if not ctype.startswith("multipart/"):
-                safejson.parse(request.get_data(cache=True))  # refused here, not a 500 later
+        # A body is checked (JSON only, safe to parse: access.check_request_body) by the kit's
+        # blueprint once the caller is let in, so a stranger gets 401 whatever they send; a view
+        # of any other blueprint has its body checked here, at the door.
+        if request.url_rule is not None:
+            view = app.view_functions.get(request.endpoint)
+            if view is not None and declared_rule(view, request.method) is None:
+                check_request_body()
 
     @app.after_request
     def _end(response):
+        _drain_unread_body()
         wake_relay_if_events(settings.mongo_db)  # events written by this request leave at once
         now = time.perf_counter()
         response.headers["X-Request-ID"] = g.get("request_id", "")
@@ -199,6 +200,25 @@ def create_service_app(settings: Settings, *, title: str, version: str = "1.0",
         return generate_latest(), 200, {"Content-Type": CONTENT_TYPE_LATEST}
 
     return app, api
+
+
+# More than any body the gateway lets through (GATEWAY_MAX_BODY); past it the connection just ends.
+DRAIN_LIMIT = 64 * 1024 * 1024
+
+
+def _drain_unread_body() -> None:
+    """Reads what is left of a request body the answer did not need (a refusal before the body:
+    401, 403, 413, 415). Answering while the gateway is still sending it resets the connection,
+    and the gateway reports that as a 502 instead of the refusal."""
+    if not (request.content_length or request.headers.get("Transfer-Encoding")):
+        return
+    stream = request.environ.get("wsgi.input")
+    left = DRAIN_LIMIT
+    while stream is not None and left > 0:
+        chunk = stream.read(min(left, 256 * 1024))
+        if not chunk:
+            return
+        left -= len(chunk)
 
 
 def _check_mongo(kit: Kit) -> bool:

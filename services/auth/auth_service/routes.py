@@ -10,10 +10,10 @@ from __future__ import annotations
 from flask import Response
 from flask.views import MethodView
 
-from egov_kit.access import PUBLIC, Caller, ServiceBlueprint, caller, requires
+from egov_kit.access import PERSON, PUBLIC, ServiceBlueprint, caller, requires, service
 from egov_kit.app import current_service
 from egov_kit.auth import Principal, bearer_token
-from egov_kit.errors import forbidden
+from egov_kit.errors import ServiceError, forbidden
 
 from . import schemas as s
 from .domain import SERVICE_AUDIENCE
@@ -22,19 +22,38 @@ blp = ServiceBlueprint("auth", __name__, url_prefix="/api/auth",
                        description="Log-in (Asan İmza, e-signature card), company roles, tokens, signing")
 
 
+def _own_token() -> Principal:
+    """The principal of one of auth's own tokens, a person's or a service's (a valid token of the
+    wrong kind is then refused with 403, as everywhere in the suite, not 401)."""
+    token = bearer_token()
+    try:
+        return current_service().authenticate(token)
+    except ServiceError as refused:
+        if refused.status != 401 or not token:
+            raise
+        try:
+            return current_service().authenticate(token, audience=SERVICE_AUDIENCE)
+        except ServiceError:
+            raise refused from None
+
+
 def _person() -> Principal:
-    return current_service().authenticate(bearer_token())
-
-
-def _service() -> Principal:
-    principal = current_service().authenticate(bearer_token(), audience=SERVICE_AUDIENCE)
-    if principal.kind != "service" or not principal.service:
-        raise forbidden()
+    principal = _own_token()
+    if principal.kind != "person":
+        raise forbidden("person_required")
     return principal
 
 
-AUTH_PERSON = Caller("person (auth's own check)", _person)
-AUTH_SERVICE = Caller("service (auth's own check)", _service)
+def _service() -> Principal:
+    principal = _own_token()
+    if principal.kind != "service" or not principal.service:
+        raise forbidden("service_required")
+    return principal
+
+
+# Declared (and documented) as the kit's callers, checked by auth itself.
+AUTH_PERSON = PERSON.checked_by(_person)
+AUTH_SERVICE = service().checked_by(_service)
 
 
 @blp.after_request
@@ -77,6 +96,7 @@ class CardSessions(MethodView):
     @requires(PUBLIC)
     @blp.arguments(s.CardLoginIn)
     @blp.response(200, s.TokenOut)
+    @blp.alt_response(401, description="the nonce, the certificate or the signature is not accepted")
     def post(self, body):
         """Log in with the card's certificate and its signature over the nonce."""
         return current_service().card_login(body["certificate"], body["nonce"], body["signature"])
@@ -106,6 +126,7 @@ class Refresh(MethodView):
     @requires(PUBLIC)
     @blp.arguments(s.RefreshIn)
     @blp.response(200, s.TokenOut)
+    @blp.alt_response(401, description="the refresh token is unknown, used already or its session has ended")
     def post(self, body):
         """A new access token for the same session while it lasts; the refresh token is replaced."""
         return current_service().refresh(body["refresh_token"])
@@ -155,6 +176,7 @@ class ServiceTokens(MethodView):
     @requires(PUBLIC)
     @blp.arguments(s.ServiceTokenIn)
     @blp.response(200, s.ServiceTokenOut)
+    @blp.alt_response(401, description="unknown client or wrong secret")
     def post(self, body):
         """A token for one service to call another (audience svc:<service>)."""
         return current_service().service_token(body["client_id"], body["client_secret"], body["audience"])

@@ -82,7 +82,7 @@ def test_role_for_a_foreign_or_bad_company_is_refused(auth_url, ilqar, voen, sta
 def test_role_needs_a_person_token(auth_url, service_token):
     response = requests.post(f"{auth_url}/api/auth/role", json={"voen": HEADED_BY_ILQAR},
                              headers=bearer(service_token("contracts", "auth")))
-    assert response.status_code == 401
+    assert response.status_code == 403  # a valid token, of the wrong kind
     assert requests.post(f"{auth_url}/api/auth/role", json={"voen": None}).status_code == 401
 
 

@@ -9,9 +9,13 @@ from egov_kit.app import current_service
 from egov_kit.paging import PageQuery, page, page_args
 
 from . import schemas
+from .numbers import MAX_INPUT, SYMBOLS
 
 blp = ServiceBlueprint("certificates", __name__, url_prefix="/api/certificates",
                        description="İş yerinə dair arayış — employment reference certificates")
+# A certificate number as typed: at least its symbols, at most the longest input read as one. The
+# bounds also keep `/<number>` from answering for the service's own paths (GET /verifications).
+NUMBER = f"<string(minlength={SYMBOLS}, maxlength={MAX_INPUT}):number>"
 # Arguments take schema instances: given a class, webargs builds a schema on every request.
 
 
@@ -48,6 +52,7 @@ class Certificates(MethodView):
     @requires(PERSON)
     @blp.arguments(schemas.IssueIn())
     @blp.response(201, schemas.CertificateOut)
+    @blp.alt_response(404, description="no such contract of the caller's in force (`errors` names contract_id)")
     def post(self, body):
         """Issue a certificate on one of the caller's contracts in force ("Təsdiqlə"); sealed PDF."""
         return current_service().issue(caller(), body)
@@ -106,7 +111,7 @@ class CheckedByOthers(MethodView):
         return page(items, total, query)
 
 
-@blp.route("/verifications/<number>/pdf")
+@blp.route(f"/verifications/{NUMBER}/pdf")
 class VerifiedPdf(MethodView):
     @requires(PERSON)
     @blp.response(200, content_type="application/pdf")
@@ -115,7 +120,7 @@ class VerifiedPdf(MethodView):
         return _pdf(*current_service().pdf_for_verifier(caller(), number))
 
 
-@blp.route("/verify/<number>")
+@blp.route(f"/verify/{NUMBER}")
 class VerifyLink(MethodView):
     @requires(PERSON)
     @blp.response(200, schemas.VerifyOut)
@@ -124,7 +129,7 @@ class VerifyLink(MethodView):
         return current_service().verify(caller(), number)
 
 
-@blp.route("/<number>")
+@blp.route(f"/{NUMBER}")
 class Certificate(MethodView):
     @requires(PERSON)
     @blp.response(200, schemas.CertificateOut)
@@ -133,7 +138,7 @@ class Certificate(MethodView):
         return current_service().certificate_of_holder(caller(), number)
 
 
-@blp.route("/<number>/pdf")
+@blp.route(f"/{NUMBER}/pdf")
 class CertificatePdf(MethodView):
     @requires(any_of(PERSON, service("notifier")))
     @blp.response(200, content_type="application/pdf")
@@ -145,7 +150,7 @@ class CertificatePdf(MethodView):
         return _pdf(*current_service().pdf_of_holder(who, number))
 
 
-@blp.route("/<number>/revocation")
+@blp.route(f"/{NUMBER}/revocation")
 class Revocation(MethodView):
     @requires(PERSON)
     @blp.response(200, schemas.CertificateOut)

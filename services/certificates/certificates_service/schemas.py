@@ -15,7 +15,7 @@ class IssueIn(Schema):
     type = fields.String(required=True, validate=validate.OneOf([EMPLOYMENT, WITH_SALARY]),
                          metadata={"description": "İş yerindən arayış / Əmək haqqı göstərilməklə iş yerindən arayış"})
     valid_until = fields.Date(required=True, metadata={"description": "Son etibarlılıq tarixi"})
-    mobile = Mobile(allow_none=True, load_default=None)
+    mobile = Mobile(allow_none=True, load_default=None, blank=True)
     email = fields.Email(required=True, validate=validate.Length(max=254),
                          metadata={"description": "Elektron poçt ünvanı: required (manual 2.5.4); remembered for next time"})
     email_copy = fields.Boolean(load_default=False,
@@ -24,21 +24,17 @@ class IssueIn(Schema):
                             metadata={"description": "code from the certificate-purposes directory"})
     destination = fields.String(load_default=GENERAL, validate=validate.OneOf([GENERAL, ADDRESSED]),
                                 metadata={"description": "Ümumi / Ünvanlı"})
-    addressee_voen = Voen(allow_none=True, load_default=None)
+    addressee_voen = Voen(allow_none=True, load_default=None, blank=True)
     notify_addressee_on_revoke = fields.Boolean(
         load_default=False, metadata={"description": "Qüvvədən düşmə qarşı tərəfə ötürülsün (addressed only)"})
 
     @pre_load
     def _blank_is_absent(self, data, **_kwargs):
-        # Forms send "" for a field left empty: absent, so an optional one is None and the e-mail,
-        # which the form requires, is named as missing.
-        if isinstance(data, dict):
-            data = dict(data)
-            for name in ("mobile", "email", "addressee_voen"):
-                if isinstance(data.get(name), str) and not data[name].strip():
-                    data[name] = None
-            if data.get("email", ...) is None:
-                del data["email"]
+        # Forms send "" for a field left empty (mobile and addressee_voen read it as none
+        # themselves); the e-mail, which the form requires, is then named as missing.
+        if isinstance(data, dict) and (data.get("email") is None or
+                                       (isinstance(data.get("email"), str) and not data["email"].strip())):
+            data = {k: v for k, v in data.items() if k != "email"}
         return data
 
 

@@ -25,6 +25,7 @@ class Webhooks(MethodView):
     @requires(NOTIFICATIONS)
     @blp.arguments(schemas.WebhookIn)
     @blp.response(201, schemas.WebhookCreated)
+    @blp.alt_response(409, description="the organisation has as many webhooks as it may, or this URL already")
     def post(self, body):
         """Register a webhook for the organisation the caller acts for; the secret is shown once. One
         registered under an authority (not by the head) is suspended when that authority is
@@ -85,6 +86,7 @@ class DeadLetters(MethodView):
 class DeadLetterReplay(MethodView):
     @requires(STAFF)
     @blp.response(202, schemas.DeadLetterOut)
+    @blp.alt_response(409, description="replayed already")
     def post(self, dead_letter_id):
         """Send a dead letter back to the notifier's queue, once."""
         return current_service().replay_dead_letter(dead_letter_id)

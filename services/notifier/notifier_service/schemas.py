@@ -62,8 +62,8 @@ class DeadLetterOut(Schema):
     reason = fields.String(allow_none=True)
     attempts = fields.Integer()
     state = fields.String()
-    dead_at = fields.DateTime()
-    replayed_at = fields.DateTime()
+    dead_at = fields.DateTime(allow_none=True)
+    replayed_at = fields.DateTime(allow_none=True, metadata={"description": "null until replayed"})
 
 
 class DeliveryQuery(PageQuery):
@@ -80,11 +80,11 @@ class DeliveryOut(Schema):
     to_masked = fields.String()
     state = fields.String()
     attempts = fields.Integer()
-    last_error = fields.String()
-    created_at = fields.DateTime()
-    updated_at = fields.DateTime()
-    next_attempt_at = fields.DateTime()
-    sent_at = fields.DateTime()
+    last_error = fields.String(allow_none=True)
+    created_at = fields.DateTime(allow_none=True)
+    updated_at = fields.DateTime(allow_none=True)
+    next_attempt_at = fields.DateTime(allow_none=True, metadata={"description": "null once nothing is left to try"})
+    sent_at = fields.DateTime(allow_none=True, metadata={"description": "null until sent"})
 
 
 WebhookPage = page_schema(WebhookOut)

@@ -6,7 +6,9 @@ from flask.views import MethodView
 from egov_kit.access import ANYONE_LOGGED_IN, PERSON, PUBLIC, ServiceBlueprint, caller, requires
 from egov_kit.app import current_service
 from egov_kit.i18n import request_language
+from egov_kit.openapi import path_parameter
 from egov_kit.paging import PageQuery, page, page_args
+from egov_kit.validators import Fin, Voen
 
 from . import schemas
 
@@ -14,7 +16,7 @@ blp = ServiceBlueprint("registry", __name__, url_prefix="/api/registry",
                        description="Stand-in for the state population and tax registries")
 
 
-@blp.route("/persons/<fin>")
+@blp.route("/persons/<fin>", parameters=[path_parameter("fin", Fin())])
 class Person(MethodView):
     @requires(ANYONE_LOGGED_IN)
     @blp.arguments(schemas.LookupHeaders, location="headers", as_kwargs=True)
@@ -25,11 +27,12 @@ class Person(MethodView):
         return current_service().person(caller(), schemas.path_fin(fin), purpose)
 
 
-@blp.route("/organizations/<voen>")
+@blp.route("/organizations/<voen>", parameters=[path_parameter("voen", Voen())])
 class Organization(MethodView):
     @requires(ANYONE_LOGGED_IN)
     @blp.arguments(schemas.LookupHeaders, location="headers", as_kwargs=True)
     @blp.response(200, schemas.OrganizationOut)
+    @blp.alt_response(422, description="the VÖEN in the path is not 10 digits, or the purpose is unknown")
     def get(self, voen, purpose):
         """An organisation from the tax registry (who heads it: for services and staff)."""
         return current_service().organization(caller(), schemas.path_voen(voen), purpose)
@@ -41,6 +44,7 @@ class Organizations(MethodView):
     @blp.arguments(schemas.OrganizationQuery, location="query")
     @blp.arguments(schemas.LookupHeaders, location="headers", as_kwargs=True)
     @blp.response(200, schemas.OrganizationPage)
+    @blp.alt_response(403, description="`head_fin` is for the suite's services only")
     def get(self, query, purpose):
         """Search by VÖEN prefix or name (case- and Azerbaijani-letter-insensitive), or, for
         services, the organisations a person heads (`head_fin`)."""

@@ -28,6 +28,7 @@ class Authorities(MethodView):
     @requires(HEAD)
     @blp.arguments(schemas.AuthorityIn)
     @blp.response(201, schemas.AuthorityOut)
+    @blp.alt_response(409, description="this person holds an authority in force already")
     def post(self, body):
         """Grant an authority to act for the company: fixed-term (valid_until) or indefinite (null), for
         the scopes chosen (omitted: all). The head grants himself one first (to enter notices himself)."""
@@ -38,6 +39,7 @@ class Authorities(MethodView):
 class AuthorityItem(MethodView):
     @requires(HEAD)
     @blp.response(200, schemas.AuthorityOut)
+    @blp.alt_response(409, description="withdrawn already")
     def delete(self, authority_id):
         """Withdraw an authority; it stops working at once (signatures pending under it end) and
         the record is kept."""

@@ -93,12 +93,14 @@ class NoticeItem(MethodView):
     @requires(CONTRACTS)
     @blp.arguments(schemas.NoticePatch(partial=True))
     @blp.response(200, schemas.NoticeOut)
+    @blp.alt_response(409, description="signed: only an unsigned notice is edited")
     def patch(self, body, notice_id):
         """Edit an unsigned notice (409 once signed)."""
         return notice_view(current_service().update_notice(caller(), notice_id, body))
 
     @requires(CONTRACTS)
     @blp.response(204)
+    @blp.alt_response(409, description="signed: only an unsigned notice is deleted")
     def delete(self, notice_id):
         """Delete an unsigned notice (409 once signed)."""
         current_service().delete_notice(caller(), notice_id)
@@ -110,6 +112,7 @@ class NoticeTermination(MethodView):
     @requires(CONTRACTS)
     @blp.arguments(schemas.TerminationIn)
     @blp.response(201, schemas.NoticeOut)
+    @blp.alt_response(409, description="the notice is not signed yet, or terminated already")
     def post(self, body, notice_id):
         """Enter the termination of a signed contract (date and ground); then sign it."""
         notice = current_service().register_termination(caller(), notice_id, body["date"], body["ground"])

@@ -19,6 +19,10 @@ blp = ServiceBlueprint("signing", __name__, url_prefix="/api/contracts",
                        description="Signing notices and their termination with Asan İmza; the signed documents")
 
 
+STARTED_CONFLICT = ("signed (or terminated) already, nothing to sign yet (a termination not entered), or the "
+                    "notice changed while the signature was being started")
+
+
 def _with_message(answer: dict, kind: str) -> dict:
     return {**answer, "message": signing_message(answer.get("state"), kind)}
 
@@ -35,12 +39,16 @@ def _file(data: bytes, mimetype: str, filename: str) -> Response:
 class NoticeSignature(MethodView):
     @requires(CONTRACTS)
     @blp.response(202, schemas.SigningStarted)
+    @blp.alt_response(409, description=STARTED_CONFLICT)
     def post(self, notice_id):
         """Sign the notice with Asan İmza: compare the code on the phone, confirm with PIN2."""
         return _with_message(current_service().start_signing(caller(), notice_id, NOTICE_SIGNING), "notice")
 
     @requires(CONTRACTS)
     @blp.response(200, schemas.SigningOut)
+    @blp.alt_response(404, description="no such notice of the company's, or no signature started on it")
+    @blp.alt_response(409, description="the signature record is gone")
+    @blp.alt_response(502, description="the signature auth returned does not verify")
     def get(self, notice_id):
         """State of the signature; polling it is what finalises it: once confirmed the notice is
         signed, and one that can no longer complete is ended."""
@@ -51,6 +59,7 @@ class NoticeSignature(MethodView):
 class TerminationSignature(MethodView):
     @requires(CONTRACTS)
     @blp.response(202, schemas.SigningStarted)
+    @blp.alt_response(409, description=STARTED_CONFLICT)
     def post(self, notice_id):
         """Sign the termination with Asan İmza (PIN2)."""
         return _with_message(current_service().start_signing(caller(), notice_id, TERMINATION_SIGNING),
@@ -58,6 +67,9 @@ class TerminationSignature(MethodView):
 
     @requires(CONTRACTS)
     @blp.response(200, schemas.SigningOut)
+    @blp.alt_response(404, description="no such notice of the company's, or no signature started on it")
+    @blp.alt_response(409, description="the signature record is gone")
+    @blp.alt_response(502, description="the signature auth returned does not verify")
     def get(self, notice_id):
         """State of the termination's signature; once confirmed (polling finalises it) the notice
         is terminated."""
@@ -69,6 +81,7 @@ class TerminationSignature(MethodView):
 class NoticePdf(MethodView):
     @requires(PERSON)
     @blp.doc(responses={200: {"description": "the PAdES-signed PDF", "content": {"application/pdf": {}}}})
+    @blp.alt_response(409, description="not signed yet")
     def get(self, notice_id):
         """The signed notice as PDF (signature embedded, verification QR code)."""
         data, filename = current_service().notice_pdf(caller(), notice_id)
@@ -80,6 +93,7 @@ class NoticeAdoc(MethodView):
     @requires(PERSON)
     @blp.doc(responses={200: {"description": "ASiC-E-style signed container",
                               "content": {"application/vnd.etsi.asic-e+zip": {}}}})
+    @blp.alt_response(409, description="not signed yet")
     def get(self, notice_id):
         """The signed notice as ADoc: notice.json, the PDF, manifest and the detached CMS signature."""
         data, filename = current_service().notice_adoc(caller(), notice_id)

@@ -1,0 +1,120 @@
+"""Fixtures of the security tests: the running services' OpenAPI documents (through the gateway),
+real service tokens, and the world of company A (see security_support)."""
+from __future__ import annotations
+
+import sys
+import uuid
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+import requests
+
+from devtools.client import sim_identity
+from devtools.pytest_plugin import eventually
+
+# Importable in any pytest import mode (the repository uses importlib mode).
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from security_support import (CERTIFICATES, COMPANY_A, COMPANY_B, CONTRACTS, SIMS, Operation,  # noqa: E402
+                              Persona, ServiceTokens, World, login, operations_of)
+
+
+@pytest.fixture(scope="session")
+def openapi_documents(suite) -> dict[str, dict]:
+    """Each running service's OpenAPI document, as the gateway serves it."""
+    documents = {}
+    for name in suite.services:
+        response = requests.get(f"{suite.gateway_url}/api/{name}/openapi.json", timeout=10)
+        assert response.status_code == 200, (name, response.status_code)
+        documents[name] = response.json()
+    return documents
+
+
+@pytest.fixture(scope="session")
+def operations(openapi_documents) -> list[Operation]:
+    return [op for name, document in openapi_documents.items() for op in operations_of(document, name)]
+
+
+@pytest.fixture(scope="session")
+def service_tokens(suite) -> ServiceTokens:
+    return ServiceTokens(suite.gateway_url, suite.env()["SERVICE_CLIENT_SECRET"])
+
+
+def _created_or_existing(response: requests.Response, existing) -> str:
+    if response.status_code == 201:
+        return response.json()["id"]
+    assert response.status_code == 409, response.text
+    return existing()
+
+
+@pytest.fixture(scope="session")
+def world(suite) -> World:
+    people = {name: sim_identity(label=label) for name, label in SIMS.items()}
+    personas = {
+        "anonymous": Persona("anonymous", "anonymous"),
+        "citizen": Persona("citizen", "person", people["citizen"]),
+        "employee": Persona("employee", "person", people["employee"]),
+        "head": Persona("head", "person", people["head"], COMPANY_A, "head"),
+        "other_head": Persona("other_head", "person", people["other_head"], COMPANY_B, "head"),
+        "representative": Persona("representative", "person", people["representative"], COMPANY_A, "authorised"),
+        "staff": Persona("staff", "person", people["staff"], staff=True),
+        "service:notifier": Persona("service:notifier", "service", service="notifier"),
+        "service:contracts": Persona("service:contracts", "service", service="contracts"),
+    }
+    head = personas["head"]
+    head.session = login(suite, head)
+
+    def grant(fin: str) -> str:
+        granted = head.session.post(f"{CONTRACTS}/authorities", json={"fin": fin, "valid_until": None})
+
+        def existing():
+            listed = head.session.get(f"{CONTRACTS}/authorities", params={"limit": 200}).json()["items"]
+            return next(a["id"] for a in listed if a["fin"] == fin and a["status"] == "active")
+        return _created_or_existing(granted, existing)
+
+    grant(people["head"]["fin"])                   # the head names himself first
+    grant(people["representative"]["fin"])
+    authority_id = grant(people["stand_in"]["fin"])  # the one the matrix may withdraw
+    for persona in personas.values():
+        if persona.kind == "person" and persona.session is None:
+            persona.session = login(suite, persona)
+
+    # The employee's contract with company A, entered and signed by the head with PIN2.
+    today = date.today()
+    notice = head.session.post(f"{CONTRACTS}/notices", json={
+        "employee_fin": people["employee"]["fin"], "position": "Baş mühasib", "occupation_code": "2411",
+        "workplace": "Mühasibatlıq", "contract_number": f"SEC-{uuid.uuid4().hex[:8]}",
+        "contract_date": (today - timedelta(days=40)).isoformat(),
+        "start_date": (today - timedelta(days=30)).isoformat(), "contract_type": "indefinite",
+        "end_date": None, "salary": "900.00", "working_time": "full"})
+    assert notice.status_code == 201, notice.text
+    notice_id = notice.json()["id"]
+    started = head.session.post(f"{CONTRACTS}/notices/{notice_id}/signature")
+    assert started.status_code == 202, started.text
+    confirmed = head.session.confirm_on_phone(people["head"]["phone"], started.json()["verification_code"],
+                                              people["head"]["pin2"], kind="sign")
+    assert confirmed.status_code == 200, confirmed.text
+    eventually(lambda: head.session.get(f"{CONTRACTS}/notices/{notice_id}/signature").json().get("state")
+               == "confirmed", timeout=15, message="the notice signed")
+
+    # The employee's certificate on it, once the certificates service has heard of the contract.
+    employee = personas["employee"].session
+    eventually(lambda: any(c["contract_id"] == notice_id for c in employee.get(
+        f"{CERTIFICATES}/contracts", params={"limit": 200}).json()["items"]), timeout=15,
+        message="the contract in the certificates service")
+    issued = employee.post(CERTIFICATES, json={
+        "contract_id": notice_id, "type": "employment", "valid_until": (today + timedelta(days=30)).isoformat(),
+        "email": "nermin@example.az", "purpose": "09", "destination": "general"})
+    assert issued.status_code == 201, issued.text
+
+    # Company A's webhook (a receiver nobody answers at: deliveries just fail and are retried).
+    hook = head.session.post("/api/notifier/webhooks", json={"url": f"http://127.0.0.1:9/{uuid.uuid4().hex}"})
+
+    def first_webhook():
+        return head.session.get("/api/notifier/webhooks").json()["items"][0]["id"]
+    webhook_id = _created_or_existing(hook, first_webhook)
+    return World(personas=personas, notice_id=notice_id, authority_id=authority_id, webhook_id=webhook_id,
+                 certificate_number=issued.json()["number"], employee_fin=people["employee"]["fin"])
+
+
