@@ -88,7 +88,7 @@ def company(*roles: str, scope: str | None = None) -> Caller:
         principal = require_company(roles=roles)
         require_authority(principal, roles, scope)
         return principal
-    return Caller(f"company:{'|'.join(roles)}" + (f":{scope}" if scope else ""), check, scope=scope)
+    return Caller(f"company:{'|'.join(roles)}", check, scope=scope)
 
 
 COMPANY = company("head", "authorised")

@@ -11,7 +11,8 @@ service really does (../shared/spec/api.md):
 - who may call it: `security` (the bearer token, or none for public operations) and the extension
   `x-egov-caller`, naming the declared caller (`@requires`): "public", "logged-in", "person",
   "staff", "company:head|authorised", "company:head", "service:<name>|…", or
-  {"any_of": [...]} — tests read who may call what from it.
+  {"any_of": [...]} — tests read who may call what from it; and, on company operations that need
+  one, `x-egov-scope`: the scope a representative's authority must cover.
 
 No `default` response: a status not listed is one the service does not answer."""
 from __future__ import annotations
@@ -23,6 +24,9 @@ from marshmallow import INCLUDE, Schema, fields, validate
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 CALLER_EXTENSION = "x-egov-caller"
+# The company function a company operation opens (contracts, accidents, insurers, notifications):
+# a representative's authority must cover it.
+SCOPE_EXTENSION = "x-egov-scope"
 BEARER = [{"bearer": []}]
 
 
@@ -107,6 +111,8 @@ def document_operation(doc: dict, *, caller, rule: str, method: str, body_parsed
 
     if caller is not None:
         doc[CALLER_EXTENSION] = caller.declaration
+        if caller.scope:
+            doc[SCOPE_EXTENSION] = caller.scope
         doc["security"] = BEARER if caller.needs_token else []
         if caller.needs_token:
             add(401)

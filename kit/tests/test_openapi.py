@@ -10,6 +10,7 @@ from marshmallow import Schema, fields
 
 from egov_kit.access import (ANYONE_LOGGED_IN, COMPANY, HEAD, PERSON, PUBLIC, STAFF, ServiceBlueprint, any_of,
                              requires, service)
+from egov_kit.authority import LocalAuthority
 from egov_kit.app import create_service_app
 from egov_kit.auth import Principal
 from egov_kit.config import load_settings
@@ -101,6 +102,11 @@ def make_app(monkeypatch, principal: Principal | None = None, max_body: int = 20
             raise unauthenticated()
         return principal
     monkeypatch.setattr(auth_module, "current_principal", fake_current_principal)
+    # Where a person stands for a company, answered here (the live check against contracts is
+    # tested in test_authority.py): the person acting is that company's head.
+    app.extensions["egov"].authority = LocalAuthority(
+        lambda voen, fin: {"voen": voen, "fin": fin, "head": True, "scopes": [], "authority_id": None,
+                           "valid_until": None})
     return app
 
 

@@ -58,6 +58,9 @@ def world(suite) -> World:
         "head": Persona("head", "person", people["head"], COMPANY_A, "head"),
         "other_head": Persona("other_head", "person", people["other_head"], COMPANY_B, "head"),
         "representative": Persona("representative", "person", people["representative"], COMPANY_A, "authorised"),
+        # A representative whose authority covers contract notices only.
+        "representative:contracts": Persona("representative:contracts", "person", people["contracts_only"],
+                                            COMPANY_A, "authorised", scopes=frozenset({"contracts"})),
         "staff": Persona("staff", "person", people["staff"], staff=True),
         "service:notifier": Persona("service:notifier", "service", service="notifier"),
         "service:contracts": Persona("service:contracts", "service", service="contracts"),
@@ -65,8 +68,9 @@ def world(suite) -> World:
     head = personas["head"]
     head.session = login(suite, head)
 
-    def grant(fin: str) -> str:
-        granted = head.session.post(f"{CONTRACTS}/authorities", json={"fin": fin, "valid_until": None})
+    def grant(fin: str, scopes: list[str] | None = None) -> str:
+        granted = head.session.post(f"{CONTRACTS}/authorities", json={"fin": fin, "valid_until": None,
+                                                                     **({"scopes": scopes} if scopes else {})})
 
         def existing():
             listed = head.session.get(f"{CONTRACTS}/authorities", params={"limit": 200}).json()["items"]
@@ -76,9 +80,19 @@ def world(suite) -> World:
     grant(people["head"]["fin"])                   # the head names himself first
     grant(people["representative"]["fin"])
     authority_id = grant(people["stand_in"]["fin"])  # the one the matrix may withdraw
+    # The limited representative holds exactly that: an authority an earlier test left is withdrawn.
+    for held in head.session.get(f"{CONTRACTS}/authorities", params={"limit": 200}).json()["items"]:
+        if held["fin"] == people["contracts_only"]["fin"] and held["status"] == "active":
+            assert head.session.delete(f"{CONTRACTS}/authorities/{held['id']}").status_code == 200
+    grant(people["contracts_only"]["fin"], ["contracts"])
     for persona in personas.values():
         if persona.kind == "person" and persona.session is None:
             persona.session = login(suite, persona)
+    # Company B's head has taken the manual's first step too, so what stops him at company A's
+    # notices is the company boundary alone.
+    other = personas["other_head"].session
+    answer = other.post(f"{CONTRACTS}/authorities", json={"fin": people["other_head"]["fin"], "valid_until": None})
+    assert answer.status_code in (201, 409), answer.text
 
     # The employee's contract with company A, entered and signed by the head with PIN2.
     today = date.today()
@@ -92,8 +106,9 @@ def world(suite) -> World:
     notice_id = notice.json()["id"]
     started = head.session.post(f"{CONTRACTS}/notices/{notice_id}/signature")
     assert started.status_code == 202, started.text
-    confirmed = head.session.confirm_on_phone(people["head"]["phone"], started.json()["verification_code"],
-                                              people["head"]["pin2"], kind="sign")
+    # One provider session per signature (the notice and its PDF): each confirmed in turn.
+    confirmed = head.session.confirm_signing(f"{CONTRACTS}/notices/{notice_id}/signature", people["head"]["phone"],
+                                             started.json()["verification_code"], people["head"]["pin2"])
     assert confirmed.status_code == 200, confirmed.text
     eventually(lambda: head.session.get(f"{CONTRACTS}/notices/{notice_id}/signature").json().get("state")
                == "confirmed", timeout=15, message="the notice signed")

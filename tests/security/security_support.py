@@ -61,8 +61,7 @@ def operations_of(document: dict, service: str) -> list[Operation]:
 
 @dataclass
 class Persona:
-    """A kind of caller. `scopes` is the representative's authority scopes (None: not limited);
-    when authority scopes land, the matrix adds one representative per scope set."""
+    """A kind of caller. `scopes` is the representative's authority scopes (None: not limited)."""
     name: str
     kind: str                         # anonymous | person | service
     sim: dict | None = None
@@ -105,6 +104,7 @@ SIMS = {
     "citizen": "no job 2", "employee": "employee 3", "head": "head of 3 companies",
     "other_head": "head of 1 company (logistics)", "representative": "employee / representative 1",
     "staff": "operations staff", "stand_in": "employee 4",
+    "contracts_only": "employee / representative 2",
 }
 
 

@@ -14,10 +14,10 @@ added tomorrow is covered by default:
 An operation whose path parameters the world cannot fill still gets its anonymous and wrong-kind
 cells; its admitted cells are listed in a warning.
 
-Scopes: a representative's authority will carry scopes (contracts, accidents, insurers,
-notifications). `Persona.scopes` and `scope_admits` are the dimension for it: once operations
-declare the scope they need (`x-egov-scope`), representatives with and without each scope are added
-to PERSONAS and the same expectations apply."""
+Scopes: a company operation that needs one declares it (`x-egov-scope`: contracts, accidents,
+insurers, notifications); a representative whose authority does not cover it is refused (403) like a
+caller of the wrong kind — the matrix has one representative with every scope and one with contract
+notices only."""
 from __future__ import annotations
 
 import warnings
@@ -30,8 +30,8 @@ from devtools.suite import available_services
 
 from security_support import ENDS_THE_SESSION, Operation, Persona, is_problem, login, operations_of, token_of
 
-PERSONAS = ["anonymous", "citizen", "employee", "head", "other_head", "representative", "staff",
-            "service:notifier", "service:contracts"]
+PERSONAS = ["anonymous", "citizen", "employee", "head", "other_head", "representative",
+            "representative:contracts", "staff", "service:notifier", "service:contracts"]
 PLACEHOLDER = "x"   # fills a path parameter the world knows nothing of (the caller check comes first)
 
 

@@ -17,7 +17,6 @@ import re
 import subprocess
 import sys
 import threading
-import time
 import uuid
 from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer

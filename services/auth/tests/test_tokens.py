@@ -238,4 +238,4 @@ def test_other_services_refuse_forged_tokens(suite, ilqar, real_key, people):
 def test_who_logged_out_is_for_the_suites_services_only(auth_url, asan, people):
     person = asan.login(people["head_a"])["access_token"]
     refused = requests.get(f"{auth_url}/api/auth/revoked-sessions", headers=bearer(person))
-    assert refused.status_code == 401 and refused.headers["Content-Type"].startswith("application/problem+json")
+    assert refused.status_code == 403 and refused.headers["Content-Type"].startswith("application/problem+json")

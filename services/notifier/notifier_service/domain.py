@@ -449,15 +449,3 @@ def check_webhook_url(url: str, resolve: Callable[[str], Iterable[str]], allow_p
     if allow_private:
         return None
     return checked_addresses(target.host, resolve, allow_private)[0]
-    try:
-        addresses = list(resolve(parts.hostname))
-    except (OSError, UnicodeError):
-        return URL_UNRESOLVABLE
-    if not addresses:
-        return URL_UNRESOLVABLE
-    try:
-        if not all(is_public_address(a) for a in addresses):
-            return URL_PRIVATE
-    except ValueError:
-        return URL_INVALID
-    return None

@@ -10,6 +10,7 @@ from egov_kit.app import current_service
 from egov_kit.errors import invalid
 from egov_kit.files import file_response
 from egov_kit.idempotency import idempotent, operation_id
+from egov_kit.openapi import path_parameter
 from egov_kit.paging import page
 from egov_kit.validators import Fin
 
@@ -90,7 +91,7 @@ class Victims(MethodView):
         return shown(current_service().add_victim(caller(), report_id, body))
 
 
-@blp.route("/reports/<report_id>/victims/<fin>")
+@blp.route("/reports/<report_id>/victims/<fin>", parameters=[path_parameter("fin", Fin())])
 class Victim(MethodView):
     @requires(REPORTER)
     @blp.arguments(schemas.VictimPatch)
