@@ -21,10 +21,9 @@ from .repository import VoenTaken
 
 log = logging.getLogger("insurers")
 SOURCE = "insurers"
-# Why the registries are asked, as the registry records it (the head's look-up lands in the
-# head's data-access log).
-ORGANIZATION_LOOKUP = "insurer registration: the organisation in the tax registry"
-HEAD_LOOKUP = "insurer registration: the head of the applying organisation"
+# Why the head is looked up (a code of the registry's look-up purposes): it lands in the head's
+# data-access log. Organisations are no personal data: looked up without a purpose.
+HEAD_LOOKUP = "insurer-application-head"
 
 
 def _not_found() -> ServiceError:
@@ -118,9 +117,9 @@ class InsurersService:
         for name in sorted(wanted.directories):
             facts.directories[name] = self.registry.directory(name)
         if wanted.tax_record:
-            facts.tax_record = self.registry.organization(voen, ORGANIZATION_LOOKUP, cached=True)
+            facts.tax_record = self.registry.organization(voen, cached=True)
         for other in wanted.voens:
-            facts.organizations[other] = self.registry.organization(other, ORGANIZATION_LOOKUP, cached=True)
+            facts.organizations[other] = self.registry.organization(other, cached=True)
         return facts
 
     def _checked(self, voen: str, changes: dict, current: dict) -> tuple[dict, dict]:

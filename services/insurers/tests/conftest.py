@@ -70,3 +70,9 @@ def files() -> dict[str, bytes]:
         "png_flipped": png[:60] + bytes([png[60] ^ 0xFF]) + png[61:],
         "png_trailing": png + b"<script>",
     }
+
+
+@pytest.fixture(scope="session")
+def pdf_of_size():
+    """Makes a whole PDF of about `padding` bytes more than an empty page."""
+    return make_pdf
