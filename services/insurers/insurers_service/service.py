@@ -82,9 +82,11 @@ class InsurersService:
     # --- who sees what ------------------------------------------------------------------------
 
     def _visible(self, principal: Principal, app_id: str) -> dict:
-        """The application, for its company or for staff; 404 for anyone else."""
+        """The application, for its company, and for staff once it has been sent (a draft is the
+        company's own business); 404 for anyone else."""
         app = self.repository.get(app_id)
-        if app is None or not (principal.acting_for == app["voen"] or principal.is_staff):
+        if app is None or not (principal.acting_for == app["voen"]
+                               or (principal.is_staff and app["status"] != domain.DRAFT)):
             raise _not_found()
         return app
 
@@ -168,15 +170,18 @@ class InsurersService:
 
     def applications(self, principal: Principal, status: str | None, limit: int, offset: int
                      ) -> tuple[list[dict], int]:
-        """For a company: its own applications, newest first. For staff: every application, the
-        submitted ones (the queue) oldest first."""
+        """For a company: its own applications, newest first. For staff: every application sent
+        (drafts are not theirs to see), the submitted ones (the queue) oldest first."""
         query: dict = {}
         if principal.acting_for:
             query["voen"] = principal.acting_for
-        elif not principal.is_staff:
+            if status:
+                query["status"] = status
+        elif principal.is_staff:
+            sent = [s for s in domain.STATUSES if s != domain.DRAFT]
+            query["status"] = {"$in": [status] if status in sent else [] if status else sent}
+        else:
             raise ServiceError(403, "staff_required")
-        if status:
-            query["status"] = status
         items, total = self.repository.page(query, limit, offset,
                                             oldest_submitted_first=status == domain.SUBMITTED)
         return [domain.summary(app) for app in items], total

@@ -159,12 +159,14 @@ def test_uploads_are_checked_by_content_and_streamed_back(head, draft, files, ot
     doc = stored.json()
     assert doc["content_type"] == "application/pdf" and doc["size"] == len(files["pdf"])
     assert doc["filename"] == "Dövlət qeydiyyatı şəhadətnaməsi.pdf"
-    for reader in (head, staff):
-        got = reader.get(f"{BASE}/applications/{app_id}/documents/{doc['id']}")
-        assert got.status_code == 200 and got.content == files["pdf"]
-        assert got.headers["Content-Type"] == "application/pdf" and got.headers["X-Content-Type-Options"] == "nosniff"
-        assert "filename*=UTF-8''D%C3%B6vl%C9%99t%20qeydiyyat%C4%B1" in got.headers["Content-Disposition"]
-        assert got.headers["Cache-Control"] == "private, no-store"
+    got = head.get(f"{BASE}/applications/{app_id}/documents/{doc['id']}")
+    assert got.status_code == 200 and got.content == files["pdf"]
+    assert got.headers["Content-Type"] == "application/pdf" and got.headers["X-Content-Type-Options"] == "nosniff"
+    assert "filename*=UTF-8''D%C3%B6vl%C9%99t%20qeydiyyat%C4%B1" in got.headers["Content-Disposition"]
+    assert got.headers["Cache-Control"] == "private, no-store"
+    # Staff see an application once it is sent, not while it is a draft.
+    assert problem(staff.get(f"{BASE}/applications/{app_id}/documents/{doc['id']}"), 404)
+    assert problem(staff.get(f"{BASE}/applications/{app_id}"), 404)
     assert problem(other.get(f"{BASE}/applications/{app_id}/documents/{doc['id']}"), 404)
     assert problem(other.get(f"{BASE}/applications/{app_id}"), 404)["code"] == "application_not_found"
     assert problem(other.delete(f"{BASE}/applications/{app_id}/documents/{doc['id']}"), 404)
@@ -197,6 +199,10 @@ def test_sent_registered_and_found_by_anyone(suite, head, draft, staff, files):
     assert app_id in [item["id"] for item in queue.json()["items"]]
     opened = staff.get(f"{BASE}/applications/{app_id}").json()
     assert opened["documents"] and opened["head"]["fin"] == "5ZK2M7P"
+    for doc in opened["documents"]:
+        got = staff.get(f"{BASE}/applications/{app_id}/documents/{doc['id']}")
+        assert got.status_code == 200 and len(got.content) == doc["size"] and got.headers["Content-Type"] == doc[
+            "content_type"]
     assert problem(staff.post(f"{BASE}/applications/{app_id}/decision", json={"decision": "maybe"}), 422)[
         "errors"].keys() == {"decision"}
     assert problem(head.post(f"{BASE}/applications/{app_id}/decision", json={"decision": "register"}), 403)
