@@ -36,7 +36,7 @@ class AccountNumber(MethodView):
         name by its VÖEN; nothing personal."""
         # The hot path answers with the view as the service shaped it (a Response passes through
         # flask-smorest untouched); test_api keeps it identical to LookupOut.
-        if not VOEN_RE.match(voen):
+        if not VOEN_RE.fullmatch(voen):
             raise invalid({"voen": ["invalid_voen"]})
         return jsonify(current_service().account_number_of(voen))
 
