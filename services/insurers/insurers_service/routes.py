@@ -92,7 +92,7 @@ class Documents(MethodView):
         settings = current_service().settings
         if request.content_length is not None and request.content_length > settings.max_body:
             # Before the body is read: refused with the limit named, not merely "too large".
-            raise current_service()._limit(413, "document_too_large", settings.max_document_bytes)
+            raise current_service().too_large(413, "document_too_large", settings.max_document_bytes)
         if not (request.mimetype or "").startswith("multipart/"):
             raise ServiceError(415, "unsupported_media_type")
         files = request.files.getlist("file")

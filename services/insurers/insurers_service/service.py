@@ -252,7 +252,8 @@ class InsurersService:
 
     # --- scanned documents --------------------------------------------------------------------
 
-    def _limit(self, status: int, code: str, size: int) -> ServiceError:
+    def too_large(self, status: int, code: str, size: int) -> ServiceError:
+        """A refusal naming the limit in MB (413 for sizes)."""
         return ServiceError(status, code, detail=domain.say(code, limit=domain.megabytes(size)))
 
     def add_document(self, principal: Principal, app_id: str, filename: str | None, source: BinaryIO,
@@ -262,12 +263,12 @@ class InsurersService:
         settings = self.settings
         app = self._own_draft(principal, app_id)
         if size is not None and size > settings.max_document_bytes:
-            raise self._limit(413, "document_too_large", settings.max_document_bytes)
+            raise self.too_large(413, "document_too_large", settings.max_document_bytes)
         if int(app.get("documents_count") or 0) >= settings.max_documents:
             raise ServiceError(409, "too_many_documents",
                                detail=domain.say("too_many_documents", limit=settings.max_documents))
         if size is not None and int(app.get("documents_size") or 0) + size > settings.max_application_bytes:
-            raise self._limit(413, "application_documents_too_large", settings.max_application_bytes)
+            raise self.too_large(413, "application_documents_too_large", settings.max_application_bytes)
         head = source.read(scans.SNIFF_BYTES)
         if not head:
             raise field_error("file", "document_empty")
@@ -283,7 +284,7 @@ class InsurersService:
             check.finish()
         except _TooLarge:
             self.repository.delete_file(doc_id)
-            raise self._limit(413, "document_too_large", settings.max_document_bytes) from None
+            raise self.too_large(413, "document_too_large", settings.max_document_bytes) from None
         except scans.Damaged as damaged:
             self.repository.delete_file(doc_id)
             raise ServiceError(422, "document_damaged", {"file": [domain.say(
@@ -304,7 +305,7 @@ class InsurersService:
             if int(now.get("documents_count") or 0) >= settings.max_documents:
                 raise ServiceError(409, "too_many_documents",
                                    detail=domain.say("too_many_documents", limit=settings.max_documents))
-            raise self._limit(413, "application_documents_too_large", settings.max_application_bytes)
+            raise self.too_large(413, "application_documents_too_large", settings.max_application_bytes)
         return next(d for d in domain.documents_view(attached) if d["id"] == doc_id)
 
     def document(self, principal: Principal, app_id: str, doc_id: str):
