@@ -50,6 +50,9 @@ DEFAULTS = {
     "max_body": "10m",
     "rate": 100,
     "burst": 200,
+    # Per client on the public look-up of an insurer's account number (beside the limit above).
+    "lookup_rate": 5,
+    "lookup_burst": 10,
     "connect_timeout": "2s",
     "read_timeout": "60s",
     "workers": "auto",
@@ -308,6 +311,8 @@ def config_from_env(environ=None, runtime_dir: str | os.PathLike = "/run/gateway
         "max_body": get("GATEWAY_MAX_BODY", DEFAULTS["max_body"]),
         "rate": get("GATEWAY_RATE", DEFAULTS["rate"]),
         "burst": get("GATEWAY_BURST", DEFAULTS["burst"]),
+        "lookup_rate": get("GATEWAY_LOOKUP_RATE", DEFAULTS["lookup_rate"]),
+        "lookup_burst": get("GATEWAY_LOOKUP_BURST", DEFAULTS["lookup_burst"]),
         "connect_timeout": get("GATEWAY_CONNECT_TIMEOUT", DEFAULTS["connect_timeout"]),
         "read_timeout": get("GATEWAY_READ_TIMEOUT", DEFAULTS["read_timeout"]),
         "workers": get("GATEWAY_WORKERS", DEFAULTS["workers"]),
@@ -355,6 +360,13 @@ def _template_context(config: dict) -> dict:
         raise ConfigError(f"burst {cfg['burst']!r}: not a number") from None
     if burst < 0:
         raise ConfigError("burst must not be negative")
+    lookup_rate, lookup_retry_after = _rate(cfg["lookup_rate"])
+    try:
+        lookup_burst = int(cfg["lookup_burst"])
+    except (TypeError, ValueError):
+        raise ConfigError(f"lookup burst {cfg['lookup_burst']!r}: not a number") from None
+    if lookup_burst < 0:
+        raise ConfigError("lookup burst must not be negative")
     workers = str(cfg["workers"]).strip()
     if workers != "auto" and not workers.isdigit():
         raise ConfigError(f"workers {workers!r}: expected a number or 'auto'")
@@ -390,6 +402,9 @@ def _template_context(config: dict) -> dict:
         "rate": rate,
         "retry_after": retry_after,
         "burst": burst,
+        "lookup_rate": lookup_rate,
+        "lookup_retry_after": lookup_retry_after,
+        "lookup_burst": lookup_burst,
         "connect_timeout": _check(_TIME_RE, cfg["connect_timeout"], "connect timeout"),
         "read_timeout": _check(_TIME_RE, cfg["read_timeout"], "read timeout"),
         "keepalive_timeout": _check(_TIME_RE, cfg["upstream_keepalive_timeout"], "keepalive timeout"),

@@ -328,3 +328,67 @@ def test_null_inside_or_matches_only_a_missing_field(fresh_db):
     else:
         assert inside_or == [1, 2]
     assert sorted(d["_id"] for d in fresh_db.c.find({"$or": [{"d": {"$in": [None]}}, {"_id": 99}]})) == [1, 2]
+
+
+def test_gridfs_stores_streams_and_deletes_files(fresh_db):
+    """The insurers service keeps scanned documents in a GridFS bucket: written in chunks (batched
+    inserts), read back whole or piece by piece, removed with their chunks."""
+    import io
+
+    import gridfs
+
+    bucket = gridfs.GridFSBucket(fresh_db, bucket_name="scans")
+    data = os.urandom(600_000)  # three chunks of the default size
+    bucket.upload_from_stream_with_id("doc-1", "Şəhadətnamə.pdf", io.BytesIO(data),
+                                      metadata={"application_id": "a1", "content_type": "application/pdf"})
+    stored = bucket.open_download_stream("doc-1")
+    assert (stored.length, stored.filename, stored.metadata["content_type"]) == (600_000, "Şəhadətnamə.pdf",
+                                                                                "application/pdf")
+    pieces = []
+    while piece := stored.read(100_000):
+        pieces.append(piece)
+    assert b"".join(pieces) == data and len(pieces) == 6
+    assert len(list(fresh_db["scans.chunks"].find({"files_id": "doc-1"}))) == 3
+    fresh_db["scans.files"].delete_one({"_id": "doc-1"})
+    fresh_db["scans.chunks"].delete_many({"files_id": "doc-1"})
+    assert list(fresh_db["scans.chunks"].find({"files_id": "doc-1"})) == []
+    with pytest.raises(gridfs.errors.NoFile):
+        bucket.open_download_stream("doc-1")
+
+
+def test_gridfs_collections_deviations(fresh_db):
+    """What the insurers repository steers round: on nx-27017 a delete of a missing file document in
+    a bucket's `.files` collection is an error (MongoDB deletes nothing), and a count of a
+    bucket's collections fails (their dotted names)."""
+    import io
+
+    import gridfs
+
+    gridfs.GridFSBucket(fresh_db, bucket_name="scans").upload_from_stream_with_id("d", "a", io.BytesIO(b"x"))
+    if NX:
+        with pytest.raises(PyMongoError, match="not found"):
+            fresh_db["scans.files"].delete_one({"_id": "missing"})
+        with pytest.raises(PyMongoError):
+            fresh_db["scans.files"].count_documents({})
+    else:
+        assert fresh_db["scans.files"].delete_one({"_id": "missing"}).deleted_count == 0
+        assert fresh_db["scans.files"].count_documents({}) == 1
+
+
+def test_find_one_and_update_against_a_unique_index(fresh_db):
+    """An application takes its VÖEN (a unique index) in the write that submits it: MongoDB raises
+    DuplicateKeyError; nx-27017 answers None, as if nothing had matched, and changes nothing
+    (update_one does raise there)."""
+    from pymongo import IndexModel, ReturnDocument
+
+    fresh_db.c.create_indexes([IndexModel("k", unique=True, sparse=True)])
+    fresh_db.c.insert_many([{"_id": 1, "k": "X"}, {"_id": 2, "s": "draft"}])
+    take = ({"_id": 2, "s": "draft"}, {"$set": {"k": "X", "s": "submitted"}})
+    if NX:
+        assert fresh_db.c.find_one_and_update(*take, return_document=ReturnDocument.AFTER) is None
+    else:
+        with pytest.raises(DuplicateKeyError):
+            fresh_db.c.find_one_and_update(*take, return_document=ReturnDocument.AFTER)
+    with pytest.raises(DuplicateKeyError):
+        fresh_db.c.update_one(*take)
+    assert fresh_db.c.find_one({"_id": 2}) == {"_id": 2, "s": "draft"}
