@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import json
 import multiprocessing
 import os
 import random
@@ -514,7 +513,7 @@ def main(argv=None) -> int:
             + (f"; {args.big:,} in a database of their own in {big_seconds:.1f} s" if big else ""))
         if big:
             p50r, p99r = big.p50 / small_direct.p50, big.p99 / small_direct.p99
-            out(f"look-up, directly, in turns                 req/s   p50 ms   p99 ms  cpu ms/req  failed")
+            out("look-up, directly, in turns                 req/s   p50 ms   p99 ms  cpu ms/req  failed")
             out(row(f"{args.small:>9,} registered", small_direct))
             out(row(f"{args.big:>9,} registered", big))
             out(f"  {args.big:,} vs {args.small:,}: p50 × {p50r:.2f}, p99 × {p99r:.2f}, cpu/req × "

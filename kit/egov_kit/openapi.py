@@ -111,8 +111,10 @@ def document_operation(doc: dict, *, caller, rule: str, method: str, body_parsed
 
     if caller is not None:
         doc[CALLER_EXTENSION] = caller.declaration
-        if caller.scope:
-            doc[SCOPE_EXTENSION] = caller.scope
+        # A company caller's scope, also as one alternative of an any_of (company or staff).
+        scope = caller.scope or next((c.scope for c in caller.alternatives if c.scope), None)
+        if scope:
+            doc[SCOPE_EXTENSION] = scope
         doc["security"] = BEARER if caller.needs_token else []
         if caller.needs_token:
             add(401)

@@ -149,7 +149,8 @@ def test_a_representative_registers_the_company_and_anyone_finds_its_account_num
     # The head's data were looked up for this: her data-access log says by whom and why.
     as_herself = ApiSession(suite.gateway_url).login(people["head"])
     log = as_herself.get("/api/registry/my-data-access", params={"limit": 200}).json()["items"]
-    assert any(entry["service"] == "insurers" and "insurer" in (entry.get("purpose") or "") for entry in log)
+    assert any(entry["service"] == "insurers" and entry["purpose"]["code"] == "insurer-application-head"
+               for entry in log)
 
     # An activity type the tax registry does not hold for this VÖEN is named, code and all.
     refused = problem(rep.patch(path, json={"auxiliary_activities": ["52.10", "56.10"]}), 422)

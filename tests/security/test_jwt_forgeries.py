@@ -63,9 +63,10 @@ def probes(suite, openapi_documents, genuine) -> dict[str, str]:
     found = {}
     for service, document in openapi_documents.items():
         for op in operations_of(document, service):
-            caller = op.caller if isinstance(op.caller, str) else ""
-            if op.method == "get" and not op.path_parameters and (
-                    caller in ("person", "logged-in") or caller.startswith("company:")) and requests.get(
+            declared = op.caller["any_of"] if isinstance(op.caller, dict) else [op.caller]
+            if op.method == "get" and not op.path_parameters and any(
+                    isinstance(caller, str) and (caller in ("person", "logged-in") or caller.startswith("company:"))
+                    for caller in declared) and requests.get(
                     f"{suite.gateway_url}{op.path}", headers={"Authorization": f"Bearer {genuine}"},
                     timeout=10).status_code == 200:
                 found[service] = op.path

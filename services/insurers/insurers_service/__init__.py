@@ -23,6 +23,7 @@ def build_service(kit, settings):
 def create_app(config_overrides: dict | None = None):
     """`config_overrides` may hold kit settings (mongo_db, …) and this service's (max_document_bytes, …)."""
     from egov_kit.app import create_service_app
+    from egov_kit.idempotency import IdempotencyKeys
 
     from . import messages  # noqa: F401 - registers the service's message codes
     from .routes import blp
@@ -34,6 +35,9 @@ def create_app(config_overrides: dict | None = None):
     kit = app.extensions["egov"]
     kit.service = build_service(kit, own)
     kit.service.repository.ensure_indexes()
+    keys = IdempotencyKeys(lambda: kit.db)
+    keys.ensure_indexes()
+    keys.init_app(app)
     api.register_blueprint(blp)
     return app
 

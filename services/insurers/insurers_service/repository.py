@@ -20,7 +20,7 @@ import gridfs
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
-from egov_kit.bus import document_with_events, strip_internal, update_with_events
+from egov_kit.bus import strip_internal, update_with_events
 from egov_kit.repository import MongoRepository
 
 from .domain import DRAFT, SUBMITTED

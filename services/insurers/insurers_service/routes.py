@@ -9,8 +9,10 @@ from flask.views import MethodView
 from egov_kit.access import PUBLIC, STAFF, ServiceBlueprint, any_of, caller, company, requires
 from egov_kit.app import current_service
 from egov_kit.errors import ServiceError, field_error, invalid
+from egov_kit.idempotency import idempotent, operation_id
+from egov_kit.openapi import path_parameter
 from egov_kit.paging import page, page_args
-from egov_kit.validators import VOEN_RE
+from egov_kit.validators import VOEN_RE, Voen
 
 from . import schemas
 
@@ -25,11 +27,12 @@ APPLICANT_OR_STAFF = any_of(APPLICANT, STAFF)
 DOWNLOAD_CHUNK = 256 * 1024
 
 
-@blp.route("/account-numbers/<voen>")
+@blp.route("/account-numbers/<voen>", parameters=[path_parameter("voen", Voen())])
 class AccountNumber(MethodView):
     @requires(PUBLIC)
     @blp.response(200, schemas.LookupOut)
     @blp.alt_response(404, description="no registered insurer with this VÖEN")
+    @blp.alt_response(422, description="the VÖEN in the path is not 10 digits")
     @blp.alt_response(429, description="too many look-ups from this client (the gateway's limit); see Retry-After")
     def get(self, voen):
         """"Sığortaedənin uçot nömrəsinin öyrənilməsi": a registered insurer's account number and
@@ -44,13 +47,14 @@ class AccountNumber(MethodView):
 @blp.route("/applications")
 class Applications(MethodView):
     @requires(APPLICANT)
-    @blp.arguments(schemas.ApplicationIn())
+    @blp.arguments(schemas.ApplicationIn(), required=False)
     @blp.response(201, schemas.ApplicationOut)
     @blp.alt_response(409, description="the VÖEN is registered or under review already")
+    @idempotent
     def post(self, body):
-        """A new draft for the organisation the caller acts for, with any of its sections.
-        Idempotency-Key (api.md) is to be honoured here once the kit's egov_kit.idempotency is in."""
-        return current_service().create(caller(), body)
+        """A new draft for the organisation the caller acts for, with any of its sections (none:
+        an empty draft). With `Idempotency-Key`, a repeat within 24 h answers the same draft."""
+        return current_service().create(caller(), body or {}, app_id=operation_id())
 
     @requires(APPLICANT_OR_STAFF)
     @blp.arguments(schemas.ApplicationsQuery(), location="query")

@@ -141,13 +141,20 @@ class InsurersService:
 
     # --- the draft ----------------------------------------------------------------------------
 
-    def create(self, principal: Principal, body: dict) -> dict:
-        """A new draft for the organisation the caller acts for, with whatever sections it brings."""
+    def create(self, principal: Principal, body: dict, app_id: str | None = None) -> dict:
+        """A new draft for the organisation the caller acts for, with whatever sections it brings.
+        `app_id`: the id to give it — the same for every attempt of one request (Idempotency-Key),
+        so an attempt cut short and repeated finds the draft it made instead of making another."""
         voen = principal.acting_for
+        if app_id is not None:
+            made = self.repository.get(app_id)
+            if made is not None and made["voen"] == voen:
+                return self._view(principal, made)
         self._voen_free(voen)
         sets, _unsets = self._checked(voen, body, {})
         at = stamp(self.now())
-        app = domain.new_application(self.new_id(), voen, domain.person_of(principal.fin, principal.full_name), at)
+        app = domain.new_application(app_id or self.new_id(), voen,
+                                     domain.person_of(principal.fin, principal.full_name), at)
         app.update(sets)
         self.repository.insert(app)
         return self._view(principal, app)

@@ -227,3 +227,14 @@ def test_the_lookup_refuses_what_is_no_voen_and_knows_nothing_else(suite):
     assert problem(requests.get(f"{suite.gateway_url}{BASE}/account-numbers/17011"), 422)["errors"] == {
         "voen": ["VÖEN 10 rəqəmdən ibarət olmalıdır."]}
     assert problem(requests.get(f"{suite.gateway_url}{BASE}/account-numbers/1799999990"), 404)
+
+
+def test_a_repeated_creation_under_one_idempotency_key_is_one_draft(other):
+    key = {"Idempotency-Key": f"insurer-draft-{uuid.uuid4().hex}"}
+    first = other.post(f"{BASE}/applications", json={"short_name": "Kafe"}, headers=key)
+    again = other.post(f"{BASE}/applications", json={"short_name": "Kafe"}, headers=key)
+    assert first.status_code == again.status_code == 201, first.text
+    assert again.json()["id"] == first.json()["id"] and again.headers.get("Idempotent-Replayed") == "true"
+    different = other.post(f"{BASE}/applications", json={"short_name": "Başqa"}, headers=key)
+    assert different.status_code == 422 and different.headers["Content-Type"].startswith("application/problem+json")
+    assert other.post(f"{BASE}/applications").status_code == 201  # no body: an empty draft

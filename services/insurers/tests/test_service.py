@@ -16,7 +16,6 @@ from devtools.client import sim_identity
 from egov_kit.auth import Principal
 from egov_kit.clock import utcnow
 from egov_kit.errors import ServiceError
-from insurers_service import domain
 from insurers_service.repository import InsurersRepository
 from insurers_service.service import InsurersService
 from insurers_service.settings import InsurersSettings
