@@ -65,6 +65,9 @@ DEFAULTS = {
     "user": "",
     # Empty: http://127.0.0.1:<port>, as the services' own default.
     "public_base_url": "",
+    # Addresses (or networks) of load balancers in front of the gateway whose X-Forwarded-For
+    # names the client; empty: the client is whoever connects.
+    "trusted_proxies": "",
 }
 
 # The access log keeps the route, not the identifiers in it. A path segment is written as it is
@@ -117,9 +120,21 @@ MESSAGES = {
         "az": ("Tapılmadı", "Sorğulanan xidmət mövcud deyil."),
         "en": ("Not found", "The requested service does not exist."),
     },
+    405: {
+        "az": ("Metoda icazə verilmir", "Bu ünvanda belə sorğu metodu qəbul edilmir."),
+        "en": ("Method not allowed", "This request method is not accepted here."),
+    },
     413: {
         "az": ("Sorğu çox böyükdür", "Sorğunun həcmi icazə verilən {limit} həddini aşır."),
         "en": ("Request too large", "The request body exceeds the allowed size of {limit}."),
+    },
+    414: {
+        "az": ("Ünvan çox uzundur", "Sorğunun ünvanı icazə verilən uzunluğu aşır."),
+        "en": ("URI too long", "The request's address exceeds the allowed length."),
+    },
+    431: {
+        "az": ("Başlıqlar çox böyükdür", "Sorğunun başlıqları (və ya kukiləri) icazə verilən həcmi aşır."),
+        "en": ("Request headers too large", "The request's headers (or cookies) exceed the allowed size."),
     },
     429: {
         "az": ("Həddindən artıq sorğu", "Sorğular çox tez-tez göndərilir. " + _RETRY["az"]),
@@ -141,7 +156,24 @@ MESSAGES = {
         "az": (_SERVER_ERROR_TITLE["az"], "Xidmət vaxtında cavab vermədi. " + _RETRY["az"]),
         "en": (_SERVER_ERROR_TITLE["en"], "The service did not respond in time. " + _RETRY["en"]),
     },
+    501: {
+        "az": ("Dəstəklənmir", "Sorğunun gövdəsinin ötürülmə üsulu (Transfer-Encoding) dəstəklənmir."),
+        "en": ("Not implemented", "The request body's transfer encoding is not supported."),
+    },
+    505: {
+        "az": ("HTTP versiyası dəstəklənmir", "Sorğunun HTTP versiyası dəstəklənmir."),
+        "en": ("HTTP version not supported", "The request's HTTP version is not supported."),
+    },
 }
+# What nginx refuses before any location is chosen — a request line or headers it cannot read or
+# will not take (TRACE, an over-long URI, oversized headers: nginx's internal 494), a transfer
+# encoding or HTTP version it does not know — has no route to a named location: these go to the
+# internal URI /.gw/<status>. nginx status -> the status answered (494 is nginx's own code; it
+# would answer 400, the standard one is 431).
+EARLY_ERRORS = {400: 400, 405: 405, 414: 414, 494: 431, 501: 501, 505: 505}
+# Allow of a 405: under /api every method the services may take, elsewhere (the portal) reading only.
+API_METHODS = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"
+PORTAL_METHODS = "GET, HEAD"
 # nginx variable holding the request id; its value is always JSON-safe
 # (either the sanitised client header or nginx's hex $request_id).
 _REQUEST_ID_VAR = "${gw_request_id}"
@@ -252,6 +284,23 @@ def _public_base(url: str, port) -> tuple[str, str]:
     return parts.scheme, host.lower() + (f":{explicit_port}" if explicit_port is not None else "")
 
 
+def _trusted_proxies(value) -> list[str]:
+    """GATEWAY_TRUSTED_PROXIES (comma-separated addresses or CIDR networks) -> set_real_ip_from values."""
+    items = value if isinstance(value, (list, tuple)) else str(value or "").split(",")
+    out = []
+    for item in (str(i).strip() for i in items):
+        if not item:
+            continue
+        try:
+            network = ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise ConfigError(f"trusted proxy {item!r}: not an address or network") from None
+        if network.prefixlen == 0:
+            raise ConfigError(f"trusted proxy {item!r}: every address would be believed")
+        out.append(str(network))
+    return list(dict.fromkeys(out))
+
+
 def _log_masks() -> dict:
     words = sorted(LOG_WORDS | set(SERVICES) | {ASAN_SIM["prefix"]})
     for word in words:
@@ -322,6 +371,7 @@ def config_from_env(environ=None, runtime_dir: str | os.PathLike = "/run/gateway
         "user": get("GATEWAY_USER", ""),
         # Upstreams see this host, never the one the client sent.
         "public_base_url": get("PUBLIC_BASE_URL", ""),
+        "trusted_proxies": get("GATEWAY_TRUSTED_PROXIES", DEFAULTS["trusted_proxies"]),
     }
 
 
@@ -414,6 +464,10 @@ def _template_context(config: dict) -> dict:
         "portal_dir": str(Path(cfg["portal_dir"]).resolve()),
         "problems": problems,
         "server_error_statuses": [500, 502, 503, 504],
+        "early_errors": EARLY_ERRORS,
+        "api_methods": API_METHODS,
+        "portal_methods": PORTAL_METHODS,
+        "trusted_proxies": _trusted_proxies(cfg.get("trusted_proxies")),
         "openapi_index": nginx_quote(json.dumps(index, separators=(",", ":"))),
         "user": _check(re.compile(r"^[a-z_][a-z0-9_-]*$|^$"), str(cfg.get("user") or ""), "user"),
     }

@@ -6,6 +6,7 @@ import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -81,9 +82,35 @@ def test_forwarding_headers(gateway):
     headers = resp.json()["headers"]
     assert headers["host"] == gateway.url.removeprefix("http://")
     assert headers["x-forwarded-proto"] == "http"
-    assert headers["x-forwarded-for"].endswith("127.0.0.1")
+    assert headers["x-forwarded-for"] == "127.0.0.1"
     assert headers["x-real-ip"] == "127.0.0.1"
     assert headers["authorization"] == "Bearer t0ken"  # services need it
+
+
+def test_a_client_cannot_name_its_own_address(gateway):
+    """Services (auth's log-in limits) count clients by the address the gateway passes on: what a
+    client writes in X-Real-IP or X-Forwarded-For is replaced, not passed on beside it."""
+    resp = requests.get(gateway.url + "/api/auth/me", headers={
+        "X-Real-IP": "198.51.100.7", "X-Forwarded-For": "198.51.100.8, 198.51.100.9"})
+    headers = resp.json()["headers"]
+    assert (headers["x-real-ip"], headers["x-forwarded-for"]) == ("127.0.0.1", "127.0.0.1")
+
+
+def test_behind_a_trusted_load_balancer_the_client_is_the_one_it_names(start_gateway, upstreams):
+    """GATEWAY_TRUSTED_PROXIES: from a named balancer (here the test itself, at 127.0.0.1), the
+    client is the nearest address of X-Forwarded-For that is not a balancer's; whatever the client
+    wrote before it is still ignored."""
+    gw = start_gateway({"AUTH_URLS": upstreams["auth"].url, "GATEWAY_TRUSTED_PROXIES": "127.0.0.1, 10.0.0.0/8"})
+
+    def seen(forwarded_for: str) -> tuple[str, str]:
+        headers = requests.get(gw.url + "/api/auth/me", headers={"X-Forwarded-For": forwarded_for,
+                                                                 "X-Real-IP": "192.0.2.1"}).json()["headers"]
+        return headers["x-real-ip"], headers["x-forwarded-for"]
+
+    assert seen("198.51.100.7") == ("198.51.100.7", "198.51.100.7")
+    # The client forged the first entry; the balancer (and an inner one, 10.1.2.3) appended theirs.
+    assert seen("203.0.113.66, 198.51.100.7, 10.1.2.3") == ("198.51.100.7", "198.51.100.7")
+    assert seen("not an address") == ("127.0.0.1", "127.0.0.1")
 
 
 def test_no_version_or_internals_in_response_headers(gateway):
@@ -234,7 +261,7 @@ def test_upstream_timeout_is_504_problem(gateway):
     assert_problem(resp, 504, "Xidmətdə daxili xəta")
 
 
-@pytest.mark.parametrize("status", [400, 401, 403, 404, 409, 413, 422, 429])
+@pytest.mark.parametrize("status", [400, 401, 403, 404, 405, 409, 413, 414, 422, 429, 431])
 def test_upstream_4xx_passes_through_untouched(gateway, upstreams, status):
     resp = requests.post(gateway.url + "/api/contracts/notices", json={"fin": "1"},
                          headers={"X-Test-Status": str(status), "X-Test-Retry-After": "7"})
@@ -281,6 +308,70 @@ def test_without_the_simulator_configured_there_is_no_simulator_route(start_gate
 def test_unreadable_request_is_a_400_problem(gateway):
     # nginx itself refuses a NUL in the path; the client still gets a problem document.
     assert_problem(requests.get(gateway.url + "/api/certificates/%00/pdf"), 400, "Sorğu yanlışdır")
+
+
+def _raw(url: str, data: bytes) -> tuple[int, dict, bytes]:
+    """Send bytes no HTTP library would, read the whole answer (nginx closes after these)."""
+    host, port = url.removeprefix("http://").rsplit(":", 1)
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(data)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    status_line, *lines = head.decode("latin-1").split("\r\n")
+    headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines)}
+    return int(status_line.split()[1]), headers, body
+
+
+@pytest.mark.parametrize("method, path, headers, status, title", [
+    # Refused by nginx before any location: TRACE, an address or headers over its buffers.
+    ("TRACE", "/api/certificates/contracts", {}, 405, "Metoda icazə verilmir"),
+    ("TRACE", "/", {}, 405, "Metoda icazə verilmir"),
+    ("GET", "/api/registry/directories/districts?q=" + "x" * 9000, {}, 414, "Ünvan çox uzundur"),
+    ("GET", "/api/registry/" + "x" * 9000, {}, 414, "Ünvan çox uzundur"),
+    ("GET", "/api/registry/directories/districts", {"X-Padding": "x" * 9000}, 431, "Başlıqlar çox böyükdür"),
+    ("GET", "/", {"Cookie": "c=" + "x" * 9000}, 431, "Başlıqlar çox böyükdür"),
+    # A body in an encoding nginx does not know.
+    ("POST", "/api/auth/asan/sessions", {"Transfer-Encoding": "gzip"}, 501, "Dəstəklənmir"),
+    # The portal's files take no POST.
+    ("POST", "/index.html", {}, 405, "Metoda icazə verilmir"),
+])
+def test_what_nginx_refuses_itself_is_a_problem_too(gateway, upstreams, method, path, headers, status, title):
+    hits = upstreams["registry-a"].hits + upstreams["registry-b"].hits + upstreams["auth"].hits
+    resp = requests.request(method, gateway.url + path, headers={**headers, "X-Request-ID": "nginx-own-1"},
+                            data=b"x" if method == "POST" else None)
+    doc = assert_problem(resp, status, title)
+    assert "<html" not in resp.text
+    assert resp.headers["X-Request-ID"] == doc["request_id"]
+    if status in (405, 501):  # the request's headers were read: the client's id is kept
+        assert doc["request_id"] == "nginx-own-1"
+    if status == 405:
+        assert resp.headers["Allow"] == ("GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS" if path.startswith("/api/")
+                                         else "GET, HEAD")
+    else:
+        assert "Allow" not in resp.headers
+    assert upstreams["registry-a"].hits + upstreams["registry-b"].hits + upstreams["auth"].hits == hits
+
+
+def test_nginx_refusals_in_english(gateway):
+    resp = requests.request("TRACE", gateway.url + "/api/auth/me", headers={"Accept-Language": "en"})
+    assert assert_problem(resp, 405, "Method not allowed")["detail"] == "This request method is not accepted here."
+    resp = requests.get(gateway.url + "/api/auth/me", headers={"Accept-Language": "en", "X-Padding": "x" * 9000})
+    assert_problem(resp, 431, "Request headers too large")
+
+
+def test_an_unknown_http_version_is_a_problem(gateway):
+    status, headers, body = _raw(gateway.url, b"GET /api/auth/me HTTP/2.0\r\nHost: x\r\n\r\n")
+    assert status == 505 and headers["content-type"] == PROBLEM
+    doc = json.loads(body)
+    assert (doc["status"], doc["title"]) == (505, "HTTP versiyası dəstəklənmir")
+    assert doc["request_id"] == headers["x-request-id"]
+
+
+def test_the_gateways_error_pages_are_not_addresses(gateway):
+    for status in (400, 405, 414, 431, 501, 505):
+        assert_problem(requests.get(f"{gateway.url}/.gw/{status}"), 404, "Tapılmadı")
 
 
 def test_portal_placeholder(gateway):
@@ -494,15 +585,23 @@ def test_defaults_route_every_service_of_the_table_locally(tmp_path):
                                                       runtime_dir=tmp_path))
     assert "@svc_asan_sim$gw_body_route" in text.split("location ^~ /api/asan-sim/")[1]
     assert "server 127.0.0.1:8190;" in text.split("upstream svc_asan_sim {")[1]
-    assert "\nuser " not in text and "$request_uri" not in text
+    assert "\nuser " not in text
+    # The path as the client wrote it (query string and all) only picks a 405's Allow: it is
+    # neither proxied nor logged.
+    assert [line.strip() for line in text.splitlines() if "$request_uri" in line] == [
+        "map $request_uri $gw_allow {"]
+    assert "set_real_ip_from" not in text  # no load balancer is believed unless named
 
 
 def test_rendered_config_passes_nginx_check(tmp_path, nginx_bin):
     runtime = tmp_path / "rt"
     env = {"AUTH_URLS": "http://localhost:8101,http://[::1]:8111", "GATEWAY_HOST": "0.0.0.0",
-           "GATEWAY_RATE": "20r/m"}
+           "GATEWAY_RATE": "20r/m", "GATEWAY_TRUSTED_PROXIES": "10.0.0.0/8, 2001:db8::1, 10.1.0.0/16"}
     conf = gw_render.write_runtime(gw_render.config_from_env(env, runtime_dir=runtime))
     assert "server [::1]:8111;" in conf.read_text()
+    assert [line.strip() for line in conf.read_text().splitlines() if "real_ip" in line] == [
+        "set_real_ip_from 10.0.0.0/8;", "set_real_ip_from 2001:db8::1/128;", "set_real_ip_from 10.1.0.0/16;",
+        "real_ip_header X-Forwarded-For;", "real_ip_recursive on;"]
     assert "Retry-After 3 always" in conf.read_text()
     cmd = gw_render.nginx_command(nginx_bin, runtime)
     check = subprocess.run([cmd[0], "-t", *cmd[1:]], capture_output=True, text=True)
@@ -523,6 +622,10 @@ def test_rendered_config_passes_nginx_check(tmp_path, nginx_bin):
     {"PUBLIC_BASE_URL": "https://user:pw@e-services.example.org"},
     {"PUBLIC_BASE_URL": "https://e-services.example.org:99999"},
     {"PUBLIC_BASE_URL": "https://e-services.example.org/?q=1"},
+    {"GATEWAY_TRUSTED_PROXIES": "10.0.0.1, lb.example"},
+    {"GATEWAY_TRUSTED_PROXIES": "10.0.0.0/33"},
+    {"GATEWAY_TRUSTED_PROXIES": "0.0.0.0/0"},
+    {"GATEWAY_TRUSTED_PROXIES": "::/0"},
 ])
 def test_bad_configuration_is_rejected(tmp_path, env):
     with pytest.raises(gw_render.ConfigError):

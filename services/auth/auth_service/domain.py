@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
+import math
 import re
 import secrets
 import uuid
@@ -79,9 +81,11 @@ def utc_epoch(moment: datetime) -> int:
 
 # --- Asan İmza requests (log-in and signing) ----------------------------------------------
 
-def new_login(*, phone: str, user_id: str, challenge: bytes, now: datetime, ttl: int) -> dict:
+def new_login(*, phone: str, user_id: str, challenge: bytes, now: datetime, ttl: int,
+              client: str | None = None) -> dict:
+    """`client`: who started it (client_tag), so that only they get it again on a restart."""
     return {
-        "_id": new_id(), "kind": LOGIN, "phone": phone, "user_id": user_id,
+        "_id": new_id(), "kind": LOGIN, "phone": phone, "user_id": user_id, "client": client,
         "hash": challenge, "verification_code": verification_code(challenge), "provider_session": None,
         "state": PENDING, "created_at": now, "expires_at": now + timedelta(seconds=ttl),
     }
@@ -94,11 +98,16 @@ def effective_state(request: dict, now: datetime) -> str:
     return request["state"]
 
 
-def restart_reusable(previous: dict | None, *, user_id: str, now: datetime, window: int) -> bool:
+def restart_reusable(previous: dict | None, *, user_id: str, now: datetime, window: int,
+                     client: str | None = None) -> bool:
     """Starting again within a few seconds while the first request is pending gives the same one
-    (a double click or a retried request must not put two codes on the phone)."""
+    (a double click or a retried request must not put two codes on the phone) — to the same
+    client only: whoever holds a log-in's session id collects its token, so a start from elsewhere
+    with the same number and user ID (someone who knows them, racing the person) gets a request
+    of its own, with a code of its own."""
     return (previous is not None and previous.get("kind") == LOGIN
             and hmac.compare_digest(str(previous.get("user_id")), user_id)
+            and hmac.compare_digest(str(previous.get("client")), str(client))
             and effective_state(previous, now) == PENDING
             and now - as_utc(previous["created_at"]) <= timedelta(seconds=window))
 
@@ -275,3 +284,47 @@ def companies(fin: str, *, headed: list[dict], authorities: list[dict], today: d
             voen = record["voen"]
             out.setdefault(voen, {"voen": voen, "name": names.get(voen), "role": AUTHORISED})
     return list(out.values())
+
+
+# --- log-in limits ------------------------------------------------------------------------
+# What a log-in attempt is counted against: the phone number and the user ID of an Asan İmza
+# start, the person a card proved to be, and the client it came from.
+PHONE, USER_ID, CARD, CLIENT = "phone", "user_id", "card", "client"
+UNREADABLE_CLIENT = "?"
+
+
+def login_window(now: datetime, seconds: int) -> tuple[int, int]:
+    """The fixed window holding `now` (its number since the epoch) and the whole seconds until it
+    ends. Every limit counts in the same windows, so a refusal waits the same (Retry-After)
+    whichever limit it met."""
+    moment = now.timestamp()
+    window = int(moment // seconds)
+    return window, max(1, math.ceil((window + 1) * seconds - moment))
+
+
+def attempt_key(subject: str, value: str, window: int) -> str:
+    """The counter of one subject (PHONE, USER_ID, CARD or CLIENT and its value) in one window;
+    hashed, so the counters hold no number, user ID, FİN or address."""
+    return hashlib.sha256(f"{subject}\x00{value}\x00{window}".encode()).hexdigest()
+
+
+def client_key(address: str | None) -> str | None:
+    """Who a client is, for its limit: its IPv4 address, or the /64 network of an IPv6 one (what
+    one subscriber is given, and may change addresses within at will); UNREADABLE_CLIENT for
+    anything else (all such share one count); None when there is no client (a direct call)."""
+    if address is None:
+        return None
+    try:
+        parsed = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return UNREADABLE_CLIENT
+    if parsed.version == 6 and parsed.ipv4_mapped is not None:
+        return str(parsed.ipv4_mapped)
+    if parsed.version == 6:
+        return str(ipaddress.IPv6Network((parsed, 64), strict=False))
+    return str(parsed)
+
+
+def client_tag(client: str | None) -> str | None:
+    """What a log-in request keeps of its client: enough to know it again, not the address."""
+    return None if client is None else hashlib.sha256(f"client\x00{client}".encode()).hexdigest()[:32]

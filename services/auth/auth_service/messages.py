@@ -28,6 +28,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "invalid_refresh_token": ("Yeniləmə tokeni yanlışdır və ya artıq istifadə olunub.",
                               "The refresh token is invalid or already used."),
     "invalid_client": ("Xidmətin giriş məlumatları yanlışdır.", "Wrong service credentials."),
+    "too_many_login_attempts": ("Giriş cəhdləri çox tez-tezdir. Bir az sonra yenidən cəhd edin.",
+                                "Too many log-in attempts. Please try again later."),
     "try_again": ("Sorğu eyni anda təkrarlandı, bir az sonra yenidən cəhd edin.",
                   "The request collided with another one; please try again."),
 }

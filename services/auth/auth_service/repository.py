@@ -10,6 +10,8 @@ Collections:
   card_nonces     e-signature card challenges (_id = nonce), single use
   sessions        server-side log-in sessions; carries the auth.session.revoked events (outbox)
   authorities     company authorities learnt from the contracts service (_id = authority id)
+  login_attempts  log-in attempts of one subject (a phone, a user ID, a card holder, a client) in
+                  one fixed window, shared by every auth process (_id = a hash of the three)
 
 Every write that must happen once across processes is a conditional single-document write.
 Instants written by updates are kept as ISO 8601 text: the Mongo-speaking server of the local run
@@ -45,6 +47,7 @@ class AuthRepository(MongoRepository):
         "sessions": [IndexModel([("revoked_until", ASCENDING)], sparse=True), _PURGED_WHEN_DUE],
         "authorities": [IndexModel([("fin", ASCENDING)])],
         "card_nonces": [_PURGED_WHEN_DUE],
+        "login_attempts": [_PURGED_WHEN_DUE],
     }
 
     # --- signing keys ---------------------------------------------------------------------
@@ -162,6 +165,30 @@ class AuthRepository(MongoRepository):
         taken = self.db.card_nonces.find_one_and_update(
             {"_id": nonce, "used_at": None, "expires_at": {"$gt": now}}, {"$set": {"used_at": stamp(now)}})
         return taken is not None
+
+    # --- log-in limits ----------------------------------------------------------------------
+    def count_attempt(self, key: str, limit: int, purge_at: datetime) -> bool:
+        """One more attempt on the counter `key` (a subject in a window) if it stays within `limit`:
+        one conditional increment, or the window's first attempt inserting the counter. False,
+        and nothing changed, when the counter is full.
+
+        Increment-or-insert rather than an upsert: nx-27017 drops $setOnInsert from an upserting
+        find_one_and_update (tests/conformance: the conditional increment and the upsert)."""
+        counters = self.db.login_attempts
+        for _ in range(3):
+            if counters.find_one_and_update({"_id": key, "count": {"$lte": limit - 1}}, {"$inc": {"count": 1}},
+                                            projection={"count": 1}) is not None:
+                return True
+            try:
+                counters.insert_one({"_id": key, "count": 1, "purge_at": purge_at})
+                return True
+            except DuplicateKeyError:
+                pass
+            found = counters.find_one({"_id": key}, {"count": 1})
+            if found is not None and int(found["count"]) >= limit:
+                return False  # a count only grows within its window: full it stays
+            # Inserted by another process since the increment missed (or purged meanwhile): again.
+        return False
 
     # --- sessions ---------------------------------------------------------------------------
     def insert_session(self, session: dict) -> None:

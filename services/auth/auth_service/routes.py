@@ -7,7 +7,7 @@ refresh and service tokens are PUBLIC as far as a bearer token goes: what they a
 phone's confirmation, a card's signature, a refresh token, a client secret) is the credential."""
 from __future__ import annotations
 
-from flask import Response
+from flask import Response, request
 from flask.views import MethodView
 
 from egov_kit.access import PERSON, PUBLIC, ServiceBlueprint, caller, requires, service
@@ -56,6 +56,16 @@ AUTH_PERSON = PERSON.checked_by(_person)
 AUTH_SERVICE = service().checked_by(_service)
 
 
+def _client() -> str | None:
+    """The address a log-in came from, for its limits: what the gateway sends as X-Real-IP (its
+    own view of the client, replacing whatever the client wrote), else the connection's peer
+    (a call straight to the service, as in the tests)."""
+    return request.headers.get("X-Real-IP") or request.remote_addr
+
+
+LIMITED = "too many log-in attempts (by this number, user ID, card or client): wait Retry-After seconds"
+
+
 @blp.after_request
 def _not_cached(response):
     # Tokens, codes and session ids must not linger in a browser or proxy cache.
@@ -68,9 +78,10 @@ class AsanSessions(MethodView):
     @requires(PUBLIC)
     @blp.arguments(s.AsanStartIn)
     @blp.response(201, s.AsanStartOut)
+    @blp.alt_response(429, description=LIMITED)
     def post(self, body):
         """Start an Asan İmza log-in: the same verification code appears on the person's phone."""
-        return current_service().start_asan_login(body["phone"], body["user_id"])
+        return current_service().start_asan_login(body["phone"], body["user_id"], _client())
 
 
 @blp.route("/asan/sessions/<session_id>")
@@ -86,9 +97,10 @@ class AsanSession(MethodView):
 class CardChallenge(MethodView):
     @requires(PUBLIC)
     @blp.response(200, s.ChallengeOut)
+    @blp.alt_response(429, description=LIMITED)
     def get(self):
         """A single-use nonce for the e-signature card to sign."""
-        return current_service().card_challenge()
+        return current_service().card_challenge(_client())
 
 
 @blp.route("/card/sessions")
@@ -97,9 +109,10 @@ class CardSessions(MethodView):
     @blp.arguments(s.CardLoginIn)
     @blp.response(200, s.TokenOut)
     @blp.alt_response(401, description="the nonce, the certificate or the signature is not accepted")
+    @blp.alt_response(429, description=LIMITED)
     def post(self, body):
         """Log in with the card's certificate and its signature over the nonce."""
-        return current_service().card_login(body["certificate"], body["nonce"], body["signature"])
+        return current_service().card_login(body["certificate"], body["nonce"], body["signature"], _client())
 
 
 @blp.route("/me")

@@ -13,7 +13,7 @@ import base64
 import binascii
 import logging
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Callable
 
 from cryptography import x509
@@ -42,6 +42,8 @@ LOGIN_TEXT = "Əmək və Əhalinin Sosial Müdafiəsi Nazirliyinin elektron xidm
 REVOKED_EVENT = "auth.session.revoked"
 # A poll that claimed starting a signing's next provider session has this long to do it.
 SESSION_START_LEASE = 10
+# A log-in limit's counter is kept this long after its window ends.
+KEEP_COUNTERS = timedelta(minutes=1)
 
 
 def _b64decode(value: str) -> bytes:
@@ -148,19 +150,27 @@ class AuthService:
             raise asan_unavailable()  # no ASAN_PROVIDER_URL: this deployment has no Asan İmza
         return self.provider
 
-    def start_asan_login(self, phone: str, user_id: str) -> dict:
+    def start_asan_login(self, phone: str, user_id: str, client: str | None = None) -> dict:
         """Ask the provider to have the person sign a fresh random hash with PIN1. Any number and
         user ID start a request: whether the pair exists is the provider's to say, at the end,
-        and a pair that does not is one answer whichever half was wrong."""
+        and a pair that does not is one answer whichever half was wrong. Each start counts against
+        the limits of its number, its user ID and its `client` (the address it came from; None:
+        not counted), whether the pair exists or not."""
         provider = self._provider()
         now = self.clock()
+        client = d.client_key(client)
+        self._count_attempt(now, (d.PHONE, phone, self.settings.login_per_phone),
+                            (d.USER_ID, user_id, self.settings.login_per_user_id),
+                            (d.CLIENT, client, self.settings.login_per_client))
+        tag = d.client_tag(client)
         for _attempt in range(3):
             claim = self.repo.get_start(phone)
             previous = self.repo.get_request(claim["session_id"]) if claim else None
-            if d.restart_reusable(previous, user_id=user_id, now=now, window=self.settings.asan_restart_window):
+            if d.restart_reusable(previous, user_id=user_id, client=tag, now=now,
+                                  window=self.settings.asan_restart_window):
                 return _started(previous)
             request = d.new_login(phone=phone, user_id=user_id, challenge=d.new_challenge(), now=now,
-                                  ttl=self.settings.asan_request_ttl)
+                                  ttl=self.settings.asan_request_ttl, client=tag)
             self.repo.insert_request(request)
             if self.repo.claim_start(phone, claim["session_id"] if claim else None, request["_id"], now):
                 try:
@@ -235,8 +245,25 @@ class AuthService:
         verify_hash_signature(cert, bytes(hash_value), answer.signature, answer.algorithm)
         return self.trust.holder(cert, now)
 
+    # --- log-in limits ------------------------------------------------------------------------
+    def _count_attempt(self, now: datetime, *subjects: tuple[str, str | None, int]) -> None:
+        """Count one log-in attempt against each (subject, value, limit) in the current window,
+        in the database every auth process shares (a subject without a value, or a limit of 0, is
+        not counted). Past any limit: 429 with the wait until the window ends — one answer
+        whichever limit it was, and whatever the attempt named."""
+        window, wait = d.login_window(now, self.settings.login_window)
+        purge_at = now + timedelta(seconds=wait) + KEEP_COUNTERS
+        over = [subject for subject, value, limit in subjects
+                if value is not None and limit > 0
+                and not self.repo.count_attempt(d.attempt_key(subject, value, window), limit, purge_at)]
+        if over:
+            log.warning("log-in limit reached", extra={"limits": over})
+            raise ServiceError(429, "too_many_login_attempts", headers={"Retry-After": str(wait)})
+
     # --- e-signature card ---------------------------------------------------------------------
-    def card_challenge(self) -> dict:
+    def card_challenge(self, client: str | None = None) -> dict:
+        """A nonce for the card to sign; each counts against its `client`'s log-in limit."""
+        self._count_attempt(self.clock(), (d.CLIENT, d.client_key(client), self.settings.login_per_client))
         nonce = base64.b64encode(secrets.token_bytes(32)).decode()
         expires = self.repo.add_nonce(nonce, self.clock(), self.settings.card_nonce_ttl)
         return {"nonce": nonce, "expires_at": expires}
@@ -248,7 +275,12 @@ class AuthService:
             raise not_found()
         return "".join(certificates)
 
-    def card_login(self, certificate: str, nonce: str, signature: str) -> dict:
+    def card_login(self, certificate: str, nonce: str, signature: str, client: str | None = None) -> dict:
+        """Each attempt counts against its `client`'s log-in limit; one whose card proved itself
+        (a trusted certificate's key signed our nonce) counts against the holder's too, before
+        the registry is asked about them and a session opens. (Counted before that proof, a
+        certificate anyone may copy from a signed document would lock its holder out.)"""
+        self._count_attempt(self.clock(), (d.CLIENT, d.client_key(client), self.settings.login_per_client))
         try:
             signature_bytes = _b64decode(signature)
         except (binascii.Error, ValueError):
@@ -272,6 +304,7 @@ class AuthService:
             raise field_error("signature", "signature_mismatch", 401) from None
         except pki.PkiError:
             raise field_error("certificate", "certificate_malformed") from None
+        self._count_attempt(now, (d.CARD, holder.fin, self.settings.login_per_card))
         person = self._person(holder.fin, "certificate")
         session, refresh_token = self._open_session(holder.fin, person, "card")
         self.repo.insert_session(session)

@@ -24,6 +24,14 @@ class AuthSettings:
     asan_timeout: float = 10.0            # ASAN_PROVIDER_TIMEOUT_SECONDS: one HTTP call to the provider
     asan_request_ttl: int = 120           # ASAN_REQUEST_TTL_SECONDS
     asan_restart_window: int = 5          # ASAN_RESTART_WINDOW_SECONDS
+    # Log-in limits: attempts counted in fixed windows shared by every auth process (0 = no limit).
+    login_window: int = 600               # AUTH_LOGIN_WINDOW_SECONDS
+    # `make test` logs its most used demo person in 35 times, and makes 185 attempts from 127.0.0.1,
+    # in about five minutes: the defaults leave room for that, and for a busy office behind one address.
+    login_per_phone: int = 60             # AUTH_LOGIN_LIMIT_PER_PHONE: Asan İmza starts per phone number
+    login_per_user_id: int = 60           # AUTH_LOGIN_LIMIT_PER_USER_ID: Asan İmza starts per user ID
+    login_per_card: int = 20              # AUTH_LOGIN_LIMIT_PER_CARD: card log-ins per card holder (FİN)
+    login_per_client: int = 600           # AUTH_LOGIN_LIMIT_PER_CLIENT: starts, challenges, card log-ins
     staff_fins: frozenset = field(default_factory=frozenset)  # STAFF_FINS (comma-separated)
 
 
@@ -54,11 +62,19 @@ def own_settings(overrides: dict | None = None) -> AuthSettings:
         asan_timeout=float(env("ASAN_PROVIDER_TIMEOUT_SECONDS", "10")),
         asan_request_ttl=_int("ASAN_REQUEST_TTL_SECONDS", 120),
         asan_restart_window=_int("ASAN_RESTART_WINDOW_SECONDS", 5),
+        login_window=_int("AUTH_LOGIN_WINDOW_SECONDS", 600),
+        login_per_phone=_int("AUTH_LOGIN_LIMIT_PER_PHONE", 60),
+        login_per_user_id=_int("AUTH_LOGIN_LIMIT_PER_USER_ID", 60),
+        login_per_card=_int("AUTH_LOGIN_LIMIT_PER_CARD", 20),
+        login_per_client=_int("AUTH_LOGIN_LIMIT_PER_CLIENT", 600),
         staff_fins=frozenset(f.strip().upper() for f in staff.split(",") if f.strip()),
     )
     settings = apply_overrides(settings, overrides or {})
     if settings.asan_provider_url and not settings.asan_rp_uuid:
         raise MissingSecret("ASAN_RP_UUID")
+    if settings.login_window < 1 or min(settings.login_per_phone, settings.login_per_user_id,
+                                        settings.login_per_card, settings.login_per_client) < 0:
+        raise ValueError("AUTH_LOGIN_WINDOW_SECONDS must be at least 1 and the AUTH_LOGIN_LIMIT_* not negative")
     return settings
 
 

@@ -3,6 +3,7 @@ verification code, request expiry, the provider's end results, idempotent starts
 tokens, company roles, authorities, service clients, key selection."""
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -79,6 +80,51 @@ def test_restart_within_window_reuses_only_a_pending_login_of_the_same_user():
     assert not d.restart_reusable(request, user_id="000000", now=at, window=5)
     assert not d.restart_reusable({**request, "state": d.CONFIRMED}, user_id="482913", now=at, window=5)
     assert not d.restart_reusable(None, user_id="482913", now=at, window=5)
+
+
+def test_a_restart_from_another_client_is_a_log_in_of_its_own():
+    """Whoever holds the session id collects the token: the same number and user ID from another
+    address (someone racing the person) never get the person's request back, nor the reverse."""
+    mine, theirs = d.client_tag("198.51.100.7"), d.client_tag("203.0.113.9")
+    request = d.new_login(phone="+994501112233", user_id="482913", challenge=d.new_challenge(), now=T0, ttl=120,
+                          client=mine)
+    at = T0 + timedelta(seconds=1)
+    assert d.restart_reusable(request, user_id="482913", client=mine, now=at, window=5)
+    assert not d.restart_reusable(request, user_id="482913", client=theirs, now=at, window=5)
+    assert not d.restart_reusable(request, user_id="482913", client=None, now=at, window=5)
+    assert "198.51.100.7" not in str(request)  # the request keeps a tag, not the address
+
+
+# --- log-in limits ------------------------------------------------------------------------
+
+def test_limits_count_in_fixed_windows_and_a_refusal_waits_until_the_window_ends():
+    start = datetime(2026, 3, 1, 8, 0, tzinfo=timezone.utc)  # a multiple of 600 s since the epoch
+    assert d.login_window(start, 600) == (int(start.timestamp()) // 600, 600)
+    assert d.login_window(start + timedelta(seconds=599, microseconds=1), 600) == (
+        int(start.timestamp()) // 600, 1)
+    assert d.login_window(start + timedelta(seconds=600), 600) == (int(start.timestamp()) // 600 + 1, 600)
+    assert d.login_window(start + timedelta(seconds=150.5), 600)[1] == 450  # whole seconds, rounded up
+
+
+def test_a_counter_names_its_subject_and_window_but_holds_no_value():
+    keys = {d.attempt_key(subject, value, window)
+            for subject in (d.PHONE, d.USER_ID) for value in ("+994501112233", "482913") for window in (1, 2)}
+    assert len(keys) == 8
+    assert all(re.fullmatch(r"[0-9a-f]{64}", key) for key in keys)
+
+
+@pytest.mark.parametrize("address, client", [
+    ("198.51.100.7", "198.51.100.7"),
+    (" 198.51.100.7 ", "198.51.100.7"),
+    ("2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"),  # one subscriber's /64 is one client
+    ("2001:db8:1:2:ffff::1", "2001:db8:1:2::/64"),
+    ("::ffff:198.51.100.7", "198.51.100.7"),
+    ("198.51.100.7, 10.0.0.1", d.UNREADABLE_CLIENT),
+    ("", d.UNREADABLE_CLIENT),
+    (None, None),
+])
+def test_who_a_client_is(address, client):
+    assert d.client_key(address) == client
 
 
 def test_confirmed_login_is_collectable_only_for_a_while():
