@@ -14,6 +14,8 @@ from pathlib import Path
 import segno
 from fpdf import FPDF
 
+from egov_kit import pdfdoc
+
 from .domain import MINISTRY, TITLE
 
 # fontTools reports every table it prunes at INFO; that is noise in the service's log.
@@ -30,7 +32,9 @@ class FontCache:
 
     fpdf2 parses the font file for every document and subsets it again when writing; doing that
     on the full DejaVu (≈6000 glyphs) costs most of a document's time, on the cut-down one little.
-    Text with a character outside the cut-down set falls back to the full font."""
+    The cut-down files are parsed once per process too (the kit's font templates: each document
+    gets a copy with a fontTools object of its own). Text with a character outside the cut-down
+    set falls back to the full font."""
 
     def __init__(self, font_dir: str):
         self.font_dir = Path(font_dir)
@@ -62,14 +66,31 @@ class FontCache:
             paths[style] = target
         self._paths, self._covered, self._pid = paths, frozenset(covered or ()), os.getpid()
 
-    def paths_for(self, text: str) -> dict[str, str]:
+    def _ready(self) -> None:
         if self._pid != os.getpid():
             with self._lock:
                 if self._pid != os.getpid():
                     self._prepare()
-        if all(ord(ch) in self._covered or ch in "\n\r\t" for ch in text):
-            return self._paths
-        return {style: str(self.font_dir / name) for style, name in FONT_FILES.items()}
+
+    def _fits(self, text: str) -> bool:
+        return all(ord(ch) in self._covered or ch in "\n\r\t" for ch in text)
+
+    def new_document(self, text: str) -> FPDF:
+        """A blank A4 document with DejaVu registered as "DejaVu" ("" and "B"): the cut-down font
+        when it has every character of `text`, the full one otherwise."""
+        self._ready()
+        paths = self._paths if self._fits(text) else \
+            {style: str(self.font_dir / name) for style, name in FONT_FILES.items()}
+        document = FPDF(orientation="P", unit="mm", format="A4")
+        for style, path in paths.items():
+            pdfdoc.FONTS.add(document, "DejaVu", style, path)
+        for font in document.fonts.values():
+            # fpdf2 opens fonts with fontTools' bounding-box recalculation on, which unpacks and
+            # recompiles every glyph kept each time a document is written. DejaVu's glyphs carry
+            # their bounds and subsetting leaves outlines alone, so they are written as they are
+            # (as fontTools' own subsetter does). The object is this document's own.
+            font.ttfont.recalcBBoxes = False
+        return document
 
 
 _caches: dict[str, FontCache] = {}
@@ -142,14 +163,11 @@ def render(rows: list[tuple[str, str]], *, number: str, verification_url: str, i
                  "Möhürün həqiqiliyi PDF sənədinin elektron imzası ilə yoxlanılır.")
     all_text = "".join([MINISTRY, TITLE, number, verification_url, footer, seal_note,
                         *(label + value for label, value in rows)])
-    paths = fonts.paths_for(all_text)
 
-    pdf = FPDF(orientation="P", unit="mm", format="A4")
+    pdf = fonts.new_document(all_text)
     pdf.set_compression(compress)
     pdf.set_margins(20, 18, 20)
     pdf.set_auto_page_break(True, margin=15)
-    for style, path in paths.items():
-        pdf.add_font("DejaVu", style, path)
     moment = issued_at if issued_at.tzinfo else issued_at.replace(tzinfo=timezone.utc)
     pdf.set_creation_date(moment)
     pdf.set_title(f"{TITLE} {number}")

@@ -64,9 +64,10 @@ class CertificatesService:
         return self._sealer
 
     def warm_up(self) -> None:
-        """The seal made (or read) and the fonts cut down now rather than on the first certificate."""
+        """The seal made (or read) and the fonts cut down and registered now rather than on the
+        first certificate."""
         _ = self.sealer
-        self.fonts.paths_for("")
+        self.fonts.new_document("")
 
     def seal_ca_pem(self) -> str:
         return self.sealer.ca_pem

@@ -97,6 +97,58 @@ def test_letters_outside_the_cut_down_font_fall_back_to_the_full_font(fonts, rea
     assert "Инженер ⅓ ставки ✓" in read_pdf_text(data)
 
 
+def _embedded_glyphs(data: bytes) -> list[tuple[str, str, list]]:
+    """(font name, character, outline) of every character the PDF's fonts map a code to: the
+    outline of the glyph its code draws, as embedded."""
+    import re
+
+    from fontTools.pens.recordingPen import DecomposingRecordingPen
+    from fontTools.ttLib import TTFont
+
+    reader = PdfFileReader(io.BytesIO(data), strict=False)
+    page = reader.root["/Pages"]["/Kids"][0].get_object()
+    found = []
+    for ref in page["/Resources"]["/Font"].values():
+        font = ref.get_object()
+        cid_font = font["/DescendantFonts"][0].get_object()
+        embedded = TTFont(io.BytesIO(cid_font["/FontDescriptor"]["/FontFile2"].get_object().data))
+        glyph_set, order = embedded.getGlyphSet(), embedded.getGlyphOrder()
+        gids = cid_font["/CIDToGIDMap"].get_object().data
+        cmap = font["/ToUnicode"].get_object().data
+        for code, text in re.findall(rb"<([0-9A-F]{4})> <([0-9A-F]+)>", cmap):
+            cid = int(code, 16)
+            gid = int.from_bytes(gids[2 * cid:2 * cid + 2], "big")
+            pen = DecomposingRecordingPen(glyph_set)
+            glyph_set[order[gid]].draw(pen)
+            found.append((str(font["/BaseFont"]), bytes.fromhex(text.decode()).decode("utf-16-be"), pen.value))
+    return found
+
+
+def test_every_letter_is_drawn_with_its_own_glyph(fonts):
+    """Composed letters (ş, İ, ə with their marks) and letters that one certificate uses and the one
+    before it did not: each code draws DejaVu's own outline of its character."""
+    from fontTools.pens.recordingPen import DecomposingRecordingPen
+    from fontTools.ttLib import TTFont
+
+    font_dir = CertificatesSettings().font_dir
+    originals = {"Book": TTFont(f"{font_dir}/DejaVuSans.ttf"), "Bold": TTFont(f"{font_dir}/DejaVuSans-Bold.ttf")}
+    seen: set[str] = set()
+    for name in ("Həsənova Nərmin Əli qızı", "Şükürova Züleyxa Çingiz qızı — İĞÖÜÇ ığöüç № 1250.50 €"):
+        data = pdf.render([("Soyadı, adı, atasının adı", name)], number="AR-00000-00000-00000",
+                          verification_url="https://x.example/az", issued_at=NOW, fonts=fonts)
+        glyphs = _embedded_glyphs(data)
+        assert {ch for _, ch, _ in glyphs} >= set(name.replace(" ", "")), name
+        for base_font, ch, outline in glyphs:
+            if not ch.isprintable():  # .notdef and the like, kept by the subset for no character
+                continue
+            original = originals["Bold" if base_font.endswith("Bold") else "Book"]
+            pen = DecomposingRecordingPen(original.getGlyphSet())
+            original.getGlyphSet()[original.getBestCmap()[ord(ch)]].draw(pen)
+            assert outline == pen.value, (base_font, ch)
+            seen.add(ch)
+    assert {"ş", "İ", "ə", "Ə", "ü", "€"} <= seen
+
+
 def test_the_seal_is_made_once_and_the_winner_is_kept():
     repo = MemoryRepo()
     first = seal.load_sealer(CertificatesSettings(), repo)
