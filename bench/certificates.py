@@ -372,12 +372,16 @@ class BareIssuer:
       * the seal's key parsed once (pyHanko's SimpleSigner parses it from DER again for every
         signature: tens of milliseconds for RSA), the certificates once, the pyHanko signer and
         its PdfSigner built once, the room for the CMS fixed (no trial signature to size it);
+      * the fixed wording broken into lines once; a value goes through fpdf2's line breaking only
+        when it does not fit on one line;
       * the QR code with a fixed mask (segno otherwise scores all eight), drawn as rectangles.
 
     Per document: the rows, the number, the QR code of the link and the notes laid out, written,
     sealed. No HTTP, no database, no events."""
 
     def __init__(self, material: dict, font_dir: str):
+        import copy
+
         from asn1crypto import keys as asn1_keys
         from asn1crypto import x509 as asn1_x509
         from cryptography import x509
@@ -405,6 +409,14 @@ class BareIssuer:
             font.save(str(path))
             self.blank.add_font("DejaVu", style, str(path))
             self.font_bytes[f"dejavu{style}"] = path.read_bytes()
+        self.blank.set_margins(20, 18, 20)
+        # The fixed wording, broken into lines once.
+        scratch = copy.deepcopy(self.blank)
+        scratch.add_page()
+        scratch.set_font("DejaVu", "", 9)
+        self.footer_lines = scratch.multi_cell(scratch.epw - 44, 4.6, FOOTER, dry_run=True, output="LINES")
+        scratch.set_font("DejaVu", "", 8.5)
+        self.seal_note_lines = scratch.multi_cell(0, 4.4, SEAL_NOTE, dry_run=True, output="LINES")
         self._ttfont = lambda key: TTFont(io.BytesIO(self.font_bytes[key]), lazy=True, recalcBBoxes=False,
                                           recalcTimestamp=False)
 
@@ -446,7 +458,6 @@ class BareIssuer:
         doc = copy.deepcopy(self.blank)
         for font in doc.fonts.values():
             font.ttfont = self._ttfont(font.fontkey)
-        doc.set_margins(20, 18, 20)
         doc.add_page()
         doc.set_font("DejaVu", "B", 10)
         doc.cell(0, 5, MINISTRY, align="C", new_x="LMARGIN", new_y="NEXT")
@@ -460,7 +471,11 @@ class BareIssuer:
             doc.set_font("DejaVu", "", 10)
             doc.cell(70, 6, f"{label}:")
             doc.set_font("DejaVu", "B", 10)
-            doc.multi_cell(0, 6, value or "—", new_x="LMARGIN", new_y="NEXT")
+            value = value or "—"
+            if doc.get_string_width(value) <= doc.epw - 70 - 2 * doc.c_margin:  # line breaking only when needed
+                doc.cell(0, 6, value, new_x="LMARGIN", new_y="NEXT")
+            else:
+                doc.multi_cell(0, 6, value, new_x="LMARGIN", new_y="NEXT")
         doc.ln(5)
         matrix = segno.make(url, error="m", mask=4).matrix
         top, step = doc.get_y(), 38 / (len(matrix) + 4)
@@ -476,11 +491,13 @@ class BareIssuer:
                     start = None
         doc.set_xy(doc.l_margin + 44, top + 2)
         doc.set_font("DejaVu", "", 9)
-        doc.multi_cell(0, 4.6, FOOTER, new_x="LMARGIN", new_y="NEXT")
+        for line in self.footer_lines:
+            doc.cell(doc.epw - 44, 4.6, line, new_x="LEFT", new_y="NEXT")
         doc.set_y(max(doc.get_y(), top + 38) + 2)
         doc.set_font("DejaVu", "", 8.5)
-        doc.multi_cell(0, 4.6, url, link=url, new_x="LMARGIN", new_y="NEXT")
-        doc.multi_cell(0, 4.4, SEAL_NOTE, new_x="LMARGIN", new_y="NEXT")
+        doc.cell(0, 4.6, url, link=url, new_x="LMARGIN", new_y="NEXT")
+        for line in self.seal_note_lines:
+            doc.cell(0, 4.4, line, new_x="LMARGIN", new_y="NEXT")
         writer = IncrementalPdfFileWriter(io.BytesIO(bytes(doc.output())))
         return self.pdf_signer.sign_pdf(writer, bytes_reserved=8192).getvalue()
 
