@@ -12,10 +12,11 @@ separate process). Prints:
     essential work (bench/ceiling_app.py), with the ratios a/c and a/b;
   * verification p50/p99 with 10k and with --big (default 1M) certificates stored, each in a
     database of its own behind a certificates service of its own, measured directly in turns;
-  * certificates issued per second through the gateway (PDF + seal, the service's real code
-    path), in rounds interleaved with the ceiling — fpdf2 + pyHanko making the same page and seal
-    in-process with fonts, key and signer prepared once (BareIssuer) — and with the service's own
-    pdf.render + seal in-process.
+  * certificates issued per second (a) through the gateway (the contract check, the PDF, the
+    seal, storage and the event) and (c) by the ceiling app's POST /issue: one find_one of the
+    contract, the same page and seal made with fpdf2 + pyHanko as a good engineer writes them
+    (ceiling_app.BareIssuer: fonts, key and signer prepared once), one insert_one; ratio a/c, with
+    both page-and-seal codes (the ceiling's and the service's) timed in-process beside them.
 
     .venv/bin/python bench/certificates.py                # full run (1M certificates)
     .venv/bin/python bench/certificates.py --big 100000   # shorter
@@ -351,155 +352,9 @@ def issue_body(contract_id: str) -> dict:
             "addressee_voen": None, "notify_addressee_on_revoke": False}
 
 
-# --- the issuing ceiling: fpdf2 + pyHanko as a good engineer writes them --------------------
+# --- issuing in-process: the ceiling's code (ceiling_app.BareIssuer) and the service's ----------
 
-FOOTER = ("Arayışın həqiqiliyini yoxlamaq üçün QR kodu oxudun və ya aşağıdakı ünvana daxil olun "
-          "(\"Arayışların yoxlanılması\" bölməsində arayışın nömrəsini də daxil edə bilərsiniz):")
-SEAL_NOTE = ("Arayış Əmək və Əhalinin Sosial Müdafiəsi Nazirliyinin elektron möhürü ilə təsdiq edilmişdir. "
-             "Möhürün həqiqiliyi PDF sənədinin elektron imzası ilə yoxlanılır.")
-
-
-class BareIssuer:
-    """The thinnest in-process code making the same certificate page and seal with the same
-    libraries, with everything that does not change between documents done once:
-
-      * DejaVu cut down with fontTools to the characters certificates print (the service's set),
-        and parsed by fpdf2 once, in a blank document that every certificate is a deep copy of.
-        fpdf2 shares the parsed font's fontTools object between copies and cuts it down to the
-        glyphs used when it writes, so each copy gets a fontTools object of its own, opened from
-        the cut-down bytes in memory, without recomputing every glyph's bounds on writing (as
-        fontTools' own subsetter does: the outlines are DejaVu's, bounds included);
-      * the seal's key parsed once (pyHanko's SimpleSigner parses it from DER again for every
-        signature: tens of milliseconds for RSA), the certificates once, the pyHanko signer and
-        its PdfSigner built once, the room for the CMS fixed (no trial signature to size it);
-      * the fixed wording broken into lines once; a value goes through fpdf2's line breaking only
-        when it does not fit on one line;
-      * the QR code with a fixed mask (segno otherwise scores all eight), drawn as rectangles.
-
-    Per document: the rows, the number, the QR code of the link and the notes laid out, written,
-    sealed. No HTTP, no database, no events."""
-
-    def __init__(self, material: dict, font_dir: str):
-        import copy
-
-        from asn1crypto import keys as asn1_keys
-        from asn1crypto import x509 as asn1_x509
-        from cryptography import x509
-        from cryptography.hazmat.primitives import hashes, serialization
-        from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
-        from fontTools import subset as ftsubset
-        from fontTools.ttLib import TTFont
-        from fpdf import FPDF
-        from pyhanko.sign import fields, signers
-        from pyhanko_certvalidator.registry import SimpleCertificateStore
-
-        from certificates_service.pdf import COVERED
-
-        self._work = Path(tempfile.mkdtemp(prefix="bench-bare-"))
-        self.blank = FPDF(orientation="P", unit="mm", format="A4")
-        self.font_bytes: dict[str, bytes] = {}
-        for style, name in (("", "DejaVuSans.ttf"), ("B", "DejaVuSans-Bold.ttf")):
-            options = ftsubset.Options(layout_features=[], hinting=False, notdef_outline=True)
-            options.drop_tables += ["FFTM", "GSUB", "GPOS", "GDEF", "kern", "hdmx"]  # fpdf2 drops them too
-            font = TTFont(f"{font_dir}/{name}")
-            subsetter = ftsubset.Subsetter(options)
-            subsetter.populate(unicodes=COVERED)
-            subsetter.subset(font)
-            path = self._work / name
-            font.save(str(path))
-            self.blank.add_font("DejaVu", style, str(path))
-            self.font_bytes[f"dejavu{style}"] = path.read_bytes()
-        self.blank.set_margins(20, 18, 20)
-        # The fixed wording, broken into lines once.
-        scratch = copy.deepcopy(self.blank)
-        scratch.add_page()
-        scratch.set_font("DejaVu", "", 9)
-        self.footer_lines = scratch.multi_cell(scratch.epw - 44, 4.6, FOOTER, dry_run=True, output="LINES")
-        scratch.set_font("DejaVu", "", 8.5)
-        self.seal_note_lines = scratch.multi_cell(0, 4.4, SEAL_NOTE, dry_run=True, output="LINES")
-        self._ttfont = lambda key: TTFont(io.BytesIO(self.font_bytes[key]), lazy=True, recalcBBoxes=False,
-                                          recalcTimestamp=False)
-
-        key = serialization.load_pem_private_key(material["key_pem"].encode(), password=None)
-
-        def der_cert(pem: str):
-            return asn1_x509.Certificate.load(
-                x509.load_pem_x509_certificate(pem.encode()).public_bytes(serialization.Encoding.DER))
-
-        class KeyOnceSigner(signers.SimpleSigner):
-            async def async_sign_raw(self, data: bytes, digest_algorithm: str, dry_run=False) -> bytes:
-                algorithm = getattr(hashes, digest_algorithm.upper())()
-                if isinstance(key, rsa.RSAPrivateKey):
-                    return key.sign(data, padding.PKCS1v15(), algorithm)
-                assert isinstance(key, ec.EllipticCurvePrivateKey)
-                return key.sign(data, ec.ECDSA(algorithm))
-
-        signer = KeyOnceSigner(
-            signing_cert=der_cert(material["cert_pem"]),
-            signing_key=asn1_keys.PrivateKeyInfo.load(key.private_bytes(
-                serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())),
-            cert_registry=SimpleCertificateStore.from_certs([der_cert(material["ca_cert_pem"])]))
-        self.pdf_signer = signers.PdfSigner(
-            signers.PdfSignatureMetadata(field_name="Seal", md_algorithm="sha256",
-                                         subfilter=fields.SigSeedSubFilter.PADES, location="Bakı"),
-            signer=signer)
-
-    def close(self) -> None:
-        shutil.rmtree(self._work, ignore_errors=True)
-
-    def issue(self, rows: list[tuple[str, str]], number: str, url: str) -> bytes:
-        import copy
-
-        import segno
-        from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-
-        from certificates_service.domain import MINISTRY, TITLE
-
-        doc = copy.deepcopy(self.blank)
-        for font in doc.fonts.values():
-            font.ttfont = self._ttfont(font.fontkey)
-        doc.add_page()
-        doc.set_font("DejaVu", "B", 10)
-        doc.cell(0, 5, MINISTRY, align="C", new_x="LMARGIN", new_y="NEXT")
-        doc.ln(6)
-        doc.set_font("DejaVu", "B", 17)
-        doc.cell(0, 9, TITLE, align="C", new_x="LMARGIN", new_y="NEXT")
-        doc.set_font("DejaVu", "", 11)
-        doc.cell(0, 7, f"№ {number}", align="C", new_x="LMARGIN", new_y="NEXT")
-        doc.ln(6)
-        for label, value in rows:
-            doc.set_font("DejaVu", "", 10)
-            doc.cell(70, 6, f"{label}:")
-            doc.set_font("DejaVu", "B", 10)
-            value = value or "—"
-            if doc.get_string_width(value) <= doc.epw - 70 - 2 * doc.c_margin:  # line breaking only when needed
-                doc.cell(0, 6, value, new_x="LMARGIN", new_y="NEXT")
-            else:
-                doc.multi_cell(0, 6, value, new_x="LMARGIN", new_y="NEXT")
-        doc.ln(5)
-        matrix = segno.make(url, error="m", mask=4).matrix
-        top, step = doc.get_y(), 38 / (len(matrix) + 4)
-        for y, line in enumerate(matrix):
-            start = None
-            for x in range(len(line) + 1):
-                dark = x < len(line) and line[x]
-                if dark and start is None:
-                    start = x
-                elif not dark and start is not None:
-                    doc.rect(doc.l_margin + (start + 2) * step, top + (y + 2) * step, (x - start) * step, step,
-                             style="F")
-                    start = None
-        doc.set_xy(doc.l_margin + 44, top + 2)
-        doc.set_font("DejaVu", "", 9)
-        for line in self.footer_lines:
-            doc.cell(doc.epw - 44, 4.6, line, new_x="LEFT", new_y="NEXT")
-        doc.set_y(max(doc.get_y(), top + 38) + 2)
-        doc.set_font("DejaVu", "", 8.5)
-        doc.cell(0, 4.6, url, link=url, new_x="LMARGIN", new_y="NEXT")
-        for line in self.seal_note_lines:
-            doc.cell(0, 4.4, line, new_x="LMARGIN", new_y="NEXT")
-        writer = IncrementalPdfFileWriter(io.BytesIO(bytes(doc.output())))
-        return self.pdf_signer.sign_pdf(writer, bytes_reserved=8192).getvalue()
+from ceiling_app import BareIssuer  # noqa: E402 - bench/ is the script's folder
 
 
 class ServiceCodeIssuer:
@@ -612,12 +467,12 @@ def main(argv=None) -> int:
         gateway, direct = suite.gateway_url, suite.url("certificates")
         sample: list[str] = []
         seen = [0]
-        small_seconds, bodies, ceiling = 0.0, [], None
+        small_seconds, bodies = 0.0, []
         if not args.issuing_only:
             say(f"storing {args.small:,} synthetic certificates …")
             small_seconds = seed(db, args.small, rng, sample, 5000, seen)
             bodies = [json.dumps({"number": n}) for n in sample]
-            ceiling = start_ceiling(suite, args, db.name)
+        ceiling = start_ceiling(suite, args, db.name)
         verify_path = "/api/certificates/verifications"
 
         sessions = {proc.pid: proc.egov_name for proc in suite.processes}  # each leads a session
@@ -727,19 +582,25 @@ def main(argv=None) -> int:
             rows, number, url = documents[0]
             check_sealed(bare.issue(rows, number, url), material["ca_cert_pem"],
                          [number, url, cert["holder"]["full_name"], domain.TITLE])
+            first = requests.post(ceiling + "/issue", data=issue_bodies[0], timeout=60).json()
+            check_sealed(bytes(db.ceiling_certificates.find_one({"_id": first["number"]})["pdf"]),
+                         material["ca_cert_pem"], [first["number"], db.contracts.find_one()["employee_name"]])
             before = db.certificates.count_documents({"holder_fin": holder_fin})
-            issuing_runs, bare_runs, own_runs = [], [], []
+            issuing_runs, ceiling_runs, bare_runs, own_runs = [], [], [], []
             for turn in range(args.rounds):
                 issuing_runs.append(measure(gateway, "/api/certificates",
                                             f"issuing via gateway, round {turn + 1}/{args.rounds}", holder_token,
                                             issue_bodies, args.issue_connections))
+                ceiling_runs.append(measure(ceiling, "/issue", f"issuing ceiling, round {turn + 1}/{args.rounds}",
+                                            holder_token, issue_bodies, args.issue_connections))
                 say(f"measuring the in-process issuers, round {turn + 1}/{args.rounds} …")
                 bare_runs.append(in_process_rate(bare, documents, args.seconds))
                 own_runs.append(in_process_rate(own, documents, args.seconds))
             stored_issued = db.certificates.count_documents({"holder_fin": holder_fin}) - before
         finally:
             bare.close()
-        issued, bare_issue, own_issue = (Result.median(runs) for runs in (issuing_runs, bare_runs, own_runs))
+        issued, issue_ceiling, bare_issue, own_issue = (
+            Result.median(runs) for runs in (issuing_runs, ceiling_runs, bare_runs, own_runs))
         load_after = os.getloadavg()
 
         def row(label: str, r: Result) -> str:
@@ -796,23 +657,26 @@ def main(argv=None) -> int:
         elif a is not None:
             out("(the run with more certificates stored was skipped: --big ≤ --small)")
         out()
-        out(f"issuing (PDF + seal), {args.rounds} interleaved rounds          per s   p50 ms   p99 ms  cpu ms/doc")
-        out(f"  POST /api/certificates, gateway, {args.issue_connections} conn {issued.median_rate:8.1f} "
-            f"{issued.p50:8.1f} {issued.p99:8.1f} {issued.cpu_ms:8.1f}   ({stored_issued} stored, {issued.bad} failed)")
-        parts = sorted(((ms, name) for name, ms in issued.cpu_by.items() if ms >= 0.1), reverse=True)
-        out("    cpu ms/doc by process: " + ", ".join(f"{name} {ms:.1f}" for ms, name in parts)
-            + f"; outbox drained {issued.drain:.1f} s after the run")
-        out(f"  ceiling: bare fpdf2 + pyHanko, in-proc {bare_issue.median_rate:8.1f} {'':8} {'':8} "
-            f"{bare_issue.cpu_ms:8.1f}   (fonts, key, signer once)")
-        out(f"  service pdf.render + seal, in-process {own_issue.median_rate:8.1f} {'':8} {'':8} {own_issue.cpu_ms:8.1f}")
-        ratio = issued.median_rate / bare_issue.median_rate
-        out(f"  issuing/ceiling = {ratio:.2f}  (aim ≥ {AIMS['issue/bare']}: {verdict(ratio >= AIMS['issue/bare'])}); "
-            f"by CPU cost ceiling/issuing = {bare_issue.cpu_ms / issued.cpu_ms:.2f}")
-        out(f"  issuing/(service's PDF + seal alone) = {issued.median_rate / own_issue.median_rate:.2f}; by CPU cost "
-            f"{own_issue.cpu_ms / issued.cpu_ms:.2f} (what HTTP, storage and events add)")
-        out(f"  per-round per s  issuing: {', '.join(f'{x:.1f}' for x in issued.rates)}   ceiling: "
-            f"{', '.join(f'{x:.1f}' for x in bare_issue.rates)}   service code: "
-            f"{', '.join(f'{x:.1f}' for x in own_issue.rates)}")
+        out(f"issuing (PDF + seal), {args.issue_connections} conn, {args.rounds} interleaved rounds   "
+            "per s   p50 ms   p99 ms  cpu ms/doc")
+        out(f"  (a) POST /api/certificates, gateway       {issued.median_rate:8.1f} {issued.p50:8.1f} {issued.p99:8.1f} "
+            f"{issued.cpu_ms:8.1f}   ({stored_issued} stored, {issued.bad} failed)")
+        out(f"  (c) ceiling: find_one + PDF + seal + insert {issue_ceiling.median_rate:6.1f} {issue_ceiling.p50:8.1f} "
+            f"{issue_ceiling.p99:8.1f} {issue_ceiling.cpu_ms:8.1f}   ({issue_ceiling.bad} failed)")
+        ratio = issued.median_rate / issue_ceiling.median_rate
+        out(f"  a/c = {ratio:.2f}  (aim ≥ {AIMS['issue/bare']}: {verdict(ratio >= AIMS['issue/bare'])}); "
+            f"by CPU cost c/a = {issue_ceiling.cpu_ms / issued.cpu_ms:.2f}")
+        out(f"  per-round per s  a: {', '.join(f'{x:.1f}' for x in issued.rates)}   c: "
+            f"{', '.join(f'{x:.1f}' for x in issue_ceiling.rates)}")
+        for label, r in (("a", issued), ("c", issue_ceiling)):
+            parts = sorted(((ms, name) for name, ms in r.cpu_by.items() if ms >= 0.1), reverse=True)
+            out(f"  cpu ms/doc of ({label}) by process: " + ", ".join(f"{name} {ms:.1f}" for ms, name in parts))
+        out(f"  in-process, one at a time: the ceiling's PDF + seal {bare_issue.median_rate:.1f}/s, "
+            f"{bare_issue.cpu_ms:.1f} ms CPU each; the service's pdf.render + seal {own_issue.median_rate:.1f}/s, "
+            f"{own_issue.cpu_ms:.1f} ms CPU each")
+        out(f"  a/(ceiling's PDF + seal in-process) = {issued.median_rate / bare_issue.median_rate:.2f}; "
+            f"by CPU cost {bare_issue.cpu_ms / issued.cpu_ms:.2f}  (the whole stack's CPU against one process's: "
+            "what HTTP, storage and events add)")
         dead = suite.check_alive()
         if dead:
             out(f"WARNING: processes exited during the run: {', '.join(dead)}")
