@@ -667,7 +667,8 @@ def main(argv=None) -> int:
         out(f"  a/c = {ratio:.2f}  (aim ≥ {AIMS['issue/bare']}: {verdict(ratio >= AIMS['issue/bare'])}); "
             f"by CPU cost c/a = {issue_ceiling.cpu_ms / issued.cpu_ms:.2f}")
         out(f"  per-round per s  a: {', '.join(f'{x:.1f}' for x in issued.rates)}   c: "
-            f"{', '.join(f'{x:.1f}' for x in issue_ceiling.rates)}")
+            f"{', '.join(f'{x:.1f}' for x in issue_ceiling.rates)}   a/c of each round (back to back): "
+            f"{', '.join(f'{x / y:.2f}' for x, y in zip(issued.rates, issue_ceiling.rates))}")
         for label, r in (("a", issued), ("c", issue_ceiling)):
             parts = sorted(((ms, name) for name, ms in r.cpu_by.items() if ms >= 0.1), reverse=True)
             out(f"  cpu ms/doc of ({label}) by process: " + ", ".join(f"{name} {ms:.1f}" for ms, name in parts))
