@@ -265,6 +265,24 @@ def start_another_certificates(suite, db_prefix: str, name: str) -> str:
     return url
 
 
+def stop_processes(suite, names: list[str]) -> None:
+    """Stops processes this script started beside the stack (each leads a session of its own),
+    so that they weigh on no later figure."""
+    import signal
+
+    stopping = [proc for proc in suite.processes if proc.egov_name in names]
+    for proc in stopping:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+    for proc in stopping:
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        suite.processes.remove(proc)
+
+
 def login(base: str, label: str) -> str:
     from devtools.client import ApiSession, sim_identity
 
@@ -552,6 +570,9 @@ def main(argv=None) -> int:
             token = login(gateway, VERIFIER)
             pair = rounds(stores, token, bodies)
             small_direct, big = pair["small"], pair["big"]
+            stop_processes(suite, [f"certificates-{label}-{role}" for label in stores for role in ("api", "relay")])
+            outboxes[1:] = []
+            sessions = {proc.pid: proc.egov_name for proc in suite.processes}
 
         # Issuing: a contract in the service's own projection for the holder, then POST
         # /api/certificates, in rounds interleaved with the in-process issuers.
