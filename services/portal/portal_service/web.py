@@ -48,8 +48,12 @@ def acting_for() -> str | None:
 
 
 def start_session(tokens: dict) -> None:
-    """A fresh log-in: a new session (a new CSRF token too), then who it is."""
+    """A fresh log-in: a new session (a new CSRF token too), then who it is. Where the person was
+    going (`next`) is kept for the redirect that follows."""
+    going = session.get("next")
     session.clear()
+    if going:
+        session["next"] = going
     session["csrf"] = secrets.token_urlsafe(24)
     _keep_tokens(tokens)
     refresh_me()

@@ -152,7 +152,9 @@ def asan_wait():
     pending = session.get("asan")
     outcome = _poll()
     if outcome["state"] == "confirmed":
-        return redirect(_next_target())
+        target = _next_target()
+        session.pop("next", None)
+        return redirect(target)
     if outcome["state"] == "none":
         return redirect(url_for("login.asan", why="none"))
     expires = clock.parse_instant(pending.get("exp")) if pending else None
