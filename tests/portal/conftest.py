@@ -18,6 +18,8 @@ import pytest
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+# The simulator's card file reader (what the browser does), for checking the browser's signatures.
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "simulator"))
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]

@@ -52,7 +52,9 @@ register({
     "asan_rejected": ("Giriş telefonda təsdiqlənmədi.", "The log-in was not confirmed on the phone."),
     "asan_reason_not_asan_client": ("Mobil nömrə və ya istifadəçi ID-si yanlışdır.",
                                     "The mobile number or user ID is not right."),
-    "asan_reason_user_cancelled": ("Giriş telefonda ləğv edildi.", "The log-in was cancelled on the phone."),
+    "asan_reason_user_cancelled": ("Giriş telefonda təsdiqlənmədi: ləğv edildi və ya PİN üç dəfə yanlış daxil edildi.",
+                                   "The log-in was not confirmed on the phone: it was cancelled, or the PIN was "
+                                   "wrong three times."),
     "asan_reason_timeout": ("Telefonda vaxtında təsdiq edilmədi.", "It was not confirmed on the phone in time."),
     "asan_no_login": ("Gözləyən giriş yoxdur. Yenidən başlayın.", "There is no log-in waiting. Please start again."),
     "asan_sim_phone": ("Sınaq mühiti: telefonu ayrıca tabda açın", "Test environment: open the phone in another tab"),
