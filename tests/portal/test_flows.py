@@ -13,6 +13,7 @@ import pytest
 import requests
 
 from devtools.client import sim_identity
+from devtools.pytest_plugin import eventually
 
 from conftest import card_file, login_with_card
 
@@ -174,8 +175,11 @@ def test_an_ended_session_goes_back_to_log_in_and_then_to_the_page(portal, conte
     token = _session_of(context)["tok"]
     assert requests.post(f"{portal}/api/auth/logout", headers={"Authorization": f"Bearer {token}"},
                          timeout=10).status_code == 204
-    page.goto(portal + "/my-data")
-    page.wait_for_url(re.compile(r"/login\?"))
+    # Auth refuses the token at once, the registry moments later (the logout reaches it as an event).
+    def sent_to_log_in():
+        page.goto(portal + "/my-data")
+        return "/login?" in page.url
+    eventually(sent_to_log_in, timeout=20, interval=0.5, message="the portal sending the person to log in")
     assert "Sessiyanın vaxtı bitib" in page.locator(".notice").inner_text()
     # Logging in again comes back to the page.
     page.click("text=Elektron imza kartı ilə daxil olmaq")

@@ -67,6 +67,8 @@
       if (spinner) { spinner.remove(); }
       statusText.textContent = message;
       if (retry) {
+        // What belonged to the wait (the code, its time, checking and cancelling) is over.
+        box.querySelectorAll("[data-pending-only]").forEach(function (element) { element.hidden = true; });
         status.classList.add("error-message");
         var link = document.createElement("a");
         link.className = "button";
