@@ -15,7 +15,7 @@ test:
 	@.venv/bin/python -m pytest
 
 bench:
-	@devtools/bootstrap.sh run
+	@devtools/bootstrap.sh bench
 	@for script in $$(grep -l '^if __name__ == "__main__":' bench/*.py); do \
 		echo "==> $$script"; .venv/bin/python $$script || exit 1; \
 	done

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the suite needs on a fresh Debian machine; does nothing that is already done.
 #   devtools/bootstrap.sh run   — for `make run`
-#   devtools/bootstrap.sh test  — for `make test` (adds the compose validator)
+#   devtools/bootstrap.sh test  — for `make test` (adds the compose validator, Chromium and axe-core
+#                                  for the portal's browser tests)
+#   devtools/bootstrap.sh bench — for `make bench` (run's, plus Chromium and Lighthouse)
 set -euo pipefail
 mode="${1:-run}"
 cd "$(dirname "$0")/.."
@@ -29,6 +31,14 @@ if ! reachable "$amqp_host" "$amqp_port" && ! command -v rabbitmq-server >/dev/n
 fi
 if [ "$mode" = test ]; then
   command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose)
+  # The portal's browser tests: Debian's Chromium, and Node for axe-core.
+  [ -x /usr/bin/chromium ] || need+=(chromium)
+  command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
+fi
+if [ "$mode" = bench ]; then
+  # bench/portal_lighthouse.py: Lighthouse (Node) drives Debian's Chromium.
+  [ -x /usr/bin/chromium ] || need+=(chromium)
+  command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
 fi
 if [ ${#need[@]} -gt 0 ]; then
   say "Installing system packages: ${need[*]}"
@@ -67,4 +77,20 @@ if [ ! -f "$stamp" ]; then
   rm -f .venv/.installed-*
   touch "$stamp"
 fi
+# --- Node packages (pinned by their package-lock.json; never fetched at run time) ------------
+npm_ci() {  # folder: install its locked packages once per lock file
+  local dir="$1" lock_stamp
+  lock_stamp="$dir/node_modules/.installed-$(sha256sum "$dir/package-lock.json" | cut -c1-16)"
+  [ -f "$lock_stamp" ] && return 0
+  say "Installing Node packages in $dir (npm ci)"
+  (cd "$dir" && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error)
+  touch "$lock_stamp"
+}
+if [ "$mode" = test ]; then
+  npm_ci tests/portal        # axe-core, injected into the portal's pages by the browser tests
+fi
+if [ "$mode" = bench ]; then
+  npm_ci bench/lighthouse    # lighthouse, for bench/portal_lighthouse.py
+fi
+
 say "Environment ready"

@@ -101,7 +101,7 @@ def bus_names(amqp_url) -> dict:
 def suite(tmp_path_factory, mongo_uri, amqp_url, bus_names):
     """The whole suite (every service that exists so far, and the gateway) on free ports."""
     ports = {name: free_port() for name in ("auth", "registry", "accidents", "certificates",
-                                             "contracts", "insurers", "notifier")}
+                                             "contracts", "insurers", "notifier", "portal")}
     running = Suite(var_dir=tmp_path_factory.mktemp("suite"), gateway_port=free_port(),
                     smtp_port=free_port(), asan_sim_port=free_port(),
                     service_ports=ports, amqp_url=amqp_url, mongo_uri=mongo_uri,

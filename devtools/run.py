@@ -43,6 +43,9 @@ def main() -> None:
         print(f"\nCould not start: {exc}", file=sys.stderr)
         sys.exit(1)
     print(f"\nGateway: {suite.gateway_url}   (API under /api/<service>, OpenAPI index {suite.gateway_url}/api/openapi)")
+    if suite.portal_started:
+        print(f"Portal:  {suite.gateway_url}/   (in a browser; the test phones and cards: "
+              f"{suite.gateway_url}/api/asan-sim/phones)")
     print(f"Logs: {var_dir / 'logs'}   Mail: {suite.mail_dir}")
     print_demo_logins(suite)
     print("\nPress Ctrl-C to stop.")

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
-from egov_kit.catalogue import DEFAULT_PORTS, SERVICES
+from egov_kit.catalogue import API_NAMES, DEFAULT_PORTS, SERVICES
 
 ROOT = Path(__file__).resolve().parent.parent
 # Where each service serves its API locally, from the table (kit/egov_kit/services.toml).
@@ -64,18 +64,25 @@ def _fernet_key() -> str:
     return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
 
 
+def _declares_service(name: str) -> bool:
+    if not (ROOT / "services" / name / f"{name}_service" / "__init__.py").exists():
+        return False
+    sys.path.insert(0, str(ROOT / "services" / name))
+    try:
+        return hasattr(importlib.import_module(f"{name}_service"), "SERVICE")
+    finally:
+        sys.path.pop(0)
+
+
+def portal_available() -> bool:
+    """The portal (the people's pages, served by the gateway at /) is started after the API services."""
+    return "portal" in SERVICE_PORTS and _declares_service("portal")
+
+
 def available_services() -> list[str]:
-    """Services whose package exists and declares SERVICE (the suite grows one service at a time)."""
-    found = []
-    for name in SERVICE_PORTS:
-        if (ROOT / "services" / name / f"{name}_service" / "__init__.py").exists():
-            sys.path.insert(0, str(ROOT / "services" / name))
-            try:
-                if hasattr(importlib.import_module(f"{name}_service"), "SERVICE"):
-                    found.append(name)
-            finally:
-                sys.path.pop(0)
-    return found
+    """Services of the public API whose package exists and declares SERVICE (the suite grows one
+    service at a time); the portal is not one of them (portal_available)."""
+    return [name for name in API_NAMES if name in SERVICE_PORTS and _declares_service(name)]
 
 
 @dataclass
@@ -94,6 +101,7 @@ class Suite:
     quiet: bool = False
     processes: list = field(default_factory=list)
     services: list = field(default_factory=list)
+    portal_started: bool = False
 
     def say(self, text: str):
         if not self.quiet:
@@ -117,6 +125,10 @@ class Suite:
             "ASAN_PROVIDER_URL": self.asan_provider_url, "ASAN_RP_UUID": self._rp_uuid(),
             "AUTH_TRUSTED_CA_FILE": str(self.asan_sim_dir / "ca.pem"), "ASAN_SIM_URLS": self.asan_sim_url,
             "STAFF_FINS": os.environ.get("STAFF_FINS") or DEMO_STAFF_FINS,
+            # Signs the portal's session cookie (a development key of this data folder).
+            "PORTAL_SECRET": os.environ.get("PORTAL_SECRET") or self._secret("portal_secret",
+                                                                             lambda: secrets.token_urlsafe(32)),
+            "GATEWAY_URL": self.gateway_url,
             "WEBHOOK_ALLOW_PRIVATE": "true", "PYTHONUNBUFFERED": "1",
         })
         for name, port in self.service_ports.items():
@@ -216,7 +228,10 @@ class Suite:
         for role in entry.roles:
             if role != "api":
                 self.spawn(f"{name}-{role}", [sys.executable, "-m", "egov_kit.run", entry.package, role])
-        self.services.append(name)
+        if entry.has_api:
+            self.services.append(name)
+        else:  # the portal: no service of the API (no OpenAPI document, nothing under /api)
+            self.portal_started = True
         return api, list(entry.roles)
 
     def url(self, name: str) -> str:
@@ -235,7 +250,7 @@ class Suite:
                                       "--runtime-dir", str(self.var_dir / "gateway"), "--run"], env)
         wait_until(lambda: requests.get(f"{self.gateway_url}/healthz", timeout=1).ok, 30, "gateway", proc, proc.egov_log)
 
-    def start(self, services: list[str] | None = None, gateway: bool = True):
+    def start(self, services: list[str] | None = None, gateway: bool = True, portal: bool = True):
         self.var_dir.mkdir(parents=True, exist_ok=True)
         try:
             self.start_mongo()
@@ -244,10 +259,13 @@ class Suite:
             started = []
             for name in services if services is not None else available_services():
                 started.append((name, *self.start_service(name)))
+            if portal and "portal" in self.service_ports and portal_available():
+                started.append(("portal", *self.start_service("portal")))
             for name, proc, roles in started:
                 wait_until(lambda: requests.get(f"{self.url(name)}/healthz", timeout=1).ok, 60,
                            f"{name} service", proc, proc.egov_log)
                 self.say(f"  {name:<16} {self.url(name)}  ({', '.join(roles)})")
+
             if gateway and (ROOT / "gateway" / "render.py").exists():
                 self.start_gateway()
                 self.say(f"  gateway          {self.gateway_url}")

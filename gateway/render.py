@@ -38,7 +38,15 @@ def load_services(path: Path = SERVICES_TABLE) -> dict[str, int]:
         return {name: int(row["port"]) for name, row in tomllib.load(handle).items()}
 
 
+def load_portal(path: Path = SERVICES_TABLE) -> str | None:
+    """The row the table mounts at `/` (the portal: the people's pages), if any."""
+    with path.open("rb") as handle:
+        return next((name for name, row in tomllib.load(handle).items() if row.get("mount") == "/"), None)
+
+
 SERVICES = load_services()
+# Served at `/` (every path outside /api, /healthz and the OpenAPI index), not under /api/<name>.
+PORTAL = load_portal()
 # The Asan İmza simulator (a development tool, not a service of the table): routed at
 # /api/asan-sim only when ASAN_SIM_URLS names its instances, as `make run` and the tests do.
 # Without it there is no such route at all (production).
@@ -61,7 +69,6 @@ DEFAULTS = {
     # connection the service is just closing (a POST on it would fail as 502).
     "upstream_keepalive_timeout": "1s",
     "upstream_keepalive": 16,
-    "portal_dir": str(HERE / "portal"),
     "user": "",
     # Empty: http://127.0.0.1:<port>, as the services' own default.
     "public_base_url": "",
@@ -87,7 +94,10 @@ LOG_WORDS = frozenset("""
     webhooks inbox dead-letters replay deliveries confirmation
     reports victims preview statistics applications documents submission decision account-numbers
     esaw-deviations esaw-contact-modes esaw-material-agents esaw-injury-types esaw-body-parts
-""".split())
+    file
+    login status account my-data assets certificates accidents insurers institutions developers
+    favicon.ico robots.txt
+""".split())  # the last lines: the card file of the simulator, then the portal's own pages
 LOG_PLACEHOLDERS = {
     "persons": "fin", "employees": "fin", "cards": "fin",
     "phones": "phone",
@@ -171,9 +181,10 @@ MESSAGES = {
 # internal URI /.gw/<status>. nginx status -> the status answered (494 is nginx's own code; it
 # would answer 400, the standard one is 431).
 EARLY_ERRORS = {400: 400, 405: 405, 414: 414, 494: 431, 501: 501, 505: 505}
-# Allow of a 405: under /api every method the services may take, elsewhere (the portal) reading only.
+# Allow of a 405: under /api every method the services may take, elsewhere what the portal's pages
+# take (reading, and their forms).
 API_METHODS = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"
-PORTAL_METHODS = "GET, HEAD"
+PORTAL_METHODS = "GET, HEAD, POST"
 # nginx variable holding the request id; its value is always JSON-safe
 # (either the sanitised client header or nginx's hex $request_id).
 _REQUEST_ID_VAR = "${gw_request_id}"
@@ -365,7 +376,6 @@ def config_from_env(environ=None, runtime_dir: str | os.PathLike = "/run/gateway
         "connect_timeout": get("GATEWAY_CONNECT_TIMEOUT", DEFAULTS["connect_timeout"]),
         "read_timeout": get("GATEWAY_READ_TIMEOUT", DEFAULTS["read_timeout"]),
         "workers": get("GATEWAY_WORKERS", DEFAULTS["workers"]),
-        "portal_dir": get("GATEWAY_PORTAL_DIR", DEFAULTS["portal_dir"]),
         # Workers of a root-started nginx drop to `nobody`, who cannot enter a private runtime
         # dir; local runs as root name the user explicitly.
         "user": get("GATEWAY_USER", ""),
@@ -393,7 +403,7 @@ def _template_context(config: dict) -> dict:
         servers = list(dict.fromkeys(parse_upstream(u) for u in urls))
         upstreams.append({"name": name, "servers": servers})
 
-    routes = [{"prefix": name, "upstream": name} for name in SERVICES]
+    routes = [{"prefix": name, "upstream": name} for name in SERVICES if name != PORTAL]
     asan_sim = cfg.get("asan_sim") or []
     if isinstance(asan_sim, str):
         asan_sim = [u for u in asan_sim.split(",") if u.strip()]
@@ -433,7 +443,7 @@ def _template_context(config: dict) -> dict:
 
     index = {
         "services": [
-            {"name": name, "openapi": f"/api/{name}/openapi.json"} for name in SERVICES
+            {"name": name, "openapi": f"/api/{name}/openapi.json"} for name in SERVICES if name != PORTAL
         ]
     }
 
@@ -461,7 +471,7 @@ def _template_context(config: dict) -> dict:
         "keepalive": int(cfg["upstream_keepalive"]),
         "workers": workers,
         "worker_connections": int(cfg["worker_connections"]),
-        "portal_dir": str(Path(cfg["portal_dir"]).resolve()),
+        "portal": PORTAL if PORTAL in SERVICES else None,
         "problems": problems,
         "server_error_statuses": [500, 502, 503, 504],
         "early_errors": EARLY_ERRORS,
@@ -490,7 +500,7 @@ def write_runtime(config: dict) -> Path:
     """Render into config['runtime_dir'] and create the directories nginx needs."""
     text = render(config)
     root = Path(config["runtime_dir"]).resolve()
-    for sub in ("logs", "tmp/client_body", "tmp/proxy", "tmp/fastcgi", "tmp/uwsgi", "tmp/scgi"):
+    for sub in ("logs", "empty", "tmp/client_body", "tmp/proxy", "tmp/fastcgi", "tmp/uwsgi", "tmp/scgi"):
         (root / sub).mkdir(parents=True, exist_ok=True)
     conf = root / "nginx.conf"
     tmp = conf.with_suffix(".conf.tmp")

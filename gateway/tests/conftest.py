@@ -35,7 +35,8 @@ def nginx_bin() -> str:
 def upstreams():
     servers = {
         name: Upstream(name).start()
-        for name in ("auth", "registry-a", "registry-b", "contracts", "certificates", "insurers", "asan-sim")
+        for name in ("auth", "registry-a", "registry-b", "contracts", "certificates", "insurers", "asan-sim",
+                     "portal")
     }
     yield servers
     for server in servers.values():
@@ -47,7 +48,7 @@ def start_gateway(nginx_bin):
     """Factory: render from `env` with the CLI, run nginx via --run, wait until it answers."""
     started: list[tuple[Gateway, str]] = []
 
-    def start(env: dict[str, str]) -> Gateway:
+    def start(env: dict[str, str], render: Path | None = None) -> Gateway:
         # mkdtemp + 0755: when the tests run as root, nginx workers run as
         # 'nobody' and must reach the runtime dir (pytest's tmp dirs are 0700).
         runtime = Path(tempfile.mkdtemp(prefix="gateway-test-"))
@@ -63,7 +64,7 @@ def start_gateway(nginx_bin):
         }
         out = open(runtime / "run.out", "wb")
         proc = subprocess.Popen(
-            [sys.executable, gw_render.__file__, "--runtime-dir", str(runtime), "--run"],
+            [sys.executable, str(render or gw_render.__file__), "--runtime-dir", str(runtime), "--run"],
             env=full_env, stdout=out, stderr=subprocess.STDOUT,
         )
         gw = Gateway(f"http://127.0.0.1:{port}", runtime, proc)
@@ -105,6 +106,7 @@ def gateway(start_gateway, upstreams, dead_url) -> Gateway:
         "CERTIFICATES_URLS": u["certificates"].url,
         "INSURERS_URLS": u["insurers"].url,
         "ASAN_SIM_URLS": u["asan-sim"].url,
+        "PORTAL_URLS": u["portal"].url,
         "ACCIDENTS_URLS": dead_url,
         "GATEWAY_MAX_BODY": "64k",
         "GATEWAY_READ_TIMEOUT": "1s",

@@ -5,6 +5,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -16,7 +17,7 @@ from urllib.parse import quote
 
 import pytest
 import requests
-from egov_kit.catalogue import DEFAULT_PORTS, NAMES
+from egov_kit.catalogue import API_NAMES, DEFAULT_PORTS
 
 from gateway_support import SECRET, FlaskUpstream, free_port, gw_render
 
@@ -43,6 +44,11 @@ def assert_problem(resp, status, title=None):
     ("/api/certificates/verifications", "certificates"),
     ("/api/certificates", "certificates"),  # a service's root has no trailing slash
     ("/api/insurers/openapi.json", "insurers"),
+    # Every other path is a page of the portal (or one of its versioned files).
+    ("/", "portal"),
+    ("/login/asan", "portal"),
+    ("/assets/0123456789ab/portal.css", "portal"),
+    ("/apis", "portal"),
 ])
 def test_routes_to_the_service(gateway, path, instance):
     resp = requests.get(gateway.url + path)
@@ -289,7 +295,7 @@ def test_openapi_index(gateway, path):
     assert resp.headers["Content-Type"] == "application/json"
     services = resp.json()["services"]
     assert {"name": "auth", "openapi": "/api/auth/openapi.json"} in services
-    assert [s["name"] for s in services] == list(NAMES)
+    assert [s["name"] for s in services] == list(API_NAMES)  # the portal has no API document
 
 
 @pytest.mark.parametrize("path", ["/api/x/y", "/api/unknown", "/api", "/api/", "/api/authx/me"])
@@ -328,14 +334,13 @@ def _raw(url: str, data: bytes) -> tuple[int, dict, bytes]:
     # Refused by nginx before any location: TRACE, an address or headers over its buffers.
     ("TRACE", "/api/certificates/contracts", {}, 405, "Metoda icazə verilmir"),
     ("TRACE", "/", {}, 405, "Metoda icazə verilmir"),
+    ("TRACE", "/login", {}, 405, "Metoda icazə verilmir"),
     ("GET", "/api/registry/directories/districts?q=" + "x" * 9000, {}, 414, "Ünvan çox uzundur"),
     ("GET", "/api/registry/" + "x" * 9000, {}, 414, "Ünvan çox uzundur"),
     ("GET", "/api/registry/directories/districts", {"X-Padding": "x" * 9000}, 431, "Başlıqlar çox böyükdür"),
     ("GET", "/", {"Cookie": "c=" + "x" * 9000}, 431, "Başlıqlar çox böyükdür"),
     # A body in an encoding nginx does not know.
     ("POST", "/api/auth/asan/sessions", {"Transfer-Encoding": "gzip"}, 501, "Dəstəklənmir"),
-    # The portal's files take no POST.
-    ("POST", "/index.html", {}, 405, "Metoda icazə verilmir"),
 ])
 def test_what_nginx_refuses_itself_is_a_problem_too(gateway, upstreams, method, path, headers, status, title):
     hits = upstreams["registry-a"].hits + upstreams["registry-b"].hits + upstreams["auth"].hits
@@ -348,7 +353,7 @@ def test_what_nginx_refuses_itself_is_a_problem_too(gateway, upstreams, method, 
         assert doc["request_id"] == "nginx-own-1"
     if status == 405:
         assert resp.headers["Allow"] == ("GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS" if path.startswith("/api/")
-                                         else "GET, HEAD")
+                                         else "GET, HEAD, POST")
     else:
         assert "Allow" not in resp.headers
     assert upstreams["registry-a"].hits + upstreams["registry-b"].hits + upstreams["auth"].hits == hits
@@ -374,14 +379,18 @@ def test_the_gateways_error_pages_are_not_addresses(gateway):
         assert_problem(requests.get(f"{gateway.url}/.gw/{status}"), 404, "Tapılmadı")
 
 
-def test_portal_placeholder(gateway):
-    for path in ("/", "/some/portal/page"):
-        resp = requests.get(gateway.url + path)
-        assert resp.status_code == 200
-        assert resp.headers["Content-Type"].startswith("text/html")
-        resp.encoding = "utf-8"
-        assert ("<title>Əmək və Əhalinin Sosial Müdafiəsi Nazirliyi — elektron xidmətlər</title>"
-                in resp.text)
+def test_the_portal_answers_every_other_path_and_its_forms(gateway, upstreams):
+    """The portal's pages, its forms (POST) and its own 4xx pages pass through; only its 5xx are the
+    gateway's, as for any service."""
+    page = requests.post(gateway.url + "/login/asan?next=/my-data", data={"phone": "x"})
+    echo = page.json()
+    assert (echo["instance"], echo["method"], echo["path"], echo["query"]) == ("portal", "POST", "/login/asan",
+                                                                               "next=/my-data")
+    not_found = requests.get(gateway.url + "/no-such-page", headers={"X-Test-Status": "404"})
+    assert not_found.status_code == 404 and "portal rejected" in not_found.json()["detail"]
+    failed = requests.get(gateway.url + "/my-data", headers={"X-Test-Status": "500"})
+    assert_problem(failed, 500, "Xidmətdə daxili xəta")
+    assert SECRET not in failed.text
 
 
 def test_access_log_is_json_with_request_id_and_no_personal_data(gateway):
@@ -431,8 +440,10 @@ LOG_CASES = [
     ("/api/contracts/secret@example.org/%C6%8Fliyeva/x/5XYZ9AB", "/api/contracts/{id}/{id}/{id}/{id}"),
     ("/api/certificates/a/b/c/d/e/f/5XYZ9AB/h/i", "/api/certificates/{number}/{id}/{id}/{id}/{id}/{id}/..."),
     ("/api/registry/persons/5XYZ9AB%2Fpdf", "/api/registry/persons/{fin}/pdf"),
-    # The portal answers every path with its page.
-    ("/portal/page/5XYZ9AB", "/index.html"),
+    # The portal's pages: its words kept, anything else a placeholder.
+    ("/portal/page/5XYZ9AB", "/portal/{id}/{id}"),
+    ("/login/asan/status", "/login/asan/status"),
+    ("/my-data", "/my-data"),
 ]
 
 
@@ -534,23 +545,31 @@ def test_a_redirect_made_by_a_service_names_the_public_base(public_gateway):
     assert me["host"] == "e-services.example.org"
 
 
-def test_the_portal_redirects_without_a_host(start_gateway, upstreams, tmp_path):
-    portal = Path(tempfile.mkdtemp(prefix="gateway-portal-"))
-    (portal / "guide").mkdir()
-    (portal / "guide" / "index.html").write_text("<title>guide</title>")
-    (portal / "index.html").write_text("<title>portal</title>")
-    for path in (portal, portal / "guide"):
-        path.chmod(0o755)
-    gw = start_gateway({"AUTH_URLS": upstreams["auth"].url, "GATEWAY_PORTAL_DIR": str(portal)})
-    resp = requests.get(gw.url + "/guide", headers={"Host": "evil.example"}, allow_redirects=False)
-    assert resp.status_code == 301
-    assert resp.headers["Location"] == "/guide/"
-    assert requests.get(gw.url + "/guide/", headers={"Host": "evil.example"}).text == "<title>guide</title>"
-    # Not "//guide/", which a browser reads as the host "guide".
-    for path in ("//guide", "/%2Fguide", "/nothing//here"):
-        resp = requests.get(gw.url + path, headers={"Host": "evil.example"}, allow_redirects=False)
-        assert_problem(resp, 404)
-        assert "Location" not in resp.headers
+def test_served_from_a_checkout_the_workers_cannot_enter(start_gateway, upstreams):
+    """A clone in a fresh `mktemp -d` (mode 700), or under a home directory only its owner may
+    read: nginx's workers (`nobody` when started as root) never read a file of the checkout, so
+    the portal's pages and the API are answered all the same."""
+    private = Path(tempfile.mkdtemp(prefix="gateway-clone-"))
+    try:
+        assert private.stat().st_mode & 0o777 == 0o700
+        clone = private / "clone"
+        (clone / "kit" / "egov_kit").mkdir(parents=True)
+        shutil.copytree(Path(gw_render.__file__).parent, clone / "gateway",
+                        ignore=shutil.ignore_patterns("tests", "__pycache__"))
+        shutil.copy(gw_render.SERVICES_TABLE, clone / "kit" / "egov_kit" / "services.toml")
+        gw = start_gateway({"AUTH_URLS": upstreams["auth"].url, "PORTAL_URLS": upstreams["portal"].url},
+                           render=clone / "gateway" / "render.py")
+        for path in ("/", "/login", "/my-data"):
+            resp = requests.get(gw.url + path, headers={"Host": "evil.example"}, allow_redirects=False)
+            assert resp.status_code == 200, (path, resp.text)
+            assert resp.json()["instance"] == "portal"
+        assert requests.get(gw.url + "/api/auth/me").json()["instance"] == "auth"
+        for path in ("//login", "/%2Flogin", "/nothing//here"):
+            resp = requests.get(gw.url + path, headers={"Host": "evil.example"}, allow_redirects=False)
+            assert_problem(resp, 404)
+            assert "Location" not in resp.headers
+    finally:
+        shutil.rmtree(private, ignore_errors=True)
 
 
 # --------------------------------------------------------------------------- process
@@ -573,8 +592,13 @@ def test_defaults_route_every_service_of_the_table_locally(tmp_path):
     cfg = gw_render.config_from_env({}, runtime_dir=tmp_path)
     text = gw_render.render(cfg)
     for name, port in DEFAULT_PORTS.items():
-        assert f"location ^~ /api/{name}/" in text
         assert f"server 127.0.0.1:{port};" in text
+        if name in API_NAMES:
+            assert f"location ^~ /api/{name}/" in text
+    # The portal is served at /, from its upstream: no file of the checkout is read.
+    assert "location ^~ /api/portal/" not in text
+    assert "@svc_portal$gw_body_route" in text.split("location / {")[1]
+    assert f"root {tmp_path.resolve()}/empty;" in text
     assert "listen 127.0.0.1:8080;" in text
     assert "client_max_body_size 10m;" in text
     assert "rate=100r/s" in text and "burst=200" in text

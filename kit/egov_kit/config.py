@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, fields
 
-from .catalogue import DEFAULT_PORTS, NAMES as SERVICES  # noqa: F401  (the one table: services.toml)
+from .catalogue import API_NAMES, DEFAULT_PORTS, NAMES as SERVICES  # noqa: F401  (the one table: services.toml)
 
 
 def env(name: str, default: str | None = None) -> str | None:
@@ -38,7 +38,10 @@ class Secret:
 # (egov_kit.run); the local runner generates them into var/secrets/, compose and Kubernetes take
 # them from the operator.
 SECRETS = (
-    Secret("SERVICE_CLIENT_SECRET"),
+    # The portal calls only the public API, with the person's own token: no service credential.
+    Secret("SERVICE_CLIENT_SECRET", services=API_NAMES),
+    # Signs the portal's session cookie (which carries the person's tokens).
+    Secret("PORTAL_SECRET", services=("portal",)),
     Secret("WEBHOOK_SECRET_KEY", services=("notifier",)),
     Secret("ASAN_RP_UUID", services=("auth",), when="ASAN_PROVIDER_URL"),
 )

@@ -94,3 +94,58 @@ def sign_hash(card: pki.CertKey, hash_value: bytes, hash_type: str) -> tuple[byt
     if isinstance(key, ec.EllipticCurvePrivateKey):
         return key.sign(hash_value, ec.ECDSA(utils.Prehashed(algorithm))), f"{hash_type}WithECEncryption"
     raise ValueError("unsupported key type")
+
+
+# --- the card as a file, for the browser ------------------------------------------------------
+# What a browser can open with WebCrypto alone: the certificate, and the private key (PKCS#8 DER)
+# encrypted twice, under PIN1 for log-in ("auth") and under PIN2 for signing ("sign"), each with
+# AES-256-GCM under a key derived from the PIN by PBKDF2-SHA256. The PIN matters: a wrong one does
+# not open the key. (A 4-5 digit PIN is no protection against someone holding the file; the file
+# is a test card, and stands for a chip that would refuse after three wrong PINs.)
+CARD_FILE_FORMAT = "egov-test-card"
+CARD_FILE_ITERATIONS = 100_000
+
+
+def _seal_key(pkcs8_der: bytes, pin: str, label: str) -> dict:
+    import base64
+
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+    from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
+
+    salt, iv = os.urandom(16), os.urandom(12)
+    key = PBKDF2HMAC(algorithm=hashes.SHA256(), length=32, salt=salt,
+                     iterations=CARD_FILE_ITERATIONS).derive(pin.encode("utf-8"))
+    data = AESGCM(key).encrypt(iv, pkcs8_der, None)
+    b64 = lambda raw: base64.b64encode(raw).decode("ascii")  # noqa: E731
+    return {"pin": label, "kdf": "PBKDF2-SHA256", "iterations": CARD_FILE_ITERATIONS, "salt": b64(salt),
+            "cipher": "AES-256-GCM", "iv": b64(iv), "data": b64(data)}
+
+
+def card_file(card: pki.CertKey, identity: Identity) -> dict:
+    """The test card as a file the portal's page opens with the card's PIN (see above)."""
+    from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
+
+    pkcs8 = card.key.private_bytes(Encoding.DER, PrivateFormat.PKCS8, NoEncryption())
+    return {"format": CARD_FILE_FORMAT, "version": 1, "fin": identity.fin,
+            "holder": f"{identity.name} {identity.surname}", "certificate": card.cert_pem,
+            "keys": {"auth": _seal_key(pkcs8, identity.pin1, "PIN1"), "sign": _seal_key(pkcs8, identity.pin2, "PIN2")}}
+
+
+def open_card_file(document: dict, usage: str, pin: str):
+    """The private key of a card file (what the browser does), for tests and scripts; ValueError
+    for a wrong PIN."""
+    import base64
+
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+    from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
+    from cryptography.hazmat.primitives.serialization import load_der_private_key
+
+    sealed = document["keys"][usage]
+    key = PBKDF2HMAC(algorithm=hashes.SHA256(), length=32, salt=base64.b64decode(sealed["salt"]),
+                     iterations=sealed["iterations"]).derive(pin.encode("utf-8"))
+    try:
+        der = AESGCM(key).decrypt(base64.b64decode(sealed["iv"]), base64.b64decode(sealed["data"]), None)
+    except InvalidTag:
+        raise ValueError("wrong PIN") from None
+    return load_der_private_key(der, password=None)

@@ -93,3 +93,33 @@ def test_the_log_holds_routes_not_numbers_or_fins(simulator):
     assert "/api/asan-sim/phones/<phone>/requests" in log and "/api/asan-sim/cards/<fin>" in log
     digits = NERMIN["phone"].lstrip("+")
     assert digits not in log and NERMIN["fin"] not in log and NERMIN["user_id"] not in log
+
+
+def test_the_card_as_a_file_opens_with_its_pins_only(simulator):
+    """The file the portal's page opens in the browser: the certificate, and the card's key sealed
+    under PIN1 (log-in) and PIN2 (signing); another PIN opens nothing."""
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    from asan_sim.cards import open_card_file
+
+    response = simulator.http.get(f"{simulator.url}/api/asan-sim/cards/{NERMIN['fin'].lower()}/file")
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"] == f'attachment; filename="test-card-{NERMIN["fin"]}.json"'
+    card = response.json()
+    assert card["format"] == "egov-test-card" and card["fin"] == NERMIN["fin"]
+    assert "PRIVATE KEY" not in json.dumps(card)
+    public = pki.load_certkey(None, card["certificate"]).cert.public_key().public_bytes(
+        Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
+    for usage, pin in (("auth", NERMIN["pin1"]), ("sign", NERMIN["pin2"])):
+        key = open_card_file(card, usage, pin)
+        assert key.public_key().public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo) == public
+    for usage, pin in (("auth", NERMIN["pin2"]), ("sign", NERMIN["pin1"]), ("auth", "0000")):
+        try:
+            open_card_file(card, usage, pin)
+        except ValueError:
+            continue
+        raise AssertionError(f"{usage} opened with a wrong PIN")
+    # The test people, as a page: a phone and a card file each.
+    page = simulator.http.get(f"{simulator.url}/api/asan-sim/phones")
+    assert page.status_code == 200 and NERMIN["phone"] in page.text
+    assert f"/api/asan-sim/cards/{NERMIN['fin']}/file" in page.text

@@ -23,12 +23,15 @@ ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = ROOT / "docker-compose.yml"
 DOCKERFILE = ROOT / "Dockerfile"
 ROLES = {name: entry.roles for name, entry in SERVICES.items()}
+# The services of the API: a database, the broker, the shared environment. The portal (mounted at
+# `/`) calls the API through the gateway with the person's token and holds none of that.
+API_ROLES = {name: entry.roles for name, entry in SERVICES.items() if entry.has_api}
 
 PDF_SERVICES = ("accidents", "certificates", "contracts")
 PDF_PINS = ("fpdf2==2.8.9", "segno==1.6.6", "pyHanko==0.38.0")
 # Dummy values for the variables the file requires; never real secrets.
 REQUIRED_ENV = {"SERVICE_CLIENT_SECRET": "test-only-secret", "RABBITMQ_PASSWORD": "test-only-password",
-                "WEBHOOK_SECRET_KEY": "test-only-webhook-key"}
+                "WEBHOOK_SECRET_KEY": "test-only-webhook-key", "PORTAL_SECRET": "test-only-portal-key"}
 
 
 @pytest.fixture(scope="module")
@@ -112,6 +115,12 @@ def test_docker_compose_config_accepts_the_file():
     for name in expected:
         assert rendered["services"][name]["build"]["args"] == {"SERVICE": name.rsplit("-", 1)[0]}, name
         env = rendered["services"][name]["environment"]
+        # The key of the portal's session cookie reaches the portal and nothing else.
+        assert ("PORTAL_SECRET" in env) == name.startswith("portal-"), name
+        if name.startswith("portal-"):
+            assert env["PORTAL_SECRET"] == REQUIRED_ENV["PORTAL_SECRET"]
+            assert not {"SERVICE_CLIENT_SECRET", "AMQP_URL", "MONGO_URI", "WEBHOOK_SECRET_KEY"} & set(env), name
+            continue
         assert env["SERVICE_CLIENT_SECRET"] == REQUIRED_ENV["SERVICE_CLIENT_SECRET"], name
         assert REQUIRED_ENV["RABBITMQ_PASSWORD"] in env["AMQP_URL"], name
         # The key to webhook secrets reaches the notifier and nothing else.
@@ -202,7 +211,7 @@ def test_the_package_is_in_the_tree(name):
 
 
 def test_every_role_gets_the_shared_environment(services):
-    for name, roles in ROLES.items():
+    for name, roles in API_ROLES.items():
         for role in roles:
             key = f"{name}-{role}"
             env = _env(services[key])
@@ -219,14 +228,23 @@ def test_every_role_gets_the_shared_environment(services):
                 assert env["ASAN_PROVIDER_URL"] == "${ASAN_PROVIDER_URL:-}", "auth points at no provider by default"
                 assert env["AUTH_TRUSTED_CA_FILE"].startswith("${AUTH_TRUSTED_CA_FILE:-/etc/egov/trust/")
                 assert "trust:/etc/egov/trust:ro" in services[key]["volumes"], key
-            for other in ROLES:
+            for other in API_ROLES:
                 url = env[f"{other.upper()}_URL"]
                 assert url == f"http://{other}-api:8000", key
                 assert f"{other}-api" in services
 
 
+def test_the_portal_reaches_the_api_through_the_gateway_and_holds_only_its_own_key(services):
+    env = _env(services["portal-api"])
+    assert env["GATEWAY_URL"] == "http://gateway:8080"
+    assert re.fullmatch(r"\$\{PORTAL_SECRET:\?[^}]+\}", env["PORTAL_SECRET"])
+    assert not {"SERVICE_CLIENT_SECRET", "AMQP_URL", "MONGO_URI"} & set(env)
+    # It needs neither a database nor the broker to start.
+    assert not _depends(services["portal-api"])
+
+
 def test_roles_wait_for_healthy_infrastructure(services):
-    for name, roles in ROLES.items():
+    for name, roles in API_ROLES.items():
         for role in roles:
             deps = _depends(services[f"{name}-{role}"])
             for infra in ("mongo", "rabbitmq"):
@@ -272,6 +290,7 @@ def test_the_simulator_runs_only_in_the_demo_profile_from_an_image_of_its_own(se
 
 def test_only_the_demo_example_env_points_auth_at_the_simulator(tmp_path):
     secrets = {"SERVICE_CLIENT_SECRET": "test-only", "WEBHOOK_SECRET_KEY": "test-only", "RABBITMQ_PASSWORD": "x",
+               "PORTAL_SECRET": "test-only",
                "ASAN_RP_UUID": "00000000-0000-4000-8000-000000000000"}
     demo = _demo_config(ROOT / "deploy" / "compose.demo.env.example", secrets)
     assert demo.returncode == 0, demo.stderr
@@ -456,7 +475,8 @@ def test_dockerignore_keeps_the_context_small_and_clean():
         assert needed in patterns, needed
     # What the images copy reaches the context ...
     copied = ["kit/requirements.txt", "kit/pyproject.toml", "kit/egov_kit/__init__.py", "kit/egov_kit/services.toml",
-              "gateway/render.py", "gateway/nginx.conf.j2", "gateway/portal/index.html"]
+              "gateway/render.py", "gateway/nginx.conf.j2", "services/portal/portal_service/static/portal.css",
+              "services/portal/portal_service/templates/base.html"]
     for name in ROLES:
         copied += [f"services/{name}/requirements.txt", f"services/{name}/{name}_service/__init__.py"]
     copied += ["simulator/requirements.txt", "simulator/asan_sim/__init__.py",

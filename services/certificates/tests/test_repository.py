@@ -119,7 +119,9 @@ def test_contacts_are_remembered_once_most_recent_first(repo):
 
 
 def test_rate_counters_are_taken_in_shares_within_the_limit(repo):
-    expires = NOW + timedelta(minutes=2)
+    # From the clock now, not the module's NOW: a long run reaches here minutes after import,
+    # and a window whose expiry has passed is purged (the count starts again).
+    expires = datetime.now(timezone.utc) + timedelta(minutes=2)
     assert repo.take_hits("verify:5TH3WQG:1", 4, 10, expires) == (True, 4)  # opens the window
     assert repo.take_hits("verify:5TH3WQG:1", 4, 10, expires) == (True, 8)
     assert repo.take_hits("verify:5TH3WQG:1", 4, 10, expires) == (False, 8)  # would pass the limit
@@ -139,7 +141,9 @@ def test_first_seal_wins(repo):
 def test_workers_taking_shares_at_once_never_pass_the_limit(repo):
     from concurrent.futures import ThreadPoolExecutor
 
-    expires = NOW + timedelta(minutes=2)
+    # From the clock now, not the module's NOW: a long run reaches here minutes after import,
+    # and a window whose expiry has passed is purged (the count starts again).
+    expires = datetime.now(timezone.utc) + timedelta(minutes=2)
     with ThreadPoolExecutor(8) as pool:
         results = list(pool.map(lambda _: repo.take_hits("verify:race:1", 3, 100, expires), range(40)))
     taken = [count for ok, count in results if ok]
