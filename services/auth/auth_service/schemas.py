@@ -4,7 +4,7 @@ from __future__ import annotations
 import base64
 import binascii
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from egov_kit.config import SERVICES
 from egov_kit.validators import AsanUserId, Fin, Mobile, Voen
@@ -122,6 +122,8 @@ class ServiceTokenOut(Schema):
 
 # --- signing -----------------------------------------------------------------------------
 
+CERTIFICATE_MAX = 16384  # characters of one PEM certificate (a card's is under 2 000)
+
 class DigestIn(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     digest = Sha256Digest(required=True, metadata={"description": "base64 SHA-256 of the content"})
@@ -129,16 +131,47 @@ class DigestIn(Schema):
 
 
 class SigningIn(Schema):
+    method = fields.String(load_default="asan", validate=validate.OneOf(["asan", "card"]),
+                           metadata={"description": "asan: on the person's phone, confirmed with PIN2; card: with "
+                                                    "the person's e-signature card (`certificate`), each hash "
+                                                    "answered at card-response"})
     fin = Fin(required=True)
     text = fields.String(required=True, validate=validate.Length(min=1, max=1000),
                          metadata={"description": "shown on the signer's phone"})
     digests = fields.List(fields.Nested(DigestIn), required=True, validate=validate.Length(min=1, max=20))
+    certificate = fields.String(validate=validate.Length(min=1, max=CERTIFICATE_MAX),
+                                metadata={"description": "with method card: the card's signing certificate (PEM), "
+                                                         "issued by a trusted CA to the person `fin` names"})
+
+    @validates_schema
+    def _certificate_with_card(self, data, **kwargs):
+        if data.get("method") == "card" and not data.get("certificate"):
+            raise ValidationError("certificate_required", field_name="certificate")
+        if data.get("method") != "card" and data.get("certificate"):
+            raise ValidationError("certificate_only_with_card", field_name="certificate")
+
+
+class CardResponseIn(Schema):
+    signature = fields.String(required=True, validate=validate.Length(min=1, max=2048),
+                              metadata={"description": "base64 of the card's signature over the hash handed out "
+                                                       "(`digest`, signed as it is: RSA PKCS#1 v1.5 or ECDSA)"})
+
+
+STEP = {"description": "which of the signing's signatures the card is to make now, e.g. 1/2", "example": "1/2"}
+CARD_DIGEST = {"description": "base64 of the SHA-256 hash the card signs as it is (not hashed again): that of "
+                              "the signed attributes of one CMS signature"}
 
 
 class SigningStartOut(Schema):
     signing_id = fields.String()
-    verification_code = fields.String()
+    method = fields.String(metadata={"enum": ["asan", "card"]})
+    state = fields.String(metadata={"enum": ["pending"]})
+    verification_code = fields.String(metadata={"description": "asan: 4 digits; the phone shows the same"})
     expires_at = fields.DateTime()
+    digest = fields.String(metadata=CARD_DIGEST)
+    digest_algorithm = fields.String(metadata={"enum": ["sha256"]})
+    step = fields.String(metadata=STEP)
+    steps = fields.Integer(metadata={"description": "how many signatures the card makes in all"})
 
 
 class SignerOut(Schema):
@@ -155,9 +188,14 @@ class SignatureOut(Schema):
 
 class SigningOut(Schema):
     signing_id = fields.String()
+    method = fields.String(metadata={"enum": ["asan", "card"]})
     state = fields.String(metadata={"enum": ["pending", "confirmed", "rejected", "expired"]})
     reason = fields.String(metadata={"enum": REASONS, "description": "why it was rejected or expired"})
-    verification_code = fields.String(metadata={"description": "the code of the signature the phone shows now"})
+    verification_code = fields.String(metadata={"description": "asan: the code of the signature the phone shows now"})
+    digest = fields.String(metadata={**CARD_DIGEST, "description": f"card, while pending: {CARD_DIGEST['description']}"})
+    digest_algorithm = fields.String(metadata={"enum": ["sha256"]})
+    step = fields.String(metadata=STEP)
+    steps = fields.Integer()
     expires_at = fields.DateTime()
     signed_at = fields.DateTime()
     signer = fields.Nested(SignerOut)
