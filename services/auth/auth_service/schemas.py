@@ -4,9 +4,10 @@ from __future__ import annotations
 import base64
 import binascii
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, validate
 
 from egov_kit.config import SERVICES
+from egov_kit.signing import CardResponseIn, SignatureIn  # noqa: F401  (CardResponseIn: the routes')
 from egov_kit.validators import AsanUserId, Fin, Mobile, Voen
 
 
@@ -122,39 +123,19 @@ class ServiceTokenOut(Schema):
 
 # --- signing -----------------------------------------------------------------------------
 
-CERTIFICATE_MAX = 16384  # characters of one PEM certificate (a card's is under 2 000)
-
 class DigestIn(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     digest = Sha256Digest(required=True, metadata={"description": "base64 SHA-256 of the content"})
     pades = fields.Boolean(load_default=False, metadata={"description": "a PDF's /ByteRange digest"})
 
 
-class SigningIn(Schema):
-    method = fields.String(load_default="asan", validate=validate.OneOf(["asan", "card"]),
-                           metadata={"description": "asan: on the person's phone, confirmed with PIN2; card: with "
-                                                    "the person's e-signature card (`certificate`), each hash "
-                                                    "answered at card-response"})
+class SigningIn(SignatureIn):
+    """The method and, for the card, its certificate (as every signing service takes them), and
+    what is to be signed by whom."""
     fin = Fin(required=True)
     text = fields.String(required=True, validate=validate.Length(min=1, max=1000),
                          metadata={"description": "shown on the signer's phone"})
     digests = fields.List(fields.Nested(DigestIn), required=True, validate=validate.Length(min=1, max=20))
-    certificate = fields.String(validate=validate.Length(min=1, max=CERTIFICATE_MAX),
-                                metadata={"description": "with method card: the card's signing certificate (PEM), "
-                                                         "issued by a trusted CA to the person `fin` names"})
-
-    @validates_schema
-    def _certificate_with_card(self, data, **kwargs):
-        if data.get("method") == "card" and not data.get("certificate"):
-            raise ValidationError("certificate_required", field_name="certificate")
-        if data.get("method") != "card" and data.get("certificate"):
-            raise ValidationError("certificate_only_with_card", field_name="certificate")
-
-
-class CardResponseIn(Schema):
-    signature = fields.String(required=True, validate=validate.Length(min=1, max=2048),
-                              metadata={"description": "base64 of the card's signature over the hash handed out "
-                                                       "(`digest`, signed as it is: RSA PKCS#1 v1.5 or ECDSA)"})
 
 
 STEP = {"description": "which of the signing's signatures the card is to make now, e.g. 1/2", "example": "1/2"}
