@@ -97,6 +97,12 @@ def cms_of(answer: dict, name: str) -> bytes:
     return base64.b64decode(by_name[name]["cms"], validate=True)
 
 
+def signed_with(method: str | None) -> str:
+    """How a signed document says it was signed, in Azerbaijani: "Məlumat {signed_with(m)}
+    imzalanmışdır." — with Asan İmza, or with the e-signature card."""
+    return "elektron imza kartı ilə" if method == CARD else "\"Asan İmza\" vasitəsilə elektron"
+
+
 def outcome(answer: dict) -> str | None:
     """The state of a signing as a document's signature takes it from auth's answer: auth's own,
     but `invalid` for one it rejected because the signature that came back did not hold up."""
