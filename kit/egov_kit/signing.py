@@ -119,6 +119,14 @@ def card_step(answer: dict) -> dict:
     return {key: answer.get(key) for key in ("digest", "digest_algorithm", "step", "steps")}
 
 
+def awaiting(attempt: dict) -> dict:
+    """What a pending signature of a document (as a service keeps it: its method, and the code or
+    the card's step) waits for: the code the phone shows, or the hash the card is to sign."""
+    if attempt.get("method") == CARD:
+        return {key: attempt.get(key) for key in ("digest", "digest_algorithm", "step", "steps")}
+    return {"verification_code": attempt.get("verification_code")}
+
+
 def _json(response: requests.Response) -> dict:
     try:
         body = response.json()

@@ -16,13 +16,13 @@ from egov_kit.access import undeclared_views
 from egov_kit.auth import Principal
 from egov_kit.clock import baku_today, utcnow
 from egov_kit.errors import ServiceError
+from egov_kit.signing import SigningClient
 
 from contracts_service import create_app
 from contracts_service.domain import NOTICE_SIGNING
 from contracts_service.repository import ContractsRepository
 from contracts_service.service import ContractsService
 from contracts_service.settings import ContractsSettings
-from contracts_service.signatures import Signatures
 
 COMPANY = "1701100121"        # Xəzər Ulduzu İnşaat, headed by İlqar Məmmədov
 OTHER_COMPANY = "1701100451"  # Çinarlı Logistika, headed by Gülnarə Əliyeva
@@ -42,14 +42,14 @@ EMPLOYEE = person("employee 3")
 ANOTHER_EMPLOYEE = person("employee 4")
 
 
-def make_service(db, registry, signatures, now=utcnow) -> ContractsService:
-    return ContractsService(ContractsRepository(db), registry, signatures, public_base_url="http://127.0.0.1:8080",
+def make_service(db, registry, signing, now=utcnow) -> ContractsService:
+    return ContractsService(ContractsRepository(db), registry, signing, public_base_url="http://127.0.0.1:8080",
                             pdf_font_dir=ContractsSettings().pdf_font_dir, now=now)
 
 
 @pytest.fixture
 def contracts(fresh_db, registry_client, service_client) -> ContractsService:
-    service = make_service(fresh_db, registry_client("contracts"), Signatures(service_client("contracts")))
+    service = make_service(fresh_db, registry_client("contracts"), SigningClient(service_client("contracts")))
     service.repository.ensure_indexes()  # the contract number is unique per employer
     return service
 
@@ -214,7 +214,7 @@ def test_the_check_answers_for_this_moment(contracts):
     withdrawn, is gone from the very next answer."""
     contracts.grant_authority(HEAD, REP.fin, baku_today(), ["notifications"])
     assert contracts.authority_check(COMPANY, REP.fin)["valid_until"] == baku_today().isoformat()
-    after_midnight = make_service(contracts.repository.db, contracts.registry, contracts.signatures,
+    after_midnight = make_service(contracts.repository.db, contracts.registry, contracts.signing,
                                   now=lambda: utcnow() + timedelta(days=2))
     assert after_midnight.authority_check(COMPANY, REP.fin) == {
         "voen": COMPANY, "fin": REP.fin, "head": False, "scopes": [], "authority_id": None, "valid_until": None}
@@ -292,7 +292,7 @@ def test_a_representative_without_authority_is_refused(entering):
     notice = contracts.create_notice(HEAD, fields())
     assert refusal(contracts.readable_notice, REP, notice["_id"]).code == "no_authority"
     # An authority that ran out yesterday gives no right either.
-    later = make_service(contracts.repository.db, contracts.registry, contracts.signatures,
+    later = make_service(contracts.repository.db, contracts.registry, contracts.signing,
                          now=lambda: utcnow() + timedelta(days=2))
     contracts.grant_authority(HEAD, REP.fin, baku_today())
     assert contracts.create_notice(REP, fields())["status"] == "unsigned"
@@ -363,7 +363,7 @@ def test_starting_a_signature_asks_the_signer_and_keeps_what_is_signed(entering,
 
 
 def test_auth_refusing_to_start_a_signature_is_told_to_the_caller(contracts):
-    refused = refusal(contracts.signatures.start, fin="0000000", text="x",
+    refused = refusal(contracts.signing.start, fin="0000000", text="x",
                       digests=[{"name": "notice", "digest": "AAAA", "pades": False}])
     assert refused.status == 422 and refused.code == "signing_start_refused" and refused.detail
 
@@ -374,7 +374,7 @@ def test_a_signature_under_a_lapsed_authority_shows_refused_and_ends_when_polled
     contracts.start_signing(REP, notice["_id"], NOTICE_SIGNING)
     assert contracts.readable_notice(HEAD, notice["_id"])["signing"]["authority_id"] == authority["id"]
 
-    after_midnight = make_service(fresh_db, contracts.registry, contracts.signatures,
+    after_midnight = make_service(fresh_db, contracts.registry, contracts.signing,
                                   now=lambda: utcnow() + timedelta(days=2))
     shown = after_midnight.readable_notice(HEAD, notice["_id"])
     assert shown["signing"]["state"] == "refused"

@@ -5,7 +5,7 @@ from egov_kit.access import company
 from egov_kit.clock import BAKU, parse_instant
 from egov_kit.i18n import text
 from egov_kit.pdfdoc import az_duration
-from egov_kit.signing import CARD
+from egov_kit.signing import awaiting
 
 from .. import domain
 from ..messages import signing_message
@@ -23,10 +23,7 @@ def attempt_view(attempt: dict | None) -> dict | None:
             "finished_at": attempt.get("finished_at")}
     if attempt.get("state") == "pending":
         view["expires_at"] = attempt.get("expires_at")
-        if attempt.get("method") == CARD:
-            view.update({key: attempt.get(key) for key in ("digest", "digest_algorithm", "step", "steps")})
-        else:
-            view["verification_code"] = attempt.get("verification_code")
+        view.update(awaiting(attempt))
     return view
 
 

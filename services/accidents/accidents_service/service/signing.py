@@ -16,8 +16,8 @@ from egov_kit.auth import Principal
 from egov_kit.bus import new_event
 from egov_kit.clock import baku_date, epoch_ms, parse_instant, stamp
 from egov_kit.errors import ServiceError, conflict
-from egov_kit.signing import (ASAN, CANCELLED, CARD, CONFIRMED, EXPIRED, INVALID, PENDING, REJECTED, b64, card_step,
-                              cms_of, digest_b64, outcome)
+from egov_kit.signing import (ASAN, CANCELLED, CARD, CONFIRMED, EXPIRED, INVALID, PENDING, REJECTED, awaiting, b64,
+                              card_step, cms_of, digest_b64, outcome)
 
 from .. import documents, domain
 from .common import SOURCE, UseCaseBase
@@ -100,7 +100,7 @@ class SigningUseCases(UseCaseBase):
     @staticmethod
     def _started_answer(attempt: dict) -> dict:
         return {"signing_id": attempt["signing_id"], "method": attempt.get("method", ASAN),
-                "expires_at": attempt.get("expires_at"), "state": attempt.get("state"), **_awaited(attempt)}
+                "expires_at": attempt.get("expires_at"), "state": attempt.get("state"), **awaiting(attempt)}
 
     def poll_signing(self, caller: Principal, report_id: str) -> dict:
         """The state of the signature; a confirmed one is verified and the report submitted here."""
@@ -155,7 +155,7 @@ class SigningUseCases(UseCaseBase):
                "registration_number": report.get("registration_number"), "submitted_at": report.get("submitted_at"),
                "expires_at": attempt.get("expires_at"), "finished_at": attempt.get("finished_at")}
         if attempt.get("state") == PENDING:
-            out.update(_awaited(attempt))
+            out.update(awaiting(attempt))
         return out
 
     def _end_attempt(self, report: dict, attempt: dict, state: str) -> dict:
@@ -238,10 +238,3 @@ class SigningUseCases(UseCaseBase):
                                signatures=[("META-INF/signature.p7s", record["cms"])],
                                fixed_time=parse_instant(report.get("submitted_at")))
         return data, documents.report_filename(report["registration_number"], "adoc")
-
-
-def _awaited(attempt: dict) -> dict:
-    """What a pending signature waits for: the code the phone shows, or the hash the card signs."""
-    if attempt.get("method") == CARD:
-        return {key: attempt.get(key) for key in ("digest", "digest_algorithm", "step", "steps")}
-    return {"verification_code": attempt.get("verification_code")}
