@@ -1,6 +1,6 @@
-"""Contracts service: employment contract notices (entered, signed with Asan İmza, terminated),
-the authorities to act for a company (by scope, checked live by every service), and employees'
-access to their own notices."""
+"""Contracts service: employment contract notices (entered, signed with Asan İmza or the e-signature
+card, terminated), the authorities to act for a company (by scope, checked live by every service),
+and employees' access to their own notices."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
