@@ -465,6 +465,9 @@ def test_signing_with_the_card_submits_the_report_as_asan_does(accidents, cards,
     second = accidents.card_response(REP, report["_id"], card_signature(card, started))
     assert (second["state"], second["step"]) == ("pending", "2/2") and second["digest"] != started["digest"]
     assert accidents.report(HEAD, report["_id"])["signing"]["step"] == "2/2"
+    # The first signature sent again (the client lost the answer): the same answer, nothing undone.
+    repeated = accidents.card_response(REP, report["_id"], card_signature(card, started))
+    assert (repeated["state"], repeated["step"], repeated["digest"]) == ("pending", "2/2", second["digest"])
     final = accidents.card_response(REP, report["_id"], card_signature(card, second))
     assert final["state"] == "confirmed" and final["status"] == "submitted" and "digest" not in final
     number = final["registration_number"]

@@ -431,21 +431,27 @@ class AuthService:
         """The card's signature over the hash handed out for the current step: it must verify
         with the card's key, and the CMS assembled from it must hold up — otherwise the signing
         ends rejected (`signature_invalid`) and nothing is signed. Then the next step's hash, or,
-        after the last, the signing confirmed. 409 when the signing awaits no card signature
-        (an Asan İmza signing, or one that is over)."""
+        after the last, the signing confirmed. The signature accepted last, sent again (its answer
+        was lost on the way), gets the answer of now. 409 when the signing awaits no card
+        signature (an Asan İmza signing, or one that is over)."""
         request = self.repo.signing_for(signing_id, caller)
         if request is None:
             raise not_found()
-        now = self.clock()
-        if request.get("method") != d.CARD or d.effective_state(request, now) != d.PENDING:
-            if request["state"] == d.PENDING and d.effective_state(request, now) == d.EXPIRED:
-                self.repo.mark_expired(signing_id, now)
+        if request.get("method") != d.CARD:
             raise conflict("no_card_signature_awaited")
         try:
             raw = _b64decode(signature)
         except (binascii.Error, ValueError):
             raise field_error("signature", "invalid_base64") from None
-        step = request["step"]
+        now = self.clock()
+        state, step = d.effective_state(request, now), request["step"]
+        accepted_last = step - 1 if state == d.PENDING else step if state == d.CONFIRMED else -1
+        if accepted_last >= 0 and _signs(request, accepted_last, raw):
+            return self._signing_answer(request, now)
+        if state != d.PENDING:
+            if request["state"] == d.PENDING:
+                self.repo.mark_expired(signing_id, now)
+            raise conflict("no_card_signature_awaited")
         current = request["digests"][step]
         try:
             cert = load_der(request["certificate"])
@@ -575,6 +581,16 @@ def _signing_steps(cert_der: bytes, ca_der: bytes, digests: list[dict], now: dat
 def _signer_of(holder) -> dict:
     return {"fin": holder.fin, "name": holder.given_name, "surname": holder.surname,
             "certificate": holder.certificate_pem}
+
+
+def _signs(request: dict, step: int, signature: bytes) -> bool:
+    """Whether `signature` is the card's over the hash of `step` (one accepted already)."""
+    try:
+        cert = load_der(request["certificate"])
+        verify_hash_signature(cert, bytes(request["digests"][step]["hash"]), signature, hash_signature_algorithm(cert))
+    except pki.PkiError:
+        return False
+    return True
 
 
 def _card_step(request: dict) -> dict:

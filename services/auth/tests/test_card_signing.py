@@ -100,6 +100,9 @@ def test_a_card_signs_each_hash_and_auth_assembles_the_cms(tmp_path, auth_url, t
     assert second.status_code == 200, second.text
     second = second.json()
     assert (second["state"], second["step"]) == ("pending", "2/2") and second["digest"] != first["digest"]
+    # The first signature sent again (its answer lost on the way): the same answer, nothing undone.
+    repeated = respond(auth_url, token, first["signing_id"], card_signs(card, first)).json()
+    assert (repeated["state"], repeated["step"], repeated["digest"]) == ("pending", "2/2", second["digest"])
     done = respond(auth_url, token, first["signing_id"], card_signs(card, second))
     assert done.status_code == 200, done.text
     done = done.json()
@@ -123,9 +126,11 @@ def test_a_card_signs_each_hash_and_auth_assembles_the_cms(tmp_path, auth_url, t
     status = validate_pdf_signature(PdfFileReader(io.BytesIO(signed)).embedded_signatures[0], context)
     assert status.intact and status.valid and status.trusted
 
-    # Signed: no card signature is awaited any more.
+    # Signed: the last signature sent again gets the same answer; any other is refused.
     again = respond(auth_url, token, first["signing_id"], card_signs(card, second))
-    assert again.status_code == 409 and again.json()["code"] == "no_card_signature_awaited"
+    assert again.status_code == 200 and again.json()["signatures"] == done["signatures"]
+    other = respond(auth_url, token, first["signing_id"], card_signs(card, first))
+    assert other.status_code == 409 and other.json()["code"] == "no_card_signature_awaited"
 
 
 def test_a_card_with_an_ec_key_signs_too(auth_url, token, test_ca, suite):
