@@ -118,10 +118,15 @@ def test_contacts_are_remembered_once_most_recent_first(repo):
     assert repo.contacts("1XG5VHJ") == []
 
 
+def window_end() -> datetime:
+    """A rate window ending two minutes from the clock now — not from NOW, taken when the module
+    was collected, maybe minutes ago: a window already past its end counts afresh (and the TTL
+    index purges it) while the test runs."""
+    return datetime.now(timezone.utc) + timedelta(minutes=2)
+
+
 def test_rate_counters_are_taken_in_shares_within_the_limit(repo):
-    # From the clock now, not NOW (taken when the module was collected, maybe minutes ago): a window
-    # already past its end would be purged by the TTL index while the test runs.
-    expires = datetime.now(timezone.utc) + timedelta(minutes=2)
+    expires = window_end()
     assert repo.take_hits("verify:5TH3WQG:1", 4, 10, expires) == (True, 4)  # opens the window
     assert repo.take_hits("verify:5TH3WQG:1", 4, 10, expires) == (True, 8)
     assert repo.take_hits("verify:5TH3WQG:1", 4, 10, expires) == (False, 8)  # would pass the limit
@@ -141,7 +146,7 @@ def test_first_seal_wins(repo):
 def test_workers_taking_shares_at_once_never_pass_the_limit(repo):
     from concurrent.futures import ThreadPoolExecutor
 
-    expires = NOW + timedelta(minutes=2)
+    expires = window_end()
     with ThreadPoolExecutor(8) as pool:
         results = list(pool.map(lambda _: repo.take_hits("verify:race:1", 3, 100, expires), range(40)))
     taken = [count for ok, count in results if ok]
