@@ -25,7 +25,7 @@ def _with_message(answer: dict) -> dict:
 @blp.route("/reports/<report_id>/signature")
 class ReportSignature(MethodView):
     @requires(REPORTER)
-    @blp.arguments(schemas.SignatureIn)
+    @blp.arguments(schemas.SignatureIn, required=False)
     @blp.response(202, schemas.SigningStarted)
     @blp.alt_response(403, description="the card's certificate is another person's (`errors.certificate`)")
     @idempotent
