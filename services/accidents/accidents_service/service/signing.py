@@ -200,7 +200,8 @@ class SigningUseCases(UseCaseBase):
         stats = domain.statistics_record(report)
         changes = {
             "status": domain.SUBMITTED, "registration_number": number, "submitted_at": stamp(submitted_at),
-            "submitted_ms": epoch_ms(submitted_at), "signed_by": {"fin": signer_fin, "name": attempt["signer"]["name"], "method": attempt.get("method", ASAN)},
+            "submitted_ms": epoch_ms(submitted_at),
+            "signed_by": {"fin": signer_fin, "name": attempt["signer"]["name"], "method": attempt.get("method", ASAN)},
             "signature_id": signing_id, "late": 1 if late else 0,
             "filed_after_minutes": domain.minutes_between(domain.occurred_at(report), submitted_at),
             "stats": stats, "stats_year": stats["year"],
