@@ -10,7 +10,11 @@ are bench/insurers.py's). Prints, each beside its aim:
     typed without Azerbaijani letters) with 100,000 reports stored against 1,000, each store a
     database of its own behind an accidents service of its own, measured directly in turns
     (1,000, 100,000, 1,000, …): p50/p99 and the ratio, by family name and by family and first
-    name; aim p99 ≤ 1.3× (`measure_search`).
+    name; aim p99 ≤ 1.3× (`measure_search`);
+  * create-and-sign: reports created and sent by signing with the e-signature card through the
+    gateway, against the thinnest code doing the same essential work (one registry look-up, the
+    PDF, the CMS and PAdES signatures, one insert) with fonts, keys and signers made once; aim
+    ≥ 0.7× (`measure_create_and_sign`, in bench/accidents_signing.py).
 
 The reports are made by the service's own use case (`create_report`, with the real registry for
 the employers and directories and a synthetic population for the victims) and stored as its
@@ -18,6 +22,7 @@ repository writes them — the reports and their `search_terms` — in batches.
 
     .venv/bin/python bench/accidents.py
     .venv/bin/python bench/accidents.py --big 20000 --rounds 3     # shorter
+    .venv/bin/python bench/accidents.py --skip-search               # create-and-sign only
 """
 from __future__ import annotations
 
@@ -42,6 +47,7 @@ for extra in (ROOT / "services" / "accidents", ROOT):
         sys.path.insert(0, str(extra))
 
 from insurers import Load, Result, ensure_wrk, say, stack_cpu_seconds  # noqa: E402 - bench/ is the script's folder
+from accidents_signing import measure_create_and_sign  # noqa: E402
 
 AIMS = {"search big/small": 1.3}
 HEAD = "head of 1 company (cafe)"
@@ -443,6 +449,10 @@ def main(argv=None) -> int:
     parser.add_argument("--warmup", type=float, default=2, help="unmeasured load before each run")
     parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds")
     parser.add_argument("--connections", type=int, default=8, help="concurrent connections for searches")
+    parser.add_argument("--sign-connections", type=int, default=4,
+                        help="clients creating and signing reports at once, beside one at a time (1: only that)")
+    parser.add_argument("--skip-search", action="store_true", help="only create-and-sign")
+    parser.add_argument("--skip-signing", action="store_true", help="only the history's search")
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", "1")))
     parser.add_argument("--threads", type=int, default=int(os.environ.get("WEB_THREADS", "8")))
     parser.add_argument("--generator", choices=["auto", "wrk", "python"], default="auto")
@@ -476,7 +486,11 @@ def main(argv=None) -> int:
                   f"~{args.workers + 1} means other work shared these cores")
         bench.out("cpu ms/req = CPU time of the stack's own processes (nx-27017, gateway, services) per request")
         bench.out()
-        measure_search(bench)
+        if not args.skip_search:
+            measure_search(bench)
+        if not args.skip_signing:
+            bench.out()
+            measure_create_and_sign(bench)
         dead = suite.check_alive()
         if dead:
             bench.out(f"WARNING: processes exited during the run: {', '.join(dead)}")

@@ -47,6 +47,7 @@ __all__ = [
     "load_certkey",
     "prepare_pdf_signing",
     "sign_challenge",
+    "sign_prehashed",
     "sign_digest_cms",
     "verify_card_response",
     "verify_detached_cms",
@@ -479,6 +480,22 @@ def sign_challenge(card: CertKey, nonce: bytes) -> bytes:
         return key.sign(nonce, padding.PKCS1v15(), hashes.SHA256())
     if isinstance(key, ec.EllipticCurvePrivateKey):
         return key.sign(nonce, ec.ECDSA(hashes.SHA256()))
+    raise PkiError("unsupported key type")
+
+
+def sign_prehashed(card: CertKey, hash_value: bytes) -> bytes:
+    """What a card does when handed a SHA-256 hash to sign (a CMS signature's to-be-signed
+    hash): sign it as it is, not hashed again — PKCS#1 v1.5 over its DigestInfo for RSA keys,
+    DER-encoded ECDSA for EC keys."""
+    from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
+
+    if len(hash_value) != 32:
+        raise ValueError("a SHA-256 hash (32 bytes) is signed")
+    key = card.key
+    if isinstance(key, rsa.RSAPrivateKey):
+        return key.sign(hash_value, padding.PKCS1v15(), Prehashed(hashes.SHA256()))
+    if isinstance(key, ec.EllipticCurvePrivateKey):
+        return key.sign(hash_value, ec.ECDSA(Prehashed(hashes.SHA256())))
     raise PkiError("unsupported key type")
 
 

@@ -1,6 +1,7 @@
 """Accidents service: reporting a workplace accident to the competent state bodies (İstehsalatda
 baş verən bədbəxt hadisə barədə aidiyyəti dövlət strukturuna məlumatların verilməsi) — drafts
-filled from the registries, sent by signing with Asan İmza, the company's history, open data."""
+filled from the registries, sent by signing with Asan İmza or the e-signature card, the company's
+history, open data."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING

@@ -9,6 +9,7 @@ from egov_kit import pdfdoc
 from egov_kit.clock import BAKU, as_utc
 from egov_kit.files import safe_name_part
 from egov_kit.pdfdoc import az_date, az_duration, az_instant
+from egov_kit.signing import signed_with
 
 from . import domain
 
@@ -42,7 +43,7 @@ def _coded(code: str | None, name: str | None) -> str:
 
 
 def render_report_pdf(report: dict, *, number: str | None, created_at: datetime, font_dir: str,
-                      signer_name: str | None = None, check_url: str | None = None) -> bytes:
+                      signer_name: str | None = None, check_url: str | None = None, method: str | None = None) -> bytes:
     """The report laid out for reading and printing. With `number` (and the signer and the
     verification link) it is the notice that is signed; without, the draft's preview."""
     draft = number is None
@@ -120,7 +121,7 @@ def render_report_pdf(report: dict, *, number: str | None, created_at: datetime,
     if not draft:
         pdfdoc.verification_block(pdf, qr_data=check_url or "", link=check_url or "", paragraphs=[
             ("Elektron imza", True),
-            (f"Məlumat \"Asan İmza\" vasitəsilə elektron imzalanmışdır. İmzalayan: {signer_name}.", False),
+            (f"Məlumat {signed_with(method)} imzalanmışdır. İmzalayan: {signer_name}.", False),
             ("Bildirişin həqiqiliyini yoxlamaq üçün QR kodu oxudun və ya keçidə daxil olun:", False),
         ])
     return bytes(pdf.output())

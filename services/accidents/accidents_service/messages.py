@@ -33,7 +33,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
                        "The report was changed at the same time; please try again."),
     "no_employer": ("Təşkilat vergi reyestrində tapılmadı.", "The organisation was not found in the tax registry."),
     "no_signing": ("İmzalama başlanmayıb.", "No signing has been started."),
-    "signing_method_unavailable": ("Bu imzalama üsulu hələ mövcud deyil.", "This signing method is not available yet."),
     "report_signing_cancelled": ("Məlumat dəyişdirildiyi üçün imzalama dayandırıldı.",
                           "Signing was cancelled because the report changed."),
     # The outcome of a signature, as the portal shows it next to its state.
@@ -41,6 +40,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                         "və PİN2 ilə təsdiq edin.",
                         "Compare the security code on your mobile phone with the one on screen and confirm "
                         "with PIN2."),
+    "card_signing_pending": ("Ekrandakı məlumatı elektron imza kartınızla imzalayın (kart PİN kodu ilə).",
+                             "Sign the report with your e-signature card (with the card's PIN)."),
     "signed_report": ("Məlumat imzalandı və aidiyyəti dövlət strukturuna göndərildi.",
                       "The report was signed and sent to the competent state bodies."),
     "signing_rejected": ("İmzalama mobil telefonda rədd edildi.", "Signing was rejected on the mobile phone."),
@@ -51,9 +52,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
-def signing_message(state: str | None) -> str | None:
-    """What the portal says about a signature in this state (None for an unknown state)."""
-    code = {"pending": "signing_pending", "rejected": "signing_rejected", "expired": "report_signing_expired",
+def signing_message(state: str | None, method: str | None = None) -> str | None:
+    """What the portal says about a signature in this state, made with `method` (None for an
+    unknown state)."""
+    code = {"pending": "card_signing_pending" if method == "card" else "signing_pending", "rejected": "signing_rejected", "expired": "report_signing_expired",
             "refused": "report_signing_refused", "cancelled": "report_signing_cancelled", "invalid": "signing_invalid",
             "confirmed": "signed_report"}.get(state or "")
     return text(code) if code else None

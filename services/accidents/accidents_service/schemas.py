@@ -5,6 +5,7 @@ import re
 
 from marshmallow import Schema, ValidationError, fields, validate
 
+from egov_kit import signing
 from egov_kit.clock import BAKU
 from egov_kit.paging import PageQuery, page_schema
 from egov_kit.validators import Fin, Mobile
@@ -150,9 +151,8 @@ class ReportQuery(PageQuery):
                                                    "more than 24 hours after it"})
 
 
-class SignatureIn(Schema):
-    method = fields.String(load_default="asan", validate=validate.OneOf(SIGNING_METHODS),
-                           metadata={"description": "asan (Asan İmza, confirmed with PIN2); card to come"})
+class SignatureIn(signing.SignatureIn):
+    """Asan İmza (`{}`), or the e-signature card with its certificate."""
 
 
 class StatisticsQuery(Schema):
@@ -173,6 +173,10 @@ def Instant(*, metadata: dict | None = None, **kwargs) -> fields.String:
 class PersonRef(Schema):
     fin = fields.String()
     name = fields.String()
+
+
+class SignerRef(PersonRef):
+    method = fields.String(metadata={"enum": list(SIGNING_METHODS), "description": "signed with Asan İmza or the card"})
 
 
 class ActivityOut(Schema):
@@ -229,11 +233,10 @@ class InformantOut(Schema):
     email = fields.String(allow_none=True)
 
 
-class SigningOut(Schema):
+class SigningOut(signing.CardStepOut):
     state = fields.String(metadata={"description": "pending | confirmed | rejected | expired | refused | cancelled | invalid"})
     signing_id = fields.String()
-    method = fields.String()
-    verification_code = fields.String()
+    verification_code = fields.String(metadata={"description": "asan, while pending: the code the phone shows"})
     expires_at = fields.String(allow_none=True)
     status = fields.String(metadata={"description": "the report's status"})
     registration_number = fields.String(allow_none=True)
@@ -243,9 +246,9 @@ class SigningOut(Schema):
                             metadata={"description": "what the portal shows about this state (Azerbaijani / English)"})
 
 
-class SigningStarted(Schema):
+class SigningStarted(signing.CardStepOut):
     signing_id = fields.String()
-    verification_code = fields.String()
+    verification_code = fields.String(metadata={"description": "asan: the code the phone shows"})
     expires_at = fields.String(allow_none=True)
     state = fields.String()
     message = fields.String(allow_none=True)
@@ -265,7 +268,7 @@ class ReportOut(Schema):
     updated_at = Instant()
     created_by = fields.Nested(PersonRef)
     submitted_at = Instant(allow_none=True)
-    signed_by = fields.Nested(PersonRef, allow_none=True)
+    signed_by = fields.Nested(SignerRef, allow_none=True)
     late = fields.Boolean(metadata={"description": "a fatal accident reported more than 24 hours after it (for a "
                                                    "draft: it would be, filed now)"})
     deadline_at = Instant(allow_none=True, metadata={"description": "a fatal accident: 24 hours after it"})

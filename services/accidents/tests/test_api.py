@@ -267,8 +267,8 @@ def test_an_incomplete_report_is_not_sent(head):
     assert refused.status_code == 422 and is_problem(refused)
     assert {"incident.deviation", "incident.contact", "incident.material_agent", "victims.0.injury",
             "victims.0.body_part"} <= set(refused.json()["errors"])
-    card = head.post(f"{BASE}/reports/{report['id']}/signature", json={"method": "card"})
-    assert card.status_code == 422 and "method" in card.json()["errors"]
+    card = head.post(f"{BASE}/reports/{report['id']}/signature", json={"method": "card"})  # without its certificate
+    assert card.status_code == 422 and "certificate" in card.json()["errors"]
     assert head.get(f"{BASE}/reports/{report['id']}/signature").status_code == 404
     assert head.get(f"{BASE}/reports/{report['id']}/pdf").status_code == 409
 

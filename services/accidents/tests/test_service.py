@@ -8,12 +8,17 @@ Aygün Şükürova acts for Şəki İpək as an authorised person; Nərmin Həs�
 the victims."""
 from __future__ import annotations
 
+import base64
 import io
 import json
 import zipfile
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
+import requests
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko_certvalidator import ValidationContext
 
 from accidents_service import create_app, domain
 from accidents_service.repository import AccidentsRepository
@@ -22,10 +27,12 @@ from accidents_service.service.common import VICTIM_PURPOSE
 from accidents_service.settings import AccidentsSettings
 from devtools.client import ApiSession, sim_identity
 from devtools.pytest_plugin import eventually
+from egov_kit import pki
 from egov_kit.access import undeclared_views
 from egov_kit.auth import Principal
 from egov_kit.clock import utcnow
 from egov_kit.errors import ServiceError
+from egov_kit.pdfdoc import page_text
 from egov_kit.signing import SigningClient
 
 COMPANY = "1701100231"         # Şəki İpək Tekstil, headed by İlqar Məmmədov
@@ -351,8 +358,7 @@ def test_an_incomplete_or_uncoded_fatal_report_is_not_signed(accidents):
     assert set(error.errors) == {"incident.deviation", "incident.contact", "incident.material_agent",
                                  "victims.0.injury", "victims.0.body_part"}
     complete = accidents.create_report(HEAD, body())
-    assert refusal(accidents.start_signing, HEAD, complete["_id"], "card").errors == \
-        {"method": ["signing_method_unavailable"]}
+    assert refusal(accidents.start_signing, HEAD, complete["_id"], "pigeon").errors == {"method": ["invalid_choice"]}
     assert refusal(accidents.poll_signing, HEAD, report["_id"]).code == "no_signing"
 
 
@@ -428,6 +434,111 @@ def test_a_repeated_signature_start_under_one_key_is_one_signature(accidents):
     assert again["signing_id"] == first["signing_id"]
     other = accidents.start_signing(HEAD, report["_id"], operation_id="op-other")
     assert other["signing_id"] != first["signing_id"]
+
+
+# --- sending: signing with the e-signature card -------------------------------------------------
+
+@pytest.fixture(scope="module")
+def cards(suite) -> dict[str, pki.CertKey]:
+    """The test e-signature cards the simulator hands out (certificate and key), by FİN."""
+    def card(fin: str) -> pki.CertKey:
+        body = requests.get(f"{suite.gateway_url}/api/asan-sim/cards/{fin}", timeout=10).json()
+        return pki.load_certkey(body["private_key"], body["certificate"])
+    return {fin: card(fin) for fin in (HEAD.fin, REP.fin)}
+
+
+def card_signature(card: pki.CertKey, answer: dict) -> str:
+    """What the person's client does with the hash an answer hands out: the card signs it as it is."""
+    assert answer["digest_algorithm"] == "sha256"
+    return base64.b64encode(pki.sign_prehashed(card, base64.b64decode(answer["digest"]))).decode()
+
+
+def test_signing_with_the_card_submits_the_report_as_asan_does(accidents, cards, fresh_db, suite):
+    report = accidents.create_report(REP, body())
+    card = cards[REP.fin]
+    started = accidents.start_signing(REP, report["_id"], "card", certificate=card.cert_pem)
+    assert (started["method"], started["state"], started["step"], started["steps"]) == ("card", "pending", "1/2", 2)
+    assert "verification_code" not in started
+    polled = accidents.poll_signing(HEAD, report["_id"])  # anyone of the company sees what the card is to sign
+    assert (polled["state"], polled["digest"], polled["step"]) == ("pending", started["digest"], "1/2")
+
+    second = accidents.card_response(REP, report["_id"], card_signature(card, started))
+    assert (second["state"], second["step"]) == ("pending", "2/2") and second["digest"] != started["digest"]
+    assert accidents.report(HEAD, report["_id"])["signing"]["step"] == "2/2"
+    # The first signature sent again (the client lost the answer): the same answer, nothing undone.
+    repeated = accidents.card_response(REP, report["_id"], card_signature(card, started))
+    assert (repeated["state"], repeated["step"], repeated["digest"]) == ("pending", "2/2", second["digest"])
+    final = accidents.card_response(REP, report["_id"], card_signature(card, second))
+    assert final["state"] == "confirmed" and final["status"] == "submitted" and "digest" not in final
+    number = final["registration_number"]
+
+    stored = accidents.report(HEAD, report["_id"])
+    assert stored["signed_by"] == {"fin": REP.fin, "name": "Şükürova Aygün", "method": "card"}
+    assert stored["signing"]["method"] == "card" and stored["registration_number"] == number
+    [event] = fresh_db.reports.find_one({"_id": report["_id"]})["_outbox"].values()
+    assert event["type"] == "accidents.report.submitted" and event["data"]["registration_number"] == number
+
+    # The same documents as with Asan İmza: the PAdES PDF and the ADoc with the CMS over report.json.
+    ca = accidents.signing.ca_pem()
+    pdf, _name = accidents.report_pdf(HEAD, report["_id"])
+    context = ValidationContext(trust_roots=[pki.CertKey(cert_pem=ca).asn1_cert], allow_fetching=False)
+    status = validate_pdf_signature(PdfFileReader(io.BytesIO(pdf)).embedded_signatures[0], context)
+    assert status.intact and status.valid and status.trusted
+    assert "elektronimzakartıiləimzalanmışdır" in page_text(pdf, -1).replace(" ", "")
+    archive = zipfile.ZipFile(io.BytesIO(accidents.report_adoc(REP, report["_id"])[0]))
+    signer = pki.verify_detached_cms(archive.read("META-INF/signature.p7s"), archive.read("report.json"), [ca])
+    assert signer.fin == REP.fin and archive.read("report.pdf") == pdf
+
+    # Over: no card signature awaited any more.
+    assert refusal(accidents.card_response, REP, report["_id"], card_signature(card, second)).status == 409
+
+
+def test_a_card_signature_that_does_not_verify_leaves_the_report_to_be_signed_again(accidents, cards):
+    report = accidents.create_report(HEAD, body())
+    started = accidents.start_signing(HEAD, report["_id"], "card", certificate=cards[HEAD.fin].cert_pem)
+    wrong = accidents.card_response(HEAD, report["_id"], card_signature(cards[REP.fin], started))
+    assert wrong["state"] == "invalid" and wrong["status"] == "draft" and "digest" not in wrong
+    stored = accidents.report(HEAD, report["_id"])
+    assert stored["status"] == "draft" and stored["signing"]["state"] == "invalid"
+    assert refusal(accidents.card_response, HEAD, report["_id"], card_signature(cards[HEAD.fin], started)).status == 409
+    assert refusal(accidents.report_pdf, HEAD, report["_id"]).code == "report_not_submitted"
+
+    again = accidents.start_signing(HEAD, report["_id"], "card", certificate=cards[HEAD.fin].cert_pem)
+    second = accidents.card_response(HEAD, report["_id"], card_signature(cards[HEAD.fin], again))
+    final = accidents.card_response(HEAD, report["_id"], card_signature(cards[HEAD.fin], second))
+    assert final["state"] == "confirmed" and final["registration_number"] == stored["reserved_number"]
+
+
+def test_a_card_that_may_not_sign_is_refused_naming_the_certificate(accidents, cards):
+    report = accidents.create_report(HEAD, body())
+    another = refusal(accidents.start_signing, HEAD, report["_id"], "card", certificate=cards[REP.fin].cert_pem)
+    assert (another.status, another.errors) == (403, {"certificate": ["certificate_of_another_person"]})
+    stranger = pki.issue_certificate(pki.generate_ca(), common_name="Məmmədov İlqar", fin=HEAD.fin)
+    untrusted = refusal(accidents.start_signing, HEAD, report["_id"], "card", certificate=stranger.cert_pem)
+    assert (untrusted.status, untrusted.errors) == (422, {"certificate": ["certificate_untrusted"]})
+    garbage = refusal(accidents.start_signing, HEAD, report["_id"], "card", certificate="-----BEGIN CERTIFICATE-----")
+    assert garbage.errors == {"certificate": ["certificate_malformed"]}
+    assert accidents.report(HEAD, report["_id"]).get("signing") is None  # nothing started
+    # An Asan İmza signature awaits no card.
+    accidents.start_signing(HEAD, report["_id"])
+    assert refusal(accidents.card_response, HEAD, report["_id"], "AAAA").code == "no_card_signature_awaited"
+
+
+def test_a_report_changed_while_the_card_signs_is_not_submitted(accidents, cards):
+    report = accidents.create_report(HEAD, body())
+    started = accidents.start_signing(HEAD, report["_id"], "card", certificate=cards[HEAD.fin].cert_pem)
+    accidents.update_report(HEAD, report["_id"], {"incident": {"description": "Başqa təsvir."}})
+    assert refusal(accidents.card_response, HEAD, report["_id"], card_signature(cards[HEAD.fin], started)).status == 409
+    assert accidents.report(HEAD, report["_id"])["status"] == "draft"
+
+
+def test_a_repeated_card_signature_start_under_one_key_is_one_signature(accidents, cards):
+    report = accidents.create_report(HEAD, body())
+    first = accidents.start_signing(HEAD, report["_id"], "card", certificate=cards[HEAD.fin].cert_pem,
+                                    operation_id="op-card")
+    again = accidents.start_signing(HEAD, report["_id"], "card", certificate=cards[HEAD.fin].cert_pem,
+                                    operation_id="op-card")
+    assert again["signing_id"] == first["signing_id"] and again["digest"] == first["digest"]
 
 
 # --- open statistics ---------------------------------------------------------------------------------

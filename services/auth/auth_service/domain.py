@@ -24,6 +24,9 @@ TOKEN_LEEWAY = 5  # seconds every verifier (the kit's too) accepts past `exp`
 
 PENDING, CONFIRMED, REJECTED, EXPIRED = "pending", "confirmed", "rejected", "expired"
 LOGIN, SIGN = "login", "sign"
+# How a person signs: Asan İmza (the provider signs, confirmed on the phone with PIN2) or the
+# e-signature card (the person's own client signs each hash auth hands out with the card's key).
+ASAN, CARD = "asan", "card"
 HEAD, AUTHORISED = "head", "authorised"
 
 # Why a request ended other than confirmed (the `reason` answered beside the state).
@@ -67,6 +70,11 @@ def outcome(result: str) -> tuple[str, str | None]:
 def step_text(text: str, step: int, steps: int) -> str:
     """What the phone shows for one of several signatures: "… (1/2)", "… (2/2)"."""
     return text if steps == 1 else f"{text} ({step + 1}/{steps})"
+
+
+def step_label(step: int, steps: int) -> str:
+    """Which of a signing's signatures is asked for now: "1/2", "2/2"."""
+    return f"{step + 1}/{steps}"
 
 
 def normalize_phone(value: str) -> str:
@@ -125,17 +133,19 @@ def session_start_due(request: dict, now: datetime, lease: int) -> bool:
         claimed is None or now - claimed > timedelta(seconds=lease))
 
 
-def new_signing(*, caller: str, fin: str, phone: str, user_id: str, text: str, steps: list[dict],
-                certificate: bytes, ca_certificate: str, signer: dict, provider_session: str, now: datetime,
-                ttl: int) -> dict:
-    """A signing of `steps` (one digest each, with its signed attributes, the hash the provider
-    signs and that hash's code), the first one's session already started. Each step may take
-    `ttl`, so the whole may take `ttl` times their number."""
+def new_signing(*, caller: str, fin: str, text: str, steps: list[dict], certificate: bytes, ca_certificate: str,
+                signer: dict, now: datetime, ttl: int, method: str = ASAN, phone: str | None = None,
+                user_id: str | None = None, provider_session: str | None = None) -> dict:
+    """A signing of `steps` (one digest each, with its signed attributes, the hash to be signed
+    and that hash's code). With Asan İmza the first step's provider session is already started
+    (`provider_session`, on the person's `phone`); with the card the person's client signs each
+    step's hash in turn. Each step may take `ttl`, so the whole may take `ttl` times their number."""
     return {
-        "_id": new_id(), "kind": SIGN, "caller": caller, "fin": fin, "phone": phone, "user_id": user_id,
-        "text": text, "digests": steps, "certificate": certificate, "ca_certificate": ca_certificate,
-        "signer": signer, "step": 0, "provider_session": provider_session, "starting_at": None,
-        "verification_code": steps[0]["code"], "signatures": [], "state": PENDING,
+        "_id": new_id(), "kind": SIGN, "method": method, "caller": caller, "fin": fin, "phone": phone,
+        "user_id": user_id, "text": text, "digests": steps, "certificate": certificate,
+        "ca_certificate": ca_certificate, "signer": signer, "step": 0, "provider_session": provider_session,
+        "starting_at": None, "verification_code": steps[0]["code"] if method == ASAN else None,
+        "signatures": [], "state": PENDING,
         "created_at": now, "expires_at": now + timedelta(seconds=ttl * len(steps)),
     }
 

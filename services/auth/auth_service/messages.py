@@ -1,8 +1,9 @@
 """Message codes of the auth service (Azerbaijani, English), added to the kit's catalogue (codes the kit
-already has, such as invalid_token or unknown_asan_user, are not repeated here)."""
+already has, such as invalid_token, unknown_asan_user or the card certificate's, are not repeated here)."""
 from __future__ import annotations
 
 from egov_kit import i18n
+from egov_kit import signing  # noqa: F401  (the e-signature card's codes, shared with the signing services)
 
 MESSAGES: dict[str, tuple[str, str]] = {
     "asan_unavailable": ("Asan İmza xidməti əlçatan deyil.", "The Asan İmza service is not available."),
@@ -13,15 +14,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                       "This person has not logged in with Asan İmza, so there is no number to send the request to."),
     "asan_certificate_refused": ("Asan İmza sertifikatı qəbul edilmədi (etibarsız, vaxtı bitmiş və ya başqa şəxsin).",
                                  "The Asan İmza certificate was refused (untrusted, expired or another person's)."),
-    "certificate_malformed": ("Sertifikat oxuna bilmir və ya şəxsi müəyyən etmir.",
-                              "The certificate cannot be read or does not identify a person."),
-    "certificate_expired": ("Sertifikatın etibarlılıq müddəti bitib və ya hələ başlamayıb.",
-                            "The certificate has expired or is not yet valid."),
-    "certificate_untrusted": ("Sertifikat etibarlı sertifikatlaşdırma mərkəzi tərəfindən verilməyib.",
-                              "The certificate was not issued by a trusted certification authority."),
     "signature_mismatch": ("İmza sertifikatın açarı ilə təsdiqlənmir.",
                            "The signature does not verify with the certificate's key."),
-    "invalid_base64": ("Base64 formatında olmalıdır.", "Must be base64."),
     "invalid_digest": ("SHA-256 həşi (32 bayt, base64) olmalıdır.", "Must be a SHA-256 digest (32 bytes, base64)."),
     "nonce_invalid": ("Birdəfəlik kod tanınmır, vaxtı bitib və ya artıq istifadə olunub.",
                       "The challenge is unknown, expired or already used."),

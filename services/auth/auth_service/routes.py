@@ -201,7 +201,13 @@ class Signatures(MethodView):
     @blp.arguments(s.SigningIn)
     @blp.response(201, s.SigningStartOut)
     def post(self, body):
-        """Services only: ask a person to sign digests with Asan İmza (confirmed with PIN2)."""
+        """Services only: ask a person to sign digests, with Asan İmza (confirmed with PIN2) or with
+        the e-signature card (`method: card`, the card's certificate: the answer holds the first
+        hash for the card to sign). A card certificate that is not trusted, valid and meant for
+        signing is a 422 naming `certificate`; another person's, a 403."""
+        if body["method"] == "card":
+            return current_service().start_card_signing(caller().service, body["fin"], body["certificate"],
+                                                        body["text"], body["digests"])
         return current_service().start_signing(caller().service, body["fin"], body["text"], body["digests"])
 
 
@@ -212,3 +218,16 @@ class Signature(MethodView):
     def get(self, signing_id):
         """Services only, the one that asked: state and, once confirmed, the CMS signatures."""
         return current_service().signing(caller().service, signing_id)
+
+
+@blp.route("/signatures/<signing_id>/card-response")
+class CardResponse(MethodView):
+    @requires(AUTH_SERVICE)
+    @blp.arguments(s.CardResponseIn)
+    @blp.response(200, s.SigningOut)
+    @blp.alt_response(409, description="the signing awaits no card signature (made with Asan İmza, or over)")
+    def post(self, body, signing_id):
+        """Services only, the one that asked: the card's signature over the hash handed out. One
+        that does not verify ends the signing (rejected, signature_invalid); otherwise the next
+        hash, or the signing confirmed with its CMS signatures."""
+        return current_service().card_response(caller().service, signing_id, body["signature"])

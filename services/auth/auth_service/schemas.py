@@ -7,6 +7,7 @@ import binascii
 from marshmallow import Schema, ValidationError, fields, validate
 
 from egov_kit.config import SERVICES
+from egov_kit.signing import CardResponseIn, SignatureIn  # noqa: F401  (CardResponseIn: the routes')
 from egov_kit.validators import AsanUserId, Fin, Mobile, Voen
 
 
@@ -128,17 +129,30 @@ class DigestIn(Schema):
     pades = fields.Boolean(load_default=False, metadata={"description": "a PDF's /ByteRange digest"})
 
 
-class SigningIn(Schema):
+class SigningIn(SignatureIn):
+    """The method and, for the card, its certificate (as every signing service takes them), and
+    what is to be signed by whom."""
     fin = Fin(required=True)
     text = fields.String(required=True, validate=validate.Length(min=1, max=1000),
                          metadata={"description": "shown on the signer's phone"})
     digests = fields.List(fields.Nested(DigestIn), required=True, validate=validate.Length(min=1, max=20))
 
 
+STEP = {"description": "which of the signing's signatures the card is to make now, e.g. 1/2", "example": "1/2"}
+CARD_DIGEST = {"description": "base64 of the SHA-256 hash the card signs as it is (not hashed again): that of "
+                              "the signed attributes of one CMS signature"}
+
+
 class SigningStartOut(Schema):
     signing_id = fields.String()
-    verification_code = fields.String()
+    method = fields.String(metadata={"enum": ["asan", "card"]})
+    state = fields.String(metadata={"enum": ["pending"]})
+    verification_code = fields.String(metadata={"description": "asan: 4 digits; the phone shows the same"})
     expires_at = fields.DateTime()
+    digest = fields.String(metadata=CARD_DIGEST)
+    digest_algorithm = fields.String(metadata={"enum": ["sha256"]})
+    step = fields.String(metadata=STEP)
+    steps = fields.Integer(metadata={"description": "how many signatures the card makes in all"})
 
 
 class SignerOut(Schema):
@@ -155,9 +169,14 @@ class SignatureOut(Schema):
 
 class SigningOut(Schema):
     signing_id = fields.String()
+    method = fields.String(metadata={"enum": ["asan", "card"]})
     state = fields.String(metadata={"enum": ["pending", "confirmed", "rejected", "expired"]})
     reason = fields.String(metadata={"enum": REASONS, "description": "why it was rejected or expired"})
-    verification_code = fields.String(metadata={"description": "the code of the signature the phone shows now"})
+    verification_code = fields.String(metadata={"description": "asan: the code of the signature the phone shows now"})
+    digest = fields.String(metadata={**CARD_DIGEST, "description": f"card, while pending: {CARD_DIGEST['description']}"})
+    digest_algorithm = fields.String(metadata={"enum": ["sha256"]})
+    step = fields.String(metadata=STEP)
+    steps = fields.Integer()
     expires_at = fields.DateTime()
     signed_at = fields.DateTime()
     signer = fields.Nested(SignerOut)

@@ -34,7 +34,8 @@ from .asan import unavailable as asan_unavailable
 from .keys import KeyRing
 from .repository import AuthRepository, storable
 from .settings import AuthSettings
-from .trust import TrustStore, load_der, verify_hash_signature
+from .trust import (SIGNS_DOCUMENTS, NotForSigning, TrustStore, hash_signature_algorithm, load_der, load_pem,
+                    verify_hash_signature)
 
 log = logging.getLogger("auth.service")
 
@@ -386,24 +387,97 @@ class AuthService:
         except pki.PkiError as refused:
             log.warning("Asan İmza signing certificate refused", extra={"why": str(refused)})
             raise field_error("fin", "asan_certificate_refused") from None
-        ca_der = _der(holder.issuer_pem)
-        steps = []
-        for item in digests:
-            attributes = cms.signed_attributes(cert_der=cert_der, ca_der=ca_der, digest=bytes(item["digest"]),
-                                               pades=bool(item.get("pades")), signing_time=now)
-            to_sign = cms.to_be_signed(attributes)
-            steps.append({"name": item["name"], "digest": bytes(item["digest"]), "pades": bool(item.get("pades")),
-                          "attributes": attributes, "hash": to_sign, "code": d.verification_code(to_sign)})
+        steps = _signing_steps(cert_der, _der(holder.issuer_pem), digests, now)
         provider_session = provider.sign(signer["phone"], signer["user_id"], steps[0]["hash"],
                                          d.step_text(text, 0, len(steps)))
         request = d.new_signing(caller=caller, fin=fin, phone=signer["phone"], user_id=signer["user_id"], text=text,
                                 steps=steps, certificate=cert_der, ca_certificate=holder.issuer_pem,
-                                signer={"fin": holder.fin, "name": holder.given_name, "surname": holder.surname,
-                                        "certificate": holder.certificate_pem},
-                                provider_session=provider_session, now=now, ttl=self.settings.asan_request_ttl)
+                                signer=_signer_of(holder), provider_session=provider_session, now=now,
+                                ttl=self.settings.asan_request_ttl)
         self.repo.insert_request(request)
-        return {"signing_id": request["_id"], "verification_code": request["verification_code"],
-                "expires_at": request["expires_at"]}
+        return {"signing_id": request["_id"], "method": d.ASAN, "state": d.PENDING,
+                "verification_code": request["verification_code"], "expires_at": request["expires_at"]}
+
+    def start_card_signing(self, caller: str, fin: str, certificate: str, text: str, digests: list[dict]) -> dict:
+        """Have the person sign each digest with their e-signature card. The card's certificate
+        must chain to a trusted CA, be valid now, be meant for signing documents (nonRepudiation)
+        and name `fin`, the person signing; auth builds the signed attributes of each digest with
+        it and hands out the hash of the first ("1/2") for the card to sign (card_response)."""
+        now = self.clock()
+        try:
+            cert = load_pem(certificate)
+            holder = self.trust.holder(cert, now, usage=SIGNS_DOCUMENTS)
+            hash_signature_algorithm(cert)
+        except pki.CertificateExpired:
+            raise field_error("certificate", "certificate_expired") from None
+        except NotForSigning:
+            raise field_error("certificate", "certificate_not_for_signing") from None
+        except pki.CertificateUntrusted:
+            raise field_error("certificate", "certificate_untrusted") from None
+        except pki.PkiError:
+            raise field_error("certificate", "certificate_malformed") from None
+        if holder.fin != fin:
+            raise field_error("certificate", "certificate_of_another_person", 403)
+        cert_der = cert.public_bytes(Encoding.DER)
+        steps = _signing_steps(cert_der, _der(holder.issuer_pem), digests, now)
+        request = d.new_signing(caller=caller, fin=fin, text=text, steps=steps, certificate=cert_der,
+                                ca_certificate=holder.issuer_pem, signer=_signer_of(holder), now=now,
+                                ttl=self.settings.asan_request_ttl, method=d.CARD)
+        self.repo.insert_request(request)
+        return {"signing_id": request["_id"], "method": d.CARD, "state": d.PENDING,
+                "expires_at": request["expires_at"], **_card_step(request)}
+
+    def card_response(self, caller: str, signing_id: str, signature: str) -> dict:
+        """The card's signature over the hash handed out for the current step: it must verify
+        with the card's key, and the CMS assembled from it must hold up — otherwise the signing
+        ends rejected (`signature_invalid`) and nothing is signed. Then the next step's hash, or,
+        after the last, the signing confirmed. The signature accepted last, sent again (its answer
+        was lost on the way), gets the answer of now. 409 when the signing awaits no card
+        signature (an Asan İmza signing, or one that is over)."""
+        request = self.repo.signing_for(signing_id, caller)
+        if request is None:
+            raise not_found()
+        if request.get("method") != d.CARD:
+            raise conflict("no_card_signature_awaited")
+        try:
+            raw = _b64decode(signature)
+        except (binascii.Error, ValueError):
+            raise field_error("signature", "invalid_base64") from None
+        now = self.clock()
+        state, step = d.effective_state(request, now), request["step"]
+        accepted_last = step - 1 if state == d.PENDING else step if state == d.CONFIRMED else -1
+        if accepted_last >= 0 and _signs(request, accepted_last, raw):
+            return self._signing_answer(request, now)
+        if state != d.PENDING:
+            if request["state"] == d.PENDING:
+                self.repo.mark_expired(signing_id, now)
+            raise conflict("no_card_signature_awaited")
+        current = request["digests"][step]
+        try:
+            cert = load_der(request["certificate"])
+            verify_hash_signature(cert, bytes(current["hash"]), raw, hash_signature_algorithm(cert))
+            if self.trust.holder(cert, now, usage=SIGNS_DOCUMENTS).fin != request["fin"]:
+                raise pki.CertificateUntrusted("the certificate names another person")
+            signed = {"name": current["name"],
+                      "cms": cms.assemble(cert_der=request["certificate"], ca_der=_der(request["ca_certificate"]),
+                                          attributes_der=current["attributes"], signature=raw,
+                                          digest=current["digest"])}
+        except (pki.PkiError, cms.CmsInvalid) as refused:
+            log.warning("card signature refused", extra={"why": str(refused)})
+            self.repo.finish(signing_id, d.REJECTED, now, {"reason": d.SIGNATURE_INVALID}, step=step)
+            return self._signing_answer(self._reloaded(request), now)
+        self._record_step(request, step, signed, now)
+        return self._signing_answer(self._reloaded(request), now)
+
+    def _record_step(self, request: dict, step: int, signed: dict, now: datetime) -> dict | None:
+        """Keep the CMS of `step`: the signing is confirmed after the last, or moves on to the next
+        (None when another request moved it meanwhile)."""
+        if step + 1 == len(request["digests"]):
+            return self.repo.finish(request["_id"], d.CONFIRMED, now,
+                                    {"signed_at": stamp(now), "signatures": [*request["signatures"], signed]},
+                                    step=step)
+        code = request["digests"][step + 1]["code"] if request.get("method", d.ASAN) == d.ASAN else None
+        return self.repo.next_signing_step(request["_id"], step, [*request["signatures"], signed], code, now)
 
     def signing(self, caller: str, signing_id: str) -> dict:
         request = self.repo.signing_for(signing_id, caller)
@@ -411,11 +485,21 @@ class AuthService:
             raise not_found()
         now = self.clock()
         request = self._advance_signing(request, now)
+        return self._signing_answer(request, now)
+
+    def _signing_answer(self, request: dict, now: datetime) -> dict:
+        """The state of a signing (a lapsed one written down as expired) and what comes with it:
+        the code the phone shows or the hash the card is to sign while pending, the reason once
+        rejected or expired, the CMS signatures once confirmed."""
         state = d.effective_state(request, now)
         if state == d.EXPIRED and request["state"] == d.PENDING:
-            self.repo.mark_expired(signing_id, now)
-        body = {"signing_id": signing_id, "state": state, "expires_at": request["expires_at"],
-                "verification_code": request["verification_code"]}
+            self.repo.mark_expired(request["_id"], now)
+        method = request.get("method", d.ASAN)
+        body = {"signing_id": request["_id"], "method": method, "state": state, "expires_at": request["expires_at"]}
+        if method == d.ASAN:
+            body["verification_code"] = request["verification_code"]
+        elif state == d.PENDING:
+            body.update(_card_step(request))
         if state in (d.REJECTED, d.EXPIRED):
             body["reason"] = request.get("reason") or d.TIMED_OUT
         if state == d.CONFIRMED:
@@ -433,6 +517,8 @@ class AuthService:
         the next session starts; any other end ends the signing."""
         if request["state"] != d.PENDING or d.effective_state(request, now) != d.PENDING:
             return request
+        if request.get("method", d.ASAN) != d.ASAN:
+            return request  # a card signing moves on only with the card's signatures
         if request.get("provider_session") is None:
             return self._start_step(request, now, claimed=False)
         answer = self._provider().session(request["provider_session"])
@@ -457,15 +543,9 @@ class AuthService:
             log.warning("Asan İmza signature refused", extra={"why": str(refused)})
             return (self.repo.finish(request["_id"], d.REJECTED, now, {"reason": d.SIGNATURE_INVALID}, step=step)
                     or self._reloaded(request))
-        signed = {"name": current["name"], "cms": signature}
-        if step + 1 == len(request["digests"]):
-            self.repo.finish(request["_id"], d.CONFIRMED, now,
-                             {"signed_at": stamp(now), "signatures": [*request["signatures"], signed]}, step=step)
-            return self._reloaded(request)  # whichever poll finished it, as stored
-        moved = self.repo.next_signing_step(request["_id"], step, [*request["signatures"], signed],
-                                            request["digests"][step + 1]["code"], now)
-        if moved is None:
-            return self._reloaded(request)  # another poll moved it on a moment ago
+        moved = self._record_step(request, step, {"name": current["name"], "cms": signature}, now)
+        if moved is None or moved["state"] != d.PENDING:
+            return self._reloaded(request)  # confirmed (by whichever poll), or moved on by another poll
         return self._start_step(moved, now, claimed=True)
 
     def _start_step(self, request: dict, now: datetime, *, claimed: bool) -> dict:
@@ -483,6 +563,42 @@ class AuthService:
         except ServiceError:
             return request  # the provider did not answer: a poll after the lease tries again
         return self.repo.set_signing_session(request["_id"], step, provider_session) or self._reloaded(request)
+
+
+def _signing_steps(cert_der: bytes, ca_der: bytes, digests: list[dict], now: datetime) -> list[dict]:
+    """One step per digest: its signed attributes (naming the signer's certificate), the hash of
+    them that is to be signed, and that hash's verification code."""
+    steps = []
+    for item in digests:
+        attributes = cms.signed_attributes(cert_der=cert_der, ca_der=ca_der, digest=bytes(item["digest"]),
+                                           pades=bool(item.get("pades")), signing_time=now)
+        to_sign = cms.to_be_signed(attributes)
+        steps.append({"name": item["name"], "digest": bytes(item["digest"]), "pades": bool(item.get("pades")),
+                      "attributes": attributes, "hash": to_sign, "code": d.verification_code(to_sign)})
+    return steps
+
+
+def _signer_of(holder) -> dict:
+    return {"fin": holder.fin, "name": holder.given_name, "surname": holder.surname,
+            "certificate": holder.certificate_pem}
+
+
+def _signs(request: dict, step: int, signature: bytes) -> bool:
+    """Whether `signature` is the card's over the hash of `step` (one accepted already)."""
+    try:
+        cert = load_der(request["certificate"])
+        verify_hash_signature(cert, bytes(request["digests"][step]["hash"]), signature, hash_signature_algorithm(cert))
+    except pki.PkiError:
+        return False
+    return True
+
+
+def _card_step(request: dict) -> dict:
+    """What the card is to sign now: the current step's hash (a SHA-256 value, signed as it is,
+    not hashed again), and which of how many signatures it is."""
+    step, steps = request["step"], len(request["digests"])
+    return {"digest": base64.b64encode(bytes(request["digests"][step]["hash"])).decode("ascii"),
+            "digest_algorithm": cms.DIGEST_ALGORITHM, "step": d.step_label(step, steps), "steps": steps}
 
 
 def _started(request: dict) -> dict:

@@ -41,6 +41,18 @@ _ALGORITHMS = {
 }
 
 
+# What a certificate's key may do (KeyUsage), by the names pyHanko's validator uses: any key that
+# signs (log-in, the Asan İmza provider's answers), and one that signs documents — the
+# non-repudiation (contentCommitment) bit that certification centres set on signing certificates.
+SIGNS = frozenset({"digital_signature"})
+SIGNS_DOCUMENTS = frozenset({"non_repudiation"})
+_KEY_USAGE_BITS = {"digital_signature": "digital_signature", "non_repudiation": "content_commitment"}
+
+
+class NotForSigning(pki.CertificateUntrusted):
+    """A trusted certificate whose key may not make the signature asked for (KeyUsage)."""
+
+
 @dataclass(frozen=True)
 class Holder:
     """The person a trusted, valid certificate names."""
@@ -80,6 +92,35 @@ def load_der(cert_der: bytes) -> x509.Certificate:
     except (ValueError, TypeError) as exc:
         raise pki.CertificateMalformed("certificate cannot be parsed") from exc
     return cert
+
+
+def load_pem(cert_pem: str) -> x509.Certificate:
+    """One PEM certificate (as a card's middleware hands it over); pki.CertificateMalformed otherwise."""
+    if not isinstance(cert_pem, str) or cert_pem.count(_PEM_BEGIN) != 1:
+        raise pki.CertificateMalformed("not one PEM certificate")
+    try:
+        cert = x509.load_pem_x509_certificate(cert_pem.strip().encode("ascii"))
+    except (ValueError, UnicodeError) as exc:
+        raise pki.CertificateMalformed("certificate cannot be parsed") from exc
+    return load_der(cert.public_bytes(Encoding.DER))
+
+
+def hash_signature_algorithm(cert: x509.Certificate) -> str:
+    """How a card signs a SHA-256 hash with this certificate's key (the provider's names for it)."""
+    key = cert.public_key()
+    if isinstance(key, rsa.RSAPublicKey):
+        return "SHA256WithRSAEncryption"
+    if isinstance(key, ec.EllipticCurvePublicKey):
+        return "SHA256WithECEncryption"
+    raise pki.CertificateMalformed("unsupported key type")
+
+
+def _lacks_usage(cert: x509.Certificate, usage: frozenset) -> bool:
+    try:
+        key_usage = cert.extensions.get_extension_for_class(x509.KeyUsage).value
+    except x509.ExtensionNotFound:
+        return False  # no KeyUsage: any use is allowed
+    return not all(getattr(key_usage, _KEY_USAGE_BITS[name]) for name in usage)
 
 
 def verify_hash_signature(cert: x509.Certificate, hash_value: bytes, signature: bytes, algorithm: str) -> None:
@@ -153,9 +194,10 @@ class TrustStore:
                 continue
         return None
 
-    def holder(self, cert: x509.Certificate, now: datetime) -> Holder:
-        """The person named by `cert`, if it chains to a trusted CA, may sign (digitalSignature),
-        is valid at `now` and carries a FİN (subject serialNumber). Raises pki.CertificateUntrusted,
+    def holder(self, cert: x509.Certificate, now: datetime, usage: frozenset = SIGNS) -> Holder:
+        """The person named by `cert`, if it chains to a trusted CA, may sign as `usage` says
+        (SIGNS: digitalSignature; SIGNS_DOCUMENTS: nonRepudiation), is valid at `now` and carries a
+        FİN (subject serialNumber). Raises pki.CertificateUntrusted (NotForSigning for the usage),
         pki.CertificateExpired or pki.CertificateMalformed otherwise."""
         from pyhanko_certvalidator import CertificateValidator, ValidationContext
         from pyhanko_certvalidator.errors import ExpiredError, NotYetValidError, PathBuildingError, ValidationError
@@ -169,12 +211,14 @@ class TrustStore:
         leaf = asn1_x509.Certificate.load(cert.public_bytes(Encoding.DER))
         validator = CertificateValidator(leaf, validation_context=context)
         try:
-            run_async(validator.async_validate_usage({"digital_signature"}))
+            run_async(validator.async_validate_usage(set(usage)))
         except (ExpiredError, NotYetValidError) as exc:
             raise pki.CertificateExpired("outside its validity period") from exc
         except PathBuildingError as exc:
             raise pki.CertificateUntrusted("not issued by a trusted CA") from exc
         except ValidationError as exc:
+            if _lacks_usage(cert, usage):
+                raise NotForSigning(f"its key usage does not allow {'/'.join(sorted(usage))}") from exc
             # Not the validator's words: they may quote the certificate's subject (a person's name).
             raise pki.CertificateUntrusted(f"rejected by path validation ({type(exc).__name__})") from exc
         if not cert.not_valid_before_utc <= now <= cert.not_valid_after_utc:

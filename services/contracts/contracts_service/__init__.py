@@ -1,6 +1,6 @@
-"""Contracts service: employment contract notices (entered, signed with Asan İmza, terminated),
-the authorities to act for a company (by scope, checked live by every service), and employees'
-access to their own notices."""
+"""Contracts service: employment contract notices (entered, signed with Asan İmza or the e-signature
+card, terminated), the authorities to act for a company (by scope, checked live by every service),
+and employees' access to their own notices."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -21,11 +21,12 @@ if TYPE_CHECKING:
 
 def build_service(kit: Kit, settings: ContractsSettings) -> ContractsService:
     """The use cases with their collaborators, once per app."""
+    from egov_kit.signing import SigningClient
+
     from .repository import ContractsRepository
     from .service import ContractsService
-    from .signatures import Signatures
 
-    return ContractsService(ContractsRepository(lambda: kit.db), kit.registry, Signatures(kit.client),
+    return ContractsService(ContractsRepository(lambda: kit.db), kit.registry, SigningClient(kit.client),
                             public_base_url=kit.settings.public_base_url, pdf_font_dir=settings.pdf_font_dir)
 
 
@@ -33,6 +34,7 @@ def create_app(config_overrides: dict | None = None):
     """`config_overrides` may name kit settings (mongo_db, ...) and this service's (pdf_font_dir)."""
     from egov_kit.app import create_service_app
     from egov_kit.authority import LocalAuthority
+    from egov_kit.idempotency import IdempotencyKeys
 
     from . import messages  # noqa: F401  (registers the service's message codes)
     from . import settings
@@ -45,6 +47,9 @@ def create_app(config_overrides: dict | None = None):
     # Company routes here check authorities against this service's own data, not over HTTP.
     kit.authority = LocalAuthority(kit.service.authority_check)
     kit.service.repository.ensure_indexes()
+    keys = IdempotencyKeys(lambda: kit.db)  # repeated signature starts (Idempotency-Key)
+    keys.ensure_indexes()
+    keys.init_app(app)
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
     return app

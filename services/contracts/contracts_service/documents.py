@@ -1,27 +1,22 @@
-"""The notice as people read it (PDF) and as it is kept signed (ADoc container). No Flask, no Mongo."""
+"""The notice as people read it (PDF), and the names its downloads go by. No Flask, no Mongo."""
 from __future__ import annotations
 
-import io
 import os
-import re
-import unicodedata
-import zipfile
 from datetime import date, datetime
-from urllib.parse import quote
-from xml.sax.saxutils import quoteattr
 
 import segno
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from egov_kit.clock import BAKU, format_date
+from egov_kit.files import safe_name_part
+from egov_kit.signing import signed_with
 
 from .domain import domain_label
 
 MINISTRY = "Azərbaycan Respublikası Əmək və Əhalinin Sosial Müdafiəsi Nazirliyi"
 TITLE = "Əmək müqaviləsi bildirişi"
 SUBTITLE = "Əmək müqaviləsinin bağlanılması ilə bağlı Əmək Müqaviləsi Bildirişi"
-ASIC_MIMETYPE = "application/vnd.etsi.asic-e+zip"
 
 
 def az_date(value: str | date | None) -> str:
@@ -83,7 +78,7 @@ def _draw_qr(pdf: FPDF, data: str, x: float, y: float, size: float) -> None:
 
 
 def render_notice_pdf(content: dict, *, notice_id: str, check_url: str, created_at: datetime,
-                      signer_name: str, font_dir: str) -> bytes:
+                      signer_name: str, font_dir: str, method: str | None = None) -> bytes:
     """The notice laid out for reading and printing, with the verification link and its QR code.
     `font_dir` holds DejaVuSans(-Bold).ttf: Azerbaijani letters need a Unicode TrueType font."""
     employer, employee = content["employer"], content["employee"]
@@ -158,7 +153,7 @@ def render_notice_pdf(content: dict, *, notice_id: str, check_url: str, created_
         return pdf.get_y()
 
     y = paragraph("Elektron imza", bold=True)
-    y = paragraph(f"Bildiriş \"Asan İmza\" vasitəsilə elektron imzalanmışdır. İmzalayan: {signer_name}.")
+    y = paragraph(f"Bildiriş {signed_with(method)} imzalanmışdır. İmzalayan: {signer_name}.")
     y = paragraph("Bildirişin həqiqiliyini yoxlamaq üçün QR kodu oxudun və ya keçidə daxil olun:", gap=1.5)
     pdf.set_text_color(20, 60, 140)
     paragraph(check_url, link=check_url)
@@ -166,55 +161,7 @@ def render_notice_pdf(content: dict, *, notice_id: str, check_url: str, created_
     return bytes(pdf.output())
 
 
-# --- ADoc ---------------------------------------------------------------------------------
-
-def manifest_xml(entries: list[tuple[str, str]]) -> bytes:
-    """ODF-style manifest (as in ASiC-E containers) listing the documents and their media types."""
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
-             '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0">',
-             f' <manifest:file-entry manifest:full-path="/" manifest:media-type="{ASIC_MIMETYPE}"/>']
-    for path, media_type in entries:
-        lines.append(f" <manifest:file-entry manifest:full-path={quoteattr(path)} "
-                     f"manifest:media-type={quoteattr(media_type)}/>")
-    lines.append("</manifest:manifest>")
-    return ("\n".join(lines) + "\n").encode("utf-8")
-
-
-def build_adoc(*, documents: list[tuple[str, str, bytes]], signatures: list[tuple[str, bytes]],
-               fixed_time: datetime | None = None) -> bytes:
-    """An ASiC-E-style container: `mimetype` first and stored, then the documents, the manifest
-    and the detached CMS signatures under META-INF/."""
-    stamp = (fixed_time.astimezone(BAKU) if fixed_time else datetime.now(BAKU)).timetuple()[:6]
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        def put(name: str, data: bytes, compress: bool = True):
-            info = zipfile.ZipInfo(name, date_time=stamp)
-            info.compress_type = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
-            archive.writestr(info, data)
-
-        put("mimetype", ASIC_MIMETYPE.encode("ascii"), compress=False)
-        for name, _media_type, data in documents:
-            put(name, data)
-        put("META-INF/manifest.xml", manifest_xml([(name, media) for name, media, _ in documents]))
-        for name, data in signatures:
-            put(name, data)
-    return buffer.getvalue()
-
-
 # --- file names ---------------------------------------------------------------------------
 
-_ASCII_FOLD = str.maketrans({"ə": "e", "Ə": "E", "ı": "i", "İ": "I", "ö": "o", "Ö": "O", "ü": "u", "Ü": "U",
-                             "ç": "c", "Ç": "C", "ş": "s", "Ş": "S", "ğ": "g", "Ğ": "G"})
-
-
-def content_disposition(filename: str) -> str:
-    """attachment with a plain-ASCII fallback and the exact UTF-8 name (RFC 6266 / 5987)."""
-    folded = unicodedata.normalize("NFKD", filename.translate(_ASCII_FOLD))
-    ascii_name = "".join(ch for ch in folded if ch.isascii())
-    ascii_name = re.sub(r"[^A-Za-z0-9._-]+", "_", ascii_name).strip("_") or "document"
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
-
-
 def notice_filename(contract_number: str, extension: str) -> str:
-    safe = re.sub(r"[\\/:*?\"<>|\s]+", "-", contract_number).strip("-") or "bildiris"
-    return f"Əmək müqaviləsi bildirişi {safe}.{extension}"
+    return f"Əmək müqaviləsi bildirişi {safe_name_part(contract_number, 'bildiris')}.{extension}"

@@ -58,6 +58,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                         "və PİN2 ilə təsdiq edin.",
                         "Compare the security code on your mobile phone with the one on screen and confirm "
                         "with PIN2."),
+    "card_signing_pending": ("Bildirişi elektron imza kartınızla imzalayın (kart PİN kodu ilə).",
+                             "Sign the notice with your e-signature card (with the card's PIN)."),
     "signed_notice": ("Bildiriş müvəffəqiyyətlə imzalandı.", "The notice was signed successfully."),
     "signed_termination": ("Əmək müqaviləsinə xitam verilməsi barədə bildiriş müvəffəqiyyətlə imzalandı.",
                            "The notice of the contract's termination was signed successfully."),
@@ -67,9 +69,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
-def signing_message(state: str | None, kind: str = "notice") -> str | None:
-    """What the portal says about a signature in this state (None for an unknown state)."""
-    code = {"pending": "signing_pending", "rejected": "signing_rejected", "expired": "signing_expired",
+def signing_message(state: str | None, kind: str = "notice", method: str | None = None) -> str | None:
+    """What the portal says about a signature in this state, made with `method` (None for an
+    unknown state)."""
+    code = {"pending": "card_signing_pending" if method == "card" else "signing_pending", "rejected": "signing_rejected", "expired": "signing_expired",
             "refused": "signing_refused", "cancelled": "signing_cancelled", "invalid": "signing_invalid",
             "confirmed": "signed_termination" if kind == "termination" else "signed_notice"}.get(state or "")
     return text(code) if code else None

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate
 
+from egov_kit import signing
 from egov_kit.authority import SCOPES
 from egov_kit.errors import ServiceError
 from egov_kit.paging import PageQuery, page_schema
@@ -135,6 +136,10 @@ class PersonRef(Schema):
     name = fields.String()
 
 
+class SignerRef(PersonRef):
+    method = fields.String(metadata={"enum": list(signing.METHODS), "description": "signed with Asan İmza or the card"})
+
+
 class AuthorityOut(Schema):
     id = fields.String()
     voen = fields.String()
@@ -177,10 +182,14 @@ class EmployerOut(Schema):
     legal_address = fields.String()
 
 
-class SigningOut(Schema):
+class SignatureIn(signing.SignatureIn):
+    """Asan İmza (`{}`), or the e-signature card with its certificate."""
+
+
+class SigningOut(signing.CardStepOut):
     state = fields.String(metadata={"description": "pending | confirmed | rejected | expired | refused | cancelled | invalid"})
     signing_id = fields.String()
-    verification_code = fields.String()
+    verification_code = fields.String(metadata={"description": "asan, while pending: the code the phone shows"})
     expires_at = fields.String(allow_none=True)
     status = fields.String(metadata={"description": "the notice's status"})
     signed_at = Instant(allow_none=True)
@@ -223,7 +232,7 @@ class NoticeOut(Schema):
     updated_at = Instant()
     created_by = fields.Nested(PersonRef)
     signed_at = Instant(allow_none=True)
-    signed_by = fields.Nested(PersonRef, allow_none=True)
+    signed_by = fields.Nested(SignerRef, allow_none=True)
     signature = fields.Nested(SigningOut, allow_none=True, metadata={"description": "the latest signing attempt"})
     termination = fields.Nested(TerminationOut, allow_none=True)
     terminated_at = Instant(allow_none=True)
@@ -233,9 +242,9 @@ class NoticeOut(Schema):
 NoticePage = page_schema(NoticeOut)
 
 
-class SigningStarted(Schema):
+class SigningStarted(signing.CardStepOut):
     signing_id = fields.String()
-    verification_code = fields.String()
+    verification_code = fields.String(metadata={"description": "asan: the code the phone shows"})
     expires_at = fields.String(allow_none=True)
     state = fields.String()
     message = fields.String(allow_none=True)

@@ -6,23 +6,28 @@ Məmmədov heads Xəzər Ulduzu İnşaat (and two more companies), Gülnarə Əl
 Logistika; Aygün Şükürova and Nərmin Həsənova are nobody's heads."""
 from __future__ import annotations
 
+import base64
+import io
 import uuid
+import zipfile
 from datetime import date, timedelta
 
 import pytest
+import requests
 
-from devtools.client import sim_identity
+from devtools.client import ApiSession, sim_identity
+from egov_kit import pki
 from egov_kit.access import undeclared_views
 from egov_kit.auth import Principal
 from egov_kit.clock import baku_today, utcnow
 from egov_kit.errors import ServiceError
+from egov_kit.signing import SigningClient
 
 from contracts_service import create_app
-from contracts_service.domain import NOTICE_SIGNING
+from contracts_service.domain import NOTICE_SIGNING, TERMINATION_SIGNING
 from contracts_service.repository import ContractsRepository
 from contracts_service.service import ContractsService
 from contracts_service.settings import ContractsSettings
-from contracts_service.signatures import Signatures
 
 COMPANY = "1701100121"        # Xəzər Ulduzu İnşaat, headed by İlqar Məmmədov
 OTHER_COMPANY = "1701100451"  # Çinarlı Logistika, headed by Gülnarə Əliyeva
@@ -42,16 +47,23 @@ EMPLOYEE = person("employee 3")
 ANOTHER_EMPLOYEE = person("employee 4")
 
 
-def make_service(db, registry, signatures, now=utcnow) -> ContractsService:
-    return ContractsService(ContractsRepository(db), registry, signatures, public_base_url="http://127.0.0.1:8080",
+def make_service(db, registry, signing, now=utcnow) -> ContractsService:
+    return ContractsService(ContractsRepository(db), registry, signing, public_base_url="http://127.0.0.1:8080",
                             pdf_font_dir=ContractsSettings().pdf_font_dir, now=now)
 
 
 @pytest.fixture
 def contracts(fresh_db, registry_client, service_client) -> ContractsService:
-    service = make_service(fresh_db, registry_client("contracts"), Signatures(service_client("contracts")))
+    service = make_service(fresh_db, registry_client("contracts"), SigningClient(service_client("contracts")))
     service.repository.ensure_indexes()  # the contract number is unique per employer
     return service
+
+
+@pytest.fixture(scope="module", autouse=True)
+def signers_known_to_asan(suite):
+    """Auth signs with Asan İmza for people whose phone it knows from their Asan log-in."""
+    for signer in (HEAD, REP):
+        ApiSession(suite.gateway_url).login(sim_identity(fin=signer.fin))
 
 
 @pytest.fixture
@@ -214,7 +226,7 @@ def test_the_check_answers_for_this_moment(contracts):
     withdrawn, is gone from the very next answer."""
     contracts.grant_authority(HEAD, REP.fin, baku_today(), ["notifications"])
     assert contracts.authority_check(COMPANY, REP.fin)["valid_until"] == baku_today().isoformat()
-    after_midnight = make_service(contracts.repository.db, contracts.registry, contracts.signatures,
+    after_midnight = make_service(contracts.repository.db, contracts.registry, contracts.signing,
                                   now=lambda: utcnow() + timedelta(days=2))
     assert after_midnight.authority_check(COMPANY, REP.fin) == {
         "voen": COMPANY, "fin": REP.fin, "head": False, "scopes": [], "authority_id": None, "valid_until": None}
@@ -292,7 +304,7 @@ def test_a_representative_without_authority_is_refused(entering):
     notice = contracts.create_notice(HEAD, fields())
     assert refusal(contracts.readable_notice, REP, notice["_id"]).code == "no_authority"
     # An authority that ran out yesterday gives no right either.
-    later = make_service(contracts.repository.db, contracts.registry, contracts.signatures,
+    later = make_service(contracts.repository.db, contracts.registry, contracts.signing,
                          now=lambda: utcnow() + timedelta(days=2))
     contracts.grant_authority(HEAD, REP.fin, baku_today())
     assert contracts.create_notice(REP, fields())["status"] == "unsigned"
@@ -363,7 +375,7 @@ def test_starting_a_signature_asks_the_signer_and_keeps_what_is_signed(entering,
 
 
 def test_auth_refusing_to_start_a_signature_is_told_to_the_caller(contracts):
-    refused = refusal(contracts.signatures.start, fin="0000000", text="x",
+    refused = refusal(contracts.signing.start, fin="0000000", text="x",
                       digests=[{"name": "notice", "digest": "AAAA", "pades": False}])
     assert refused.status == 422 and refused.code == "signing_start_refused" and refused.detail
 
@@ -374,7 +386,7 @@ def test_a_signature_under_a_lapsed_authority_shows_refused_and_ends_when_polled
     contracts.start_signing(REP, notice["_id"], NOTICE_SIGNING)
     assert contracts.readable_notice(HEAD, notice["_id"])["signing"]["authority_id"] == authority["id"]
 
-    after_midnight = make_service(fresh_db, contracts.registry, contracts.signatures,
+    after_midnight = make_service(fresh_db, contracts.registry, contracts.signing,
                                   now=lambda: utcnow() + timedelta(days=2))
     shown = after_midnight.readable_notice(HEAD, notice["_id"])
     assert shown["signing"]["state"] == "refused"
@@ -397,3 +409,110 @@ def test_withdrawing_an_authority_ends_the_signatures_started_under_it(contracts
     stored = fresh_db.notices.find_one({"_id": notice["_id"]})
     assert stored["signing"]["state"] == "refused" and stored["signing"]["finished_at"]
     assert refusal(contracts.poll_signing, HEAD, notice["_id"], NOTICE_SIGNING).code == "signing_refused"
+
+
+# --- signing with the e-signature card ----------------------------------------------------
+
+@pytest.fixture(scope="module")
+def cards(suite) -> dict[str, pki.CertKey]:
+    """The test e-signature cards the simulator hands out (certificate and key), by FİN."""
+    def card(fin: str) -> pki.CertKey:
+        body = requests.get(f"{suite.gateway_url}/api/asan-sim/cards/{fin}", timeout=10).json()
+        return pki.load_certkey(body["private_key"], body["certificate"])
+    return {fin: card(fin) for fin in (HEAD.fin, REP.fin)}
+
+
+def card_signature(card: pki.CertKey, answer: dict) -> str:
+    """What the person's client does with the hash an answer hands out: the card signs it as it is."""
+    return base64.b64encode(pki.sign_prehashed(card, base64.b64decode(answer["digest"]))).decode()
+
+
+def sign_with_card(contracts: ContractsService, caller: Principal, notice_id: str, kind, card: pki.CertKey) -> dict:
+    answer = contracts.start_signing(caller, notice_id, kind, "card", certificate=card.cert_pem)
+    while answer["state"] == "pending":
+        answer = contracts.card_response(caller, notice_id, kind, card_signature(card, answer))
+    return answer
+
+
+def test_the_card_signs_a_notice_and_its_termination(entering, cards, fresh_db):
+    contracts = entering
+    notice = contracts.create_notice(HEAD, fields(contract_type="indefinite", end_date=None))
+    started = contracts.start_signing(HEAD, notice["_id"], NOTICE_SIGNING, "card", certificate=cards[HEAD.fin].cert_pem)
+    assert (started["method"], started["step"], started["steps"]) == ("card", "1/2", 2)
+    assert "verification_code" not in started
+    polled = contracts.poll_signing(HEAD, notice["_id"], NOTICE_SIGNING)
+    assert (polled["state"], polled["digest"]) == ("pending", started["digest"])
+    second = contracts.card_response(HEAD, notice["_id"], NOTICE_SIGNING, card_signature(cards[HEAD.fin], started))
+    assert (second["state"], second["step"]) == ("pending", "2/2")
+    done = contracts.card_response(HEAD, notice["_id"], NOTICE_SIGNING, card_signature(cards[HEAD.fin], second))
+    assert done["state"] == "confirmed" and done["status"] == "signed" and done["signed_at"]
+    stored = contracts.readable_notice(HEAD, notice["_id"])
+    assert stored["signed_by"] == {"fin": HEAD.fin, "name": "Məmmədov İlqar", "method": "card"}
+    assert outbox_types(fresh_db, "notices", notice["_id"]) == ["contracts.notice.signed"]
+
+    contracts.register_termination(HEAD, notice["_id"], date(2027, 1, 31), "69")
+    ended = sign_with_card(contracts, HEAD, notice["_id"], TERMINATION_SIGNING, cards[HEAD.fin])
+    assert ended["state"] == "confirmed" and ended["status"] == "terminated" and ended["terminated_at"]
+    stored = contracts.readable_notice(HEAD, notice["_id"])
+    assert stored["termination"]["signed_by"]["method"] == "card"
+    assert outbox_types(fresh_db, "notices", notice["_id"]) == ["contracts.notice.signed",
+                                                                 "contracts.notice.terminated"]
+
+    ca = contracts.signing.ca_pem()
+    archive = zipfile.ZipFile(io.BytesIO(contracts.notice_adoc(HEAD, notice["_id"])[0]))
+    for content, signature in (("notice.json", "META-INF/signature.p7s"),
+                               ("termination.json", "META-INF/signature-termination.p7s")):
+        assert pki.verify_detached_cms(archive.read(signature), archive.read(content), [ca]).fin == HEAD.fin
+    pdf, _name = contracts.notice_pdf(HEAD, notice["_id"])
+    assert archive.read("notice.pdf") == pdf and b"/ETSI.CAdES.detached" in pdf
+
+
+def test_a_card_signature_that_does_not_verify_leaves_the_notice_to_be_signed_again(entering, cards):
+    contracts = entering
+    notice = contracts.create_notice(HEAD, fields())
+    started = contracts.start_signing(HEAD, notice["_id"], NOTICE_SIGNING, "card", certificate=cards[HEAD.fin].cert_pem)
+    wrong = contracts.card_response(HEAD, notice["_id"], NOTICE_SIGNING, card_signature(cards[REP.fin], started))
+    assert wrong["state"] == "invalid" and wrong["status"] == "unsigned"
+    assert refusal(contracts.card_response, HEAD, notice["_id"], NOTICE_SIGNING,
+                   card_signature(cards[HEAD.fin], started)).code == "no_card_signature_awaited"
+    assert sign_with_card(contracts, HEAD, notice["_id"], NOTICE_SIGNING, cards[HEAD.fin])["status"] == "signed"
+
+
+def test_a_card_that_may_not_sign_is_refused_naming_the_certificate(entering, cards):
+    contracts = entering
+    notice = contracts.create_notice(HEAD, fields())
+    another = refusal(contracts.start_signing, HEAD, notice["_id"], NOTICE_SIGNING, "card",
+                      certificate=cards[REP.fin].cert_pem)
+    assert (another.status, another.errors) == (403, {"certificate": ["certificate_of_another_person"]})
+    stranger = pki.issue_certificate(pki.generate_ca(), common_name="Məmmədov İlqar", fin=HEAD.fin)
+    untrusted = refusal(contracts.start_signing, HEAD, notice["_id"], NOTICE_SIGNING, "card",
+                        certificate=stranger.cert_pem)
+    assert (untrusted.status, untrusted.errors) == (422, {"certificate": ["certificate_untrusted"]})
+    assert contracts.readable_notice(HEAD, notice["_id"]).get("signing") is None
+
+
+def test_a_card_signature_under_a_lapsed_authority_is_refused(contracts, cards, fresh_db):
+    contracts.grant_authority(HEAD, REP.fin, baku_today())  # its last day is today
+    notice = contracts.create_notice(REP, fields())
+    started = contracts.start_signing(REP, notice["_id"], NOTICE_SIGNING, "card", certificate=cards[REP.fin].cert_pem)
+    after_midnight = make_service(fresh_db, contracts.registry, contracts.signing,
+                                  now=lambda: utcnow() + timedelta(days=2))
+    signature = card_signature(cards[REP.fin], started)
+    assert refusal(after_midnight.card_response, REP, notice["_id"], NOTICE_SIGNING, signature).code == "no_authority"
+    # Whoever of the company passes the card's signature on, the signer may no longer sign it.
+    refused = refusal(after_midnight.card_response, HEAD, notice["_id"], NOTICE_SIGNING, signature)
+    assert (refused.status, refused.code) == (403, "signing_refused")
+    stored = fresh_db.notices.find_one({"_id": notice["_id"]})
+    assert stored["signing"]["state"] == "refused" and stored["status"] == "unsigned"
+
+
+def test_a_repeated_signature_start_under_one_key_is_one_signature(entering, cards):
+    contracts = entering
+    notice = contracts.create_notice(HEAD, fields())
+    first = contracts.start_signing(HEAD, notice["_id"], NOTICE_SIGNING, "card", certificate=cards[HEAD.fin].cert_pem,
+                                    operation_id="op-1")
+    again = contracts.start_signing(HEAD, notice["_id"], NOTICE_SIGNING, "card", certificate=cards[HEAD.fin].cert_pem,
+                                    operation_id="op-1")
+    assert again["signing_id"] == first["signing_id"] and again["digest"] == first["digest"]
+    other = contracts.start_signing(HEAD, notice["_id"], NOTICE_SIGNING, operation_id="op-2")  # Asan İmza now
+    assert other["signing_id"] != first["signing_id"] and other["method"] == "asan" and other["verification_code"]

@@ -5,6 +5,7 @@ from egov_kit.access import company
 from egov_kit.clock import BAKU, parse_instant
 from egov_kit.i18n import text
 from egov_kit.pdfdoc import az_duration
+from egov_kit.signing import awaiting
 
 from .. import domain
 from ..messages import signing_message
@@ -18,10 +19,11 @@ def attempt_view(attempt: dict | None) -> dict | None:
     if not attempt:
         return None
     view = {"state": attempt.get("state"), "signing_id": attempt.get("signing_id"), "method": attempt.get("method"),
-            "message": signing_message(attempt.get("state")), "finished_at": attempt.get("finished_at")}
+            "message": signing_message(attempt.get("state"), attempt.get("method")),
+            "finished_at": attempt.get("finished_at")}
     if attempt.get("state") == "pending":
-        view["verification_code"] = attempt.get("verification_code")
         view["expires_at"] = attempt.get("expires_at")
+        view.update(awaiting(attempt))
     return view
 
 
@@ -44,7 +46,8 @@ def report_view(report: dict, check_url: str | None = None) -> dict:
         "created_at": report["created_at"], "updated_at": report.get("updated_at"),
         "created_by": {"name": report["created_by"]["name"]},
         "submitted_at": report.get("submitted_at"),
-        "signed_by": {"name": report["signed_by"]["name"]} if report.get("signed_by") else None,
+        "signed_by": {"name": report["signed_by"]["name"], "method": report["signed_by"].get("method", "asan")}
+        if report.get("signed_by") else None,
         "late": bool(timing.get("late")), "deadline_at": timing.get("deadline_at"),
         "filed_after_minutes": timing.get("filed_after_minutes"),
         "filed_after": None if timing.get("filed_after_minutes") is None else az_duration(timing["filed_after_minutes"]),

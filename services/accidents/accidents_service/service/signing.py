@@ -1,11 +1,12 @@
-"""Sending is signing: the draft is signed with the person's Asan İmza (a PAdES signature in the
-notice's PDF and a detached CMS over the canonical JSON), and once the signature is confirmed and
-verified the report is submitted — its registration number, signer and time stored, immutable
-from then on, and `accidents.report.submitted` recorded in the same write. Then the signed PDF
-and ADoc are handed out.
+"""Sending is signing: the draft is signed with the person's Asan İmza or e-signature card (a PAdES
+signature in the notice's PDF and a detached CMS over the canonical JSON), and once the signature
+is confirmed and verified the report is submitted — its registration number, signer and time
+stored, immutable from then on, and `accidents.report.submitted` recorded in the same write. Then
+the signed PDF and ADoc are handed out.
 
-Signing methods: "asan" now; the e-signature card ("card", with the card's certificate, then the
-card's signature over the digest) is to join them in `start_signing`."""
+Signing methods: "asan" (the phone shows the code, PIN2 confirms; polling completes it) and
+"card" (the card's certificate given at the start; the person's client signs each hash the
+answers hand out and sends it to `card_response`, whose last answer completes it)."""
 from __future__ import annotations
 
 import logging
@@ -15,31 +16,32 @@ from egov_kit.auth import Principal
 from egov_kit.bus import new_event
 from egov_kit.clock import baku_date, epoch_ms, parse_instant, stamp
 from egov_kit.errors import ServiceError, conflict
-from egov_kit.signing import (CANCELLED, CONFIRMED, EXPIRED, INVALID, PENDING, REJECTED, b64, cms_of,
-                              digest_b64)
+from egov_kit.signing import (ASAN, CANCELLED, CARD, CONFIRMED, EXPIRED, INVALID, PENDING, REJECTED, awaiting, b64,
+                              card_step, cms_of, digest_b64, outcome)
 
 from .. import documents, domain
 from .common import SOURCE, UseCaseBase
 
 log = logging.getLogger("accidents.signing")
 
-ASAN = "asan"
-SIGNING_METHODS = (ASAN,)  # "card" once auth signs with the e-signature card
+SIGNING_METHODS = (ASAN, CARD)
 
 
 class SigningUseCases(UseCaseBase):
-    def start_signing(self, caller: Principal, report_id: str, method: str = ASAN, *,
+    def start_signing(self, caller: Principal, report_id: str, method: str = ASAN, *, certificate: str | None = None,
                       operation_id: str | None = None) -> dict:
-        """Ask the caller to sign the draft on the phone (PIN2). The registration number is
-        reserved for the report now, since the signed notice carries it; the bytes signed and the
-        prepared PDF are kept. `operation_id`: the Idempotency-Key's operation — a repeat after a
-        lost answer gets the signature that attempt started, not a second one."""
+        """Ask the caller to sign the draft: on the phone (PIN2), or with the e-signature card
+        whose `certificate` (PEM) is given — the answer then holds the first hash for the card to
+        sign. The registration number is reserved for the report now, since the signed notice
+        carries it; the bytes signed and the prepared PDF are kept. `operation_id`: the
+        Idempotency-Key's operation — a repeat after a lost answer gets the signature that attempt
+        started, not a second one."""
         report = self._company_report(caller, report_id)
         attempt = report.get("signing") or {}
         if operation_id and attempt.get("operation_id") == operation_id and report["status"] == domain.DRAFT:
             return self._started_answer(attempt)
         if method not in SIGNING_METHODS:
-            raise ServiceError(422, "signing_method_unavailable", {"method": ["signing_method_unavailable"]})
+            raise ServiceError(422, "invalid", {"method": ["invalid_choice"]})
         domain.ensure_draft(report)
         domain.ensure_submittable(report)
 
@@ -49,13 +51,18 @@ class SigningUseCases(UseCaseBase):
         content = domain.signed_content(report, number)
         started = self.now()
         pdf = documents.render_report_pdf(report, number=number, created_at=started, font_dir=self.pdf_font_dir,
-                                          signer_name=signer["name"], check_url=self.check_url(report_id))
+                                          signer_name=signer["name"], check_url=self.check_url(report_id),
+                                          method=method)
         prepared = pades.prepare(pdf, reason=documents.SIGNING_REASON, location=documents.SIGNING_LOCATION,
                                  signer_name=signer["name"])
-        at_auth = self.signing.start(
-            fin=caller.fin, text=f"İstehsalatda bədbəxt hadisə barədə məlumatın imzalanması: № {number}",
-            digests=[{"name": "report", "digest": digest_b64(content), "pades": False},
-                     {"name": "pdf", "digest": b64(prepared.digest), "pades": True}])
+        text = f"İstehsalatda bədbəxt hadisə barədə məlumatın imzalanması: № {number}"
+        digests = [{"name": "report", "digest": digest_b64(content), "pades": False},
+                   {"name": "pdf", "digest": b64(prepared.digest), "pades": True}]
+        if method == CARD:
+            at_auth = self.signing.start_card(fin=caller.fin, certificate=certificate or "", text=text,
+                                              digests=digests)
+        else:
+            at_auth = self.signing.start(fin=caller.fin, text=text, digests=digests)
         signing_id = at_auth["signing_id"]
         self.repository.insert_signing({
             "_id": signing_id, "report_id": report_id, "method": method, "signer_fin": caller.fin,
@@ -64,7 +71,8 @@ class SigningUseCases(UseCaseBase):
             "region_start": prepared.region_start, "region_end": prepared.region_end})
         attempt = {"signing_id": signing_id, "method": method, "state": PENDING,
                    "verification_code": at_auth.get("verification_code"), "expires_at": at_auth.get("expires_at"),
-                   "started_at": stamp(started), "signer": signer, "operation_id": operation_id}
+                   "started_at": stamp(started), "signer": signer, "operation_id": operation_id,
+                   **card_step(at_auth)}
         # Only if nothing changed since the signed bytes were made from it.
         conditions = {"status": domain.DRAFT, "rev": report.get("rev", 0)}
         if self.repository.update_report(report_id, conditions, {"signing": attempt}) is None:
@@ -91,8 +99,8 @@ class SigningUseCases(UseCaseBase):
 
     @staticmethod
     def _started_answer(attempt: dict) -> dict:
-        return {"signing_id": attempt["signing_id"], "verification_code": attempt.get("verification_code"),
-                "expires_at": attempt.get("expires_at"), "state": attempt.get("state")}
+        return {"signing_id": attempt["signing_id"], "method": attempt.get("method", ASAN),
+                "expires_at": attempt.get("expires_at"), "state": attempt.get("state"), **awaiting(attempt)}
 
     def poll_signing(self, caller: Principal, report_id: str) -> dict:
         """The state of the signature; a confirmed one is verified and the report submitted here."""
@@ -102,23 +110,52 @@ class SigningUseCases(UseCaseBase):
             raise ServiceError(404, "no_signing")
         if attempt.get("state") != PENDING or report["status"] != domain.DRAFT:
             return self._answer(report, attempt)
-        answer = self.signing.status(attempt["signing_id"])
-        remote = answer.get("state")
-        if remote in (REJECTED, EXPIRED):
+        return self._settle(report, attempt, self.signing.status(attempt["signing_id"]))
+
+    def card_response(self, caller: Principal, report_id: str, signature: str) -> dict:
+        """The card's signature (base64) over the hash handed out last, passed on to auth: the
+        answer holds the next hash, or the outcome — submitted once the last holds up, `invalid`
+        (nothing signed, the draft may be signed again) when it does not verify. 409 when the
+        report awaits no card signature."""
+        report = self._company_report(caller, report_id)
+        attempt = report.get("signing") or {}
+        if report["status"] != domain.DRAFT or attempt.get("state") != PENDING or attempt.get("method") != CARD:
+            raise conflict("no_card_signature_awaited")
+        try:
+            answer = self.signing.card_response(attempt["signing_id"], signature)
+        except ServiceError as refused:
+            if refused.status == 409:
+                self._settle(report, attempt, self.signing.status(attempt["signing_id"]))  # over at auth: end it here
+            raise
+        return self._settle(report, attempt, answer)
+
+    def _settle(self, report: dict, attempt: dict, answer: dict) -> dict:
+        """What auth's answer means for the report: submitted once confirmed, the attempt ended
+        when it can no longer complete, and while a card signs, the hash it is to sign next."""
+        remote = outcome(answer)
+        if remote in (REJECTED, EXPIRED, INVALID):
             return self._end_attempt(report, attempt, remote)
-        if remote != CONFIRMED:
-            if remote != PENDING:
-                log.warning("unexpected signing state from auth")
-            return self._answer(report, attempt)
-        return self._finalise(report, attempt, answer)
+        if remote == CONFIRMED:
+            return self._finalise(report, attempt, answer)
+        if remote != PENDING:
+            log.warning("unexpected signing state from auth")
+        step = card_step(answer)
+        if step and step["step"] != attempt.get("step"):
+            conditions = {"status": domain.DRAFT, "signing.signing_id": attempt["signing_id"], "signing.state": PENDING}
+            moved = self.repository.update_report(report["_id"], conditions,
+                                                  {f"signing.{key}": value for key, value in step.items()})
+            report = moved or report
+            attempt = (moved or {}).get("signing") or {**attempt, **step}
+        return self._answer(report, attempt)
 
     @staticmethod
     def _answer(report: dict, attempt: dict) -> dict:
-        out = {"state": attempt.get("state"), "signing_id": attempt.get("signing_id"), "status": report["status"],
+        out = {"state": attempt.get("state"), "signing_id": attempt.get("signing_id"),
+               "method": attempt.get("method", ASAN), "status": report["status"],
                "registration_number": report.get("registration_number"), "submitted_at": report.get("submitted_at"),
                "expires_at": attempt.get("expires_at"), "finished_at": attempt.get("finished_at")}
         if attempt.get("state") == PENDING:
-            out["verification_code"] = attempt.get("verification_code")
+            out.update(awaiting(attempt))
         return out
 
     def _end_attempt(self, report: dict, attempt: dict, state: str) -> dict:
@@ -163,7 +200,8 @@ class SigningUseCases(UseCaseBase):
         stats = domain.statistics_record(report)
         changes = {
             "status": domain.SUBMITTED, "registration_number": number, "submitted_at": stamp(submitted_at),
-            "submitted_ms": epoch_ms(submitted_at), "signed_by": {"fin": signer_fin, "name": attempt["signer"]["name"]},
+            "submitted_ms": epoch_ms(submitted_at),
+            "signed_by": {"fin": signer_fin, "name": attempt["signer"]["name"], "method": attempt.get("method", ASAN)},
             "signature_id": signing_id, "late": 1 if late else 0,
             "filed_after_minutes": domain.minutes_between(domain.occurred_at(report), submitted_at),
             "stats": stats, "stats_year": stats["year"],

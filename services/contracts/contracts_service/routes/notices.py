@@ -7,6 +7,7 @@ from flask.views import MethodView
 from egov_kit.access import PERSON, PUBLIC, ServiceBlueprint, caller, company, requires
 from egov_kit.app import current_service
 from egov_kit.paging import page
+from egov_kit.signing import awaiting
 
 from .. import domain, schemas
 from ..messages import signing_message
@@ -37,7 +38,8 @@ def notice_view(notice: dict, *, for_employee: bool = False) -> dict:
                                             "signed_at", "terminated_at")},
         "salary": domain.format_salary(notice["salary_qepik"]),
         "created_by": {"name": notice["created_by"]["name"]},
-        "signed_by": {"name": notice["signed_by"]["name"]} if notice.get("signed_by") else None,
+        "signed_by": {"name": notice["signed_by"]["name"], "method": notice["signed_by"].get("method", "asan")}
+        if notice.get("signed_by") else None,
         "signature": _attempt_view(notice.get("signing"), "notice", for_employee),
         "termination": None if not termination else {
             **{k: termination.get(k) for k in ("date", "ground", "ground_name", "registered_at", "signed_at")},
@@ -53,10 +55,12 @@ def _attempt_view(attempt: dict | None, kind: str, for_employee: bool) -> dict |
     if for_employee:
         return {"state": attempt.get("state"), "finished_at": attempt.get("finished_at")}
     view = {"state": attempt.get("state"), "signing_id": attempt.get("signing_id"),
-            "message": signing_message(attempt.get("state"), kind), "finished_at": attempt.get("finished_at")}
+            "method": attempt.get("method", "asan"),
+            "message": signing_message(attempt.get("state"), kind, attempt.get("method")),
+            "finished_at": attempt.get("finished_at")}
     if attempt.get("state") == domain.PENDING:
-        view["verification_code"] = attempt.get("verification_code")
         view["expires_at"] = attempt.get("expires_at")
+        view.update(awaiting(attempt))
     return view
 
 

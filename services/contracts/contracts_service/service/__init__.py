@@ -1,6 +1,6 @@
 """The use cases of the contracts service: one class, put together from its features.
 
-    ContractsService(repository, registry, signatures, public_base_url=..., pdf_font_dir=..., now=...)
+    ContractsService(repository, registry, signing, public_base_url=..., pdf_font_dir=..., now=...)
 
 - authorities.py  the head grants, lists and withdraws authorities to enter and sign notices;
 - notices.py      notices entered, edited, listed, checked, and their termination entered;

@@ -10,20 +10,20 @@ from egov_kit.authority import refused
 from egov_kit.clock import baku_date, stamp, utcnow
 from egov_kit.errors import forbidden, not_found
 from egov_kit.registry import RegistryClient
+from egov_kit.signing import SigningClient
 
 from .. import domain
 from ..repository import ContractsRepository
-from ..signatures import Signatures
 
 SOURCE = "contracts"
 
 
 class UseCaseBase:
-    def __init__(self, repository: ContractsRepository, registry: RegistryClient, signatures: Signatures, *,
+    def __init__(self, repository: ContractsRepository, registry: RegistryClient, signing: SigningClient, *,
                  public_base_url: str, pdf_font_dir: str, now: Callable[[], datetime] = utcnow):
         self.repository = repository
         self.registry = registry
-        self.signatures = signatures
+        self.signing = signing
         self.public_base_url = public_base_url.rstrip("/")
         self.pdf_font_dir = pdf_font_dir
         self.now = now
