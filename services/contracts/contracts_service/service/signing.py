@@ -112,7 +112,12 @@ class SigningUseCases(UseCaseBase):
         answer = self.signatures.status(attempt["signing_id"])
         remote = answer.get("state")
         if remote == domain.PENDING:
-            return self._signing_answer(notice, attempt)
+            pending = self._signing_answer(notice, attempt)
+            # A signature of several parts asks the phone again ("2/2") with a code of its own:
+            # the person compares the one the phone shows now.
+            if answer.get("verification_code"):
+                pending["verification_code"] = answer["verification_code"]
+            return pending
         if remote in (domain.REJECTED, domain.EXPIRED):
             return self._end_attempt(notice, kind, attempt, remote)
         if remote != domain.CONFIRMED:
