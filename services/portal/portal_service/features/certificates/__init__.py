@@ -11,7 +11,7 @@ from ...api import ApiProblem
 from ...forms import FormErrors, from_problem
 from ...messages import t
 from ...web import call, login_required
-from ..contracts.util import PAGE_SIZE, choices, offset_arg, parse_day, passed_file, tell
+from ..contracts.util import PAGE_SIZE, choices, merged, offset_arg, parse_day, passed_file, tell
 from . import texts  # noqa: F401 - registers the feature's texts
 
 bp = Blueprint("certificates", __name__, template_folder="templates", url_prefix="/certificates")
@@ -110,11 +110,13 @@ def form():
                 organisations, found_total = _organisations(values["org_q"])
         else:
             body = _issue_body(values, errors)
-            if not errors:
+            # Asked even with a mistake found here (what is left out, the API refuses as missing),
+            # so every mistake is said at once; never without the destination, which it defaults.
+            if not errors.of("destination"):
                 try:
                     issued = call("POST", "/api/certificates", json=body)
                 except ApiProblem as problem:
-                    errors = from_problem(problem, ISSUE_FIELDS)
+                    errors = merged(errors, from_problem(problem, ISSUE_FIELDS))
                 else:
                     tell(t("cf_issued", number=issued["number"]))
                     return redirect(url_for("certificates.issued", number=issued["number"]))

@@ -16,7 +16,7 @@ from ...forms import FormErrors, from_problem
 from ...messages import t
 from ...web import acting_for, call, login_required, me
 from . import texts  # noqa: F401 - registers the feature's texts
-from .util import (PAGE_SIZE, choices, form_day, format_manat, normalise_money, offset_arg, parse_day,
+from .util import (PAGE_SIZE, choices, form_day, format_manat, merged, normalise_money, offset_arg, parse_day,
                    passed_file, tell, told)
 
 bp = Blueprint("contracts", __name__, template_folder="templates", url_prefix="/contracts")
@@ -207,15 +207,17 @@ def notice_new():
     if request.method == "POST":
         values = _notice_values(request.form)
         body = _notice_body(values, errors)
-        if not errors:
-            try:
-                notice = call("POST", "/api/contracts/notices", json=body)
-            except ApiProblem as problem:
-                errors = from_problem(problem, NOTICE_FIELDS)
-            else:
-                tell(t("ct_notice_saved"))
-                return redirect(url_for("contracts.notice", notice_id=notice["id"]))
+        # Asked even when a date is no date (left out, the API refuses it as missing): every
+        # mistake is then said at once.
+        try:
+            notice = call("POST", "/api/contracts/notices", json=body)
+        except ApiProblem as problem:
+            errors = merged(errors, from_problem(problem, NOTICE_FIELDS))
+        else:
+            tell(t("ct_notice_saved"))
+            return redirect(url_for("contracts.notice", notice_id=notice["id"]))
     return _notice_form(values, errors)
+
 
 
 @bp.route("/notices/<notice_id>/edit", methods=["GET", "POST"])

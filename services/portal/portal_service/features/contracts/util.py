@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 from flask import Response, flash, g, get_flashed_messages, request
 
 from ...api import ApiProblem
+from ...forms import FormErrors
 from ...web import call, send
 
 PAGE_SIZE = 20
@@ -71,6 +72,16 @@ def format_manat(value) -> str:
         return f"AZN {amount:,.2f}"
     whole, cents = f"{amount:,.2f}".split(".")
     return f"{whole.replace(',', ' ')},{cents} AZN"
+
+
+def merged(own: FormErrors, api: FormErrors) -> FormErrors:
+    """The page's own errors first, the API's for the other fields (a date left out for being no
+    date is not also "missing")."""
+    for name, messages in api.fields.items():
+        if not own.of(name):
+            own.fields[name] = list(messages)
+    own.general.extend(message for message in api.general if message not in own.general)
+    return own
 
 
 def offset_arg() -> int:
