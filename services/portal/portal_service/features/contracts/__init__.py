@@ -5,13 +5,14 @@ ground from the registry's directories), the register with search and "Bildiriş
 İmza, PIN2 on the phone), termination, the signed PDF and ADoc, and the employee's own notices."""
 from __future__ import annotations
 
+import time
 from datetime import datetime, timezone
 
 from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, session, url_for
 
 from egov_kit import clock
 
-from ...api import ApiProblem
+from ...api import ApiProblem, ApiUnavailable
 from ...forms import FormErrors, from_problem
 from ...messages import t
 from ...web import acting_for, call, login_required, me
@@ -283,8 +284,9 @@ def notices():
 def notice(notice_id):
     found = call("GET", f"/api/contracts/notices/{notice_id}")
     employer = (found.get("employer") or {}).get("voen")
-    return render_template("contracts/notice.html", notice=found,
-                           as_employer=bool(employer) and employer == acting_for())
+    as_employer = bool(employer) and employer == acting_for()
+    card = {kind: as_employer and card_signing_offered(kind) for kind in SIGNING_PATHS}
+    return render_template("contracts/notice.html", notice=found, as_employer=as_employer, card=card)
 
 
 @bp.get("/notices/<notice_id>/pdf")
@@ -407,6 +409,77 @@ def sign_status(notice_id, kind):
         body["code"] = outcome.get("code")
         body["message"] = t("ct_sign_waiting")
     return jsonify(body)
+
+
+# --- signing with the e-signature card (when the API offers it) ---------------------------
+
+_CARD_SUPPORT: dict[str, tuple[float, bool]] = {}
+
+
+def card_signing_offered(kind: str) -> bool:
+    """Whether the contracts API signs with the card ({method: "card"} and a card-response
+    route, api.md "Signing"): read from its OpenAPI document, asked again every few minutes."""
+    now = time.monotonic()
+    kept = _CARD_SUPPORT.get(kind)
+    if kept and now - kept[0] < 300:
+        return kept[1]
+    try:
+        document = call("GET", "/api/contracts/openapi.json", auth=False)
+        suffix = f"/{SIGNING_PATHS[kind]}/card-response"
+        offered = any(path.endswith(suffix) for path in (document or {}).get("paths", {}))
+    except (ApiProblem, ApiUnavailable):
+        offered = False
+    _CARD_SUPPORT[kind] = (now, offered)
+    return offered
+
+
+@bp.get("/notices/<notice_id>/sign/<kind>/card")
+@login_required
+def sign_card(notice_id, kind):
+    if not card_signing_offered(_kind(kind)):
+        abort(404)
+    found = call("GET", f"/api/contracts/notices/{notice_id}")
+    return render_template("contracts/sign_card.html", notice=found, kind=kind)
+
+
+def _card_answer(answer: dict, notice_id: str) -> dict:
+    """What the page's script needs: the next digest to sign, or where it ended."""
+    state = answer.get("state") or ("pending" if answer.get("digest") else "")
+    body = {"state": state, "message": answer.get("message") or ""}
+    if state == "pending":
+        body["digest"] = answer.get("digest")
+    elif state == "confirmed":
+        tell(body["message"] or t("ct_signed"))
+        body["next"] = url_for("contracts.notice", notice_id=notice_id)
+    return body
+
+
+@bp.post("/notices/<notice_id>/sign/<kind>/card/start")
+@login_required
+def sign_card_start(notice_id, kind):
+    """The card's certificate to the API; the digest it answers, for the page to sign."""
+    _kind(kind)
+    certificate = (request.get_json(silent=True) or {}).get("certificate") or ""
+    try:
+        answer = call("POST", _signature_path(notice_id, kind), json={"method": "card", "certificate": certificate})
+    except ApiProblem as problem:
+        return jsonify({"state": "refused", "message": problem.detail or problem.title}), 422
+    if not answer.get("digest"):
+        return jsonify({"state": "refused", "message": t("ct_card_not_offered")}), 422
+    return jsonify(_card_answer({**answer, "state": "pending"}, notice_id))
+
+
+@bp.post("/notices/<notice_id>/sign/<kind>/card/response")
+@login_required
+def sign_card_response(notice_id, kind):
+    """The card's signature of the digest; the API may ask for another (a signature in parts)."""
+    _kind(kind)
+    signature = (request.get_json(silent=True) or {}).get("signature") or ""
+    try:
+        answer = call("POST", f"{_signature_path(notice_id, kind)}/card-response", json={"signature": signature})
+    except ApiProblem as problem:
+        return jsonify({"state": "refused", "message": problem.detail or problem.title}), 422
+    return jsonify(_card_answer(answer, notice_id))
 
 
 # --- the employee's own notices ------------------------------------------------------------
