@@ -11,7 +11,7 @@ from ...api import ApiProblem
 from ...forms import FormErrors, from_problem
 from ...messages import t
 from ...web import call, login_required
-from ..contracts.util import PAGE_SIZE, choices, merged, offset_arg, parse_day, passed_file, tell
+from ..contracts.util import PAGE_SIZE, choices, directory, merged, named, offset_arg, parse_day, passed_file, tell
 from . import texts  # noqa: F401 - registers the feature's texts
 
 bp = Blueprint("certificates", __name__, template_folder="templates", url_prefix="/certificates")
@@ -227,3 +227,13 @@ def checks_mine():
     offset = offset_arg()
     page = call("GET", "/api/certificates/verifications/mine", params={"limit": PAGE_SIZE, "offset": offset})
     return render_template("certificates/checks_mine.html", page=page, offset=offset, size=PAGE_SIZE)
+
+
+@bp.app_context_processor
+def _purpose_names():
+    def purpose_name(purpose: dict | None) -> str:
+        """A certificate's purpose in the page's language (the API names it in Azerbaijani)."""
+        purpose = purpose or {}
+        found = next((item for item in directory("certificate-purposes") if item.get("code") == purpose.get("code")), None)
+        return named(found) if found else (purpose.get("name") or purpose.get("code") or "")
+    return {"purpose_name": purpose_name}
