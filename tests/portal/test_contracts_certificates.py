@@ -435,7 +435,11 @@ def test_in_english_and_on_a_360_pixel_screen(portal, employee_page, browser, ch
                            ("/certificates/verify", "cf-14-verify-360px"),
                            ("/contracts/my-notices", "ct-14-my-notices-360px")):
             small.goto(portal + path)
-            assert small.evaluate("document.documentElement.scrollWidth") <= 360, f"{path} scrolls sideways"
+            small.wait_for_load_state("networkidle")
+            wide = small.evaluate("""() => [...document.querySelectorAll('body *')]
+                .filter(e => e.getBoundingClientRect().right > 361 && !e.closest('.table-wrap'))
+                .slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))""")
+            assert small.evaluate("document.documentElement.scrollWidth") <= 360, f"{path} scrolls sideways: {wide}"
             if name:
                 checks.page(small, name)
     finally:
