@@ -75,7 +75,9 @@ class CertificatesService:
     # --- links ----------------------------------------------------------------------------
 
     def verification_url(self, number: str) -> str:
-        return f"{self.base}/api/certificates/verify/{number}"
+        """Printed on the certificate and in its QR code: the portal's page that checks it (after
+        log-in). API clients check a number at /api/certificates/verify/{number} or /verifications."""
+        return f"{self.base}/certificates/verify/{number}"
 
     def holder_pdf_url(self, number: str) -> str:
         return f"{self.base}/api/certificates/{number}/pdf"

@@ -198,8 +198,7 @@ def test_issued_certificates_with_their_sealed_pdf(suite, holder, holder_record,
     assert "salary" not in general_cert and salary_cert["salary"] == "1250.00"
     assert salary_cert["addressee"] == {"voen": BANK_VOEN, "name": salary_cert["addressee"]["name"]}
     assert salary_cert["addressee"]["name"] and salary_cert["notify_addressee_on_revoke"] is True
-    assert general_cert["verification_url"] == \
-        f"{suite.gateway_url}/api/certificates/verify/{general_cert['number']}"
+    assert general_cert["verification_url"] == f"{suite.gateway_url}/certificates/verify/{general_cert['number']}"
 
     ca_pem = requests.get(f"{suite.gateway_url}/api/certificates/seal-ca.pem", timeout=10).text
     assert "BEGIN CERTIFICATE" in ca_pem
@@ -288,8 +287,13 @@ def test_a_bank_verifies_and_both_histories_record_it(holder, bank, salary_cert,
     assert by_bank["verified_at"]
 
 
-def test_the_printed_link_checks_the_certificate_too(bank, general_cert):
-    response = bank.get(general_cert["verification_url"].replace(bank.base_url, ""))
+def test_the_printed_link_is_the_portals_check_and_the_api_has_its_own(bank, general_cert):
+    # The printed link (and QR code) is a page for people: it sends a stranger to log in first.
+    page = requests.get(general_cert["verification_url"], allow_redirects=False, timeout=10)
+    assert page.status_code == 302 and "/login?" in page.headers["Location"]
+    assert "text/html" in requests.get(general_cert["verification_url"], timeout=10).headers["Content-Type"]
+    # The same check for API clients, logged in, by number.
+    response = bank.get(f"/api/certificates/verify/{general_cert['number']}")
     assert response.status_code == 200 and response.json()["result"] == "valid"
 
 

@@ -51,7 +51,7 @@ def make(kind: str, sealer, fonts, **req) -> tuple[dict, bytes]:
     cert = domain.new_certificate(number, HOLDER, CONTRACT, request, {"code": "01", "name_az": "Bank üçün"},
                                   addressee, NOW)
     raw = pdf.render(domain.pdf_rows(cert), number=number, issued_at=NOW, fonts=fonts,
-                     verification_url=f"https://e-xidmet.example.az/api/certificates/verify/{number}")
+                     verification_url=f"https://e-xidmet.example.az/certificates/verify/{number}")
     return cert, sealer.seal(raw)
 
 
@@ -61,7 +61,7 @@ def test_the_form_in_azerbaijani_with_the_verification_link(sealer, fonts, read_
     for shown in ("İş yerinə dair arayış", cert["number"], "Həsənova Nərmin Əli qızı", "4RD6YFC",
                   '"Şəki İpək" Açıq Səhmdar Cəmiyyəti', "Baş mühasib (ağır iş)", "01.03.2024", "Bank üçün",
                   "Dan Ulduzu Bank (VÖEN 9900072351)", "31.12.2026", "23.11.2026", "Ünvanlı",
-                  f"https://e-xidmet.example.az/api/certificates/verify/{cert['number']}"):
+                  f"https://e-xidmet.example.az/certificates/verify/{cert['number']}"):
         assert shown in text, shown
     assert "Əmək haqqı" not in text and "1250.50" not in text
     assert PdfFileReader(io.BytesIO(data)).root["/Pages"]["/Count"] == 1  # the form fits one page

@@ -600,6 +600,27 @@ def test_a_signature_confirmed_on_the_phone_is_finalised_by_whoever_polls_it(rep
     assert events("contracts.notice.signed", notice_id=notice["id"])
 
 
+def test_the_second_part_of_a_signature_shows_the_code_the_phone_asks_now(rep, people):
+    """A notice is signed in two parts (its content, then its PDF): the phone asks twice, each
+    time with a code of its own, and the signature's state shows the one the phone shows now, for
+    the person to compare."""
+    notice = rep.post(f"{BASE}/notices", json=payload()).json()
+    path = f"{BASE}/notices/{notice['id']}/signature"
+    phone = f"/api/asan-sim/phones/{people['rep']['phone']}/requests"
+    started = rep.post(path).json()
+    assert rep.confirm_on_phone(people["rep"]["phone"], started["verification_code"], people["rep"]["pin2"],
+                                kind="sign").status_code == 200
+
+    def second_part():
+        polled = rep.get(path).json()  # polling is what has auth ask for the next part
+        asked = [item for item in rep.get(phone).json() if item["kind"] == "sign"]
+        return (polled, asked[0]) if asked and polled["state"] == "pending" else None
+    polled, asked = eventually(second_part, timeout=15, message="the phone asking for the second part")
+    assert polled["verification_code"] == asked["verification_code"]
+    assert rep.post(f"{phone}/{asked['request_id']}", json={"pin": people["rep"]["pin2"]}).status_code == 200
+    assert poll_until_final(rep, path).json()["state"] == "confirmed"
+
+
 def test_signature_outcomes_are_told_in_words(rep, people):
     notice = rep.post(f"{BASE}/notices", json=payload()).json()
     path = f"{BASE}/notices/{notice['id']}"

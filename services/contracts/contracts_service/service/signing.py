@@ -160,7 +160,12 @@ class SigningUseCases(UseCaseBase):
                                                       {f"{kind.path}.{key}": value for key, value in step.items()})
             notice = moved or notice
             attempt = (domain.attempt_of(moved, kind) if moved else None) or {**attempt, **step}
-        return self._signing_answer(notice, attempt)
+        pending = self._signing_answer(notice, attempt)
+        # A signature of several parts asks the phone again ("2/2") with a code of its own:
+        # the person compares the one the phone shows now.
+        if remote == domain.PENDING and answer.get("verification_code"):
+            pending["verification_code"] = answer["verification_code"]
+        return pending
 
     @staticmethod
     def _signing_answer(notice: dict, attempt: dict) -> dict:

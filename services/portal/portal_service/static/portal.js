@@ -88,6 +88,9 @@
             finish(answer.message, false);
             window.location.assign(answer.next || "/");
           } else if (answer.state === "pending") {
+            // A signing of several parts asks the phone again with a new code ("2/2").
+            var code = box.querySelector("[data-code]");
+            if (answer.code && code && code.textContent !== answer.code) { code.textContent = answer.code; }
             window.setTimeout(poll, interval);
           } else {
             finish(answer.message, true);
