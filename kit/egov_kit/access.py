@@ -225,12 +225,26 @@ def _check_declared_caller():
 def check_request_body() -> None:
     """JSON APIs take only JSON bodies (uploads are multipart), refused here (400, 415) rather
     than as a 500 later; checked once the caller is let in, so a stranger learns nothing more."""
-    if request.method in ("POST", "PUT", "PATCH") and (request.content_length or request.data):
+    if request.method not in ("POST", "PUT", "PATCH"):
+        return
+    if request.content_length or request.data:
         ctype = request.mimetype or ""
         if not (ctype == "application/json" or ctype.endswith("+json") or ctype.startswith("multipart/")):
             raise ServiceError(415, "unsupported_media_type")
         if not ctype.startswith("multipart/"):
             safejson.parse(request.get_data(cache=True))
+    elif _requires_json_body():
+        # webargs would read a missing body as {}: a PATCH that changes nothing, a POST that
+        # names no field. The document says the body is required; so does the service.
+        raise ServiceError(422, "body_required")
+
+
+def _requires_json_body() -> bool:
+    view = current_app.view_functions.get(request.endpoint or "")
+    view_class = getattr(view, "view_class", None)
+    handler = getattr(view_class, request.method.lower(), None) if view_class is not None else view
+    parameters = (getattr(handler, "_apidoc", None) or {}).get("arguments", {}).get("parameters", [])
+    return any(p.get("in") == "json" and p.get("required", True) for p in parameters)
 
 
 KIT_ENDPOINTS = {"healthz", "readyz", "metrics", "static", "api-docs.openapi_json"}

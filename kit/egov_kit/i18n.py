@@ -31,6 +31,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "unknown_organization": ("Bu VÖEN ilə təşkilat tapılmadı.", "No organisation with this VOEN."),
     "unknown_asan_user": ("Mobil nömrə və ya istifadəçi ID-si yanlışdır.", "Unknown mobile number or user ID."),
     "not_your_company": ("Bu təşkilat adından çıxış etmək hüququnuz yoxdur.", "You may not act for this organisation."),
+    "body_required": ("Sorğunun gövdəsi (JSON) göndərilməyib.", "The request needs a JSON body."),
     "invalid_json": ("Sorğunun gövdəsi düzgün JSON deyil.", "The request body is not valid JSON."),
     "unsupported_media_type": ("Məzmun tipi application/json olmalıdır.", "Content-Type must be application/json."),
     "too_large": ("Sorğu çox böyükdür.", "The request is too large."),

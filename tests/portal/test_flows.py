@@ -203,6 +203,23 @@ def test_usable_on_a_360_pixel_phone_screen(portal, browser, checks, path):
         phone.close()
 
 
+def test_the_header_and_my_data_fit_a_360_pixel_screen_when_logged_in(portal, browser, checks, tmp_path):
+    phone = browser.new_context(locale="az-AZ", viewport={"width": 360, "height": 740}, is_mobile=True,
+                                has_touch=True, device_scale_factor=2)
+    try:
+        page = phone.new_page()
+        login_with_card(page, portal, card_file(portal, HEAD["fin"], tmp_path), HEAD["pin1"])
+        for path in ("/", "/my-data"):
+            page.goto(portal + path)
+            wide = page.evaluate("""() => [...document.querySelectorAll('body *')]
+                .filter(e => e.getBoundingClientRect().right > 361).slice(0, 8)
+                .map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))""")
+            assert page.evaluate("document.documentElement.scrollWidth") <= 360, (path, wide)
+        checks.page(page, "14-my-data-360px")
+    finally:
+        phone.close()
+
+
 def test_everything_by_keyboard(portal, page):
     page.goto(portal + "/")
     page.keyboard.press("Tab")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -12,6 +12,7 @@ import requests
 
 from devtools.client import sim_identity
 from devtools.pytest_plugin import eventually
+from egov_kit.clock import BAKU
 
 # Importable in any pytest import mode (the repository uses importlib mode).
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -129,7 +130,41 @@ def world(suite) -> World:
     def first_webhook():
         return head.session.get("/api/notifier/webhooks").json()["items"][0]["id"]
     webhook_id = _created_or_existing(hook, first_webhook)
+
+    # An accident report draft of company A's, the employee its victim.
+    report = head.session.post("/api/accidents/reports", json={
+        "incident": {"occurred_at": (datetime.now(BAKU) - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+                     "district_code": "AZ-SA", "address": "Sənaye küç. 4, sex", "description": "Pilləkəndən yıxılıb."},
+        "victims": [{"fin": people["employee"]["fin"], "outcome": "injured"}],
+        "informant": {"mobile": "+994703334455", "email": "hesabat@example.az"}})
+    assert report.status_code == 201, report.text
+
+    # Company A's insurer application with a scan: one open at a time, so an earlier test's (in
+    # whatever state it has reached, with the scans it was sent with) serves as well.
+    application = head.session.post("/api/insurers/applications", json={})
+
+    def latest_application():
+        return head.session.get("/api/insurers/applications", params={"limit": 1}).json()["items"][0]["id"]
+    application_id = _created_or_existing(application, latest_application)
+    scan = head.session.post(f"/api/insurers/applications/{application_id}/documents",
+                             files={"file": ("şəhadətnamə.pdf", _one_page_pdf(), "application/pdf")})
+    if scan.status_code == 409:   # no longer a draft
+        document_id = head.session.get(f"/api/insurers/applications/{application_id}").json()["documents"][0]["id"]
+    else:
+        assert scan.status_code == 201, scan.text
+        document_id = scan.json()["id"]
     return World(personas=personas, notice_id=notice_id, authority_id=authority_id, webhook_id=webhook_id,
-                 certificate_number=issued.json()["number"], employee_fin=people["employee"]["fin"])
+                 certificate_number=issued.json()["number"], employee_fin=people["employee"]["fin"],
+                 report_id=report.json()["id"], application_id=application_id, document_id=document_id)
+
+
+def _one_page_pdf() -> bytes:
+    from fpdf import FPDF
+
+    doc = FPDF()
+    doc.add_page()
+    doc.set_font("helvetica", size=12)
+    doc.cell(0, 10, "Dovlet qeydiyyati sehadetnamesi")
+    return bytes(doc.output())
 
 

@@ -124,13 +124,17 @@ class World:
     webhook_id: str           # company A's webhook
     certificate_number: str   # the employee's certificate on the contract with company A
     employee_fin: str
+    report_id: str            # company A's accident report draft, the employee its victim
+    application_id: str       # company A's insurer application draft
+    document_id: str          # a scan uploaded to it
 
     def path_values(self) -> dict[str, tuple[str, bool]]:
         """Path parameter name → (a value that exists, whether it is company A's object)."""
         citizen = self.personas["citizen"].sim
         return {
             "notice_id": (self.notice_id, True), "authority_id": (self.authority_id, True),
-            "webhook_id": (self.webhook_id, True),
+            "webhook_id": (self.webhook_id, True), "report_id": (self.report_id, True),
+            "app_id": (self.application_id, True), "doc_id": (self.document_id, True),
             "number": (self.certificate_number, False), "fin": (self.employee_fin, False),
             "voen": (COMPANY_A, False), "name": ("districts", False),
             # Objects nobody can have made: every admitted caller gets 404 for them.

@@ -90,6 +90,7 @@ class Documents(MethodView):
     @blp.response(201, schemas.DocumentOut)
     @blp.alt_response(413, description="the file, or the application's documents together, too large")
     @blp.alt_response(422, description="not a PDF, JPEG or PNG by content, or damaged")
+    @blp.alt_response(409, description="the application is no longer a draft")
     def post(self, app_id):
         """"Skan olunmuş sənədlər": one scanned document (multipart field `file`), streamed into
         storage while its content is checked."""
@@ -102,6 +103,8 @@ class Documents(MethodView):
         files = request.files.getlist("file")
         if not files:
             raise field_error("file", "file_required")
+        for name in [*request.form, *(key for key in request.files if key != "file")]:
+            raise field_error(name, "unknown_field")  # as a JSON body's unknown field would be
         if len(files) > 1 or len(request.files) > 1:
             raise field_error("file", "one_file_per_request")
         upload = files[0]
@@ -142,6 +145,7 @@ class Document(MethodView):
 
     @requires(APPLICANT)
     @blp.response(204)
+    @blp.alt_response(409, description="the application is no longer a draft")
     def delete(self, app_id, doc_id):
         """Removes a document from the draft."""
         current_service().remove_document(caller(), app_id, doc_id)

@@ -126,6 +126,11 @@ def test_every_bad_field_is_named(head, draft, body, field):
     assert list(refused["errors"]) == [field], refused
 
 
+def test_saving_a_section_needs_a_body(head, draft):
+    refused = problem(head.patch(f"{BASE}/applications/{draft['id']}", headers={"Accept-Language": "en"}), 422)
+    assert refused["code"] == "body_required" and refused["detail"] == "The request needs a JSON body."
+
+
 def test_a_code_outside_the_tax_registry_is_named_in_both_languages(head, draft):
     body = {"main_activity": "56.10"}
     az = problem(head.patch(f"{BASE}/applications/{draft['id']}", json=body), 422)
@@ -153,6 +158,9 @@ def test_uploads_are_checked_by_content_and_streamed_back(head, draft, files, ot
     assert problem(head.post(f"{BASE}/applications/{app_id}/documents", json={"file": "x"}), 415)
     assert problem(head.post(f"{BASE}/applications/{app_id}/documents", files={"other": ("a", b"x")}), 422)[
         "errors"] == {"file": ["Fayl seçilməyib: sənəd multipart formanın \"file\" sahəsində göndərilməlidir."]}
+    beside = head.post(f"{BASE}/applications/{app_id}/documents", data={"note": "x"},
+                       files={"file": ("a.pdf", files["pdf"], "application/pdf")})
+    assert problem(beside, 422)["errors"] == {"note": ["Naməlum sahə."]}
 
     stored = upload(head, app_id, "Dövlət qeydiyyatı şəhadətnaməsi.pdf", files["pdf"], "image/png")
     assert stored.status_code == 201, stored.text

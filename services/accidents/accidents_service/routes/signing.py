@@ -23,7 +23,7 @@ def _with_message(answer: dict) -> dict:
 @blp.route("/reports/<report_id>/signature")
 class ReportSignature(MethodView):
     @requires(REPORTER)
-    @blp.arguments(schemas.SignatureIn)
+    @blp.arguments(schemas.SignatureIn, required=False)
     @blp.response(202, schemas.SigningStarted)
     @idempotent
     def post(self, body, report_id):
