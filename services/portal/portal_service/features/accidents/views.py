@@ -11,7 +11,7 @@ from flask import (Response, abort, flash, jsonify, redirect, render_template, r
 
 from ... import directories
 from ...api import ApiProblem, ApiUnavailable
-from ...forms import FormErrors, from_problem
+from ...forms import FormErrors, from_problem, parse_day
 from ...messages import language, t
 from ...web import acting_for, call, login_required, logged_in, send
 from . import bp
@@ -68,18 +68,6 @@ def _op_header() -> dict:
 
 
 # --- how people type dates and times ---------------------------------------------------------
-
-def parse_day(text: str) -> date | None:
-    """dd.mm.yyyy (also with / or -, one-digit day and month) → a date; None when it is not one."""
-    match = re.fullmatch(r"\s*(\d{1,2})[./-](\d{1,2})[./-](\d{4})\s*", text or "")
-    if not match:
-        return None
-    day, month, year = (int(g) for g in match.groups())
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None
-
 
 def parse_clock(text: str) -> str | None:
     """HH:MM (also H:MM or HH.MM) → "HH:MM"; None when it is not a time of day."""
