@@ -293,3 +293,34 @@ def test_the_open_statistics_show_withheld_counts_as_such(portal, page, checks):
     assert page.locator("h1").inner_text() == "Accidents at work: statistics"
     page.set_viewport_size({"width": 360, "height": 740})
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def test_a_complete_draft_is_signed_with_the_e_signature_card_when_the_service_offers_it(
+        suite, rep_page, portal, checks, tmp_path):
+    rep = ApiSession(suite.gateway_url).login(REP).act_for(CAFE)
+    opened = rep.post("/api/accidents/reports", json={
+        "incident": {"occurred_at": (datetime.now(BAKU) - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+                     "district_code": DISTRICT, "address": "Atatürk prospekti 12, mətbəx",
+                     "description": "Bıçaqla əl kəsilib."},
+        "victims": [{"fin": INJURED["fin"], "outcome": "injured"}],
+        "informant": {"mobile": REP["phone"], "email": "aysel@example.az"}})
+    assert opened.status_code == 201, opened.text
+    page = rep_page
+    page.goto(f"{portal}/accidents/reports/{opened.json()['id']}")
+    card_button = page.locator("button:has-text('Elektron imza kartı ilə imzala və göndər')")
+    if card_button.count() == 0:
+        # Asan İmza only, until the service signs with the card as well.
+        assert page.locator("button:has-text('Göndər')").count() == 1
+        pytest.skip("the accidents service does not offer card signing")
+    card_button.click()
+    page.wait_for_url(re.compile(r"/card$"))
+    checks.page(page, "acc-15-card")
+    page.set_input_files("#f-card-file", str(card_file(portal, REP["fin"], tmp_path)))
+    page.fill("#f-pin", "0000")
+    page.click("button:has-text('İmzala və göndər')")
+    page.wait_for_selector("#f-pin-error")
+    assert "PİN kod yanlışdır." in page.locator("#f-pin-error").inner_text()
+    page.fill("#f-pin", REP["pin2"])
+    page.click("button:has-text('İmzala və göndər')")
+    page.wait_for_url(re.compile(r"/sent$"), timeout=30_000)
+    assert re.fullmatch(r"BH-\d{4}-\d{6}", page.locator("[data-registration-number]").inner_text().strip())

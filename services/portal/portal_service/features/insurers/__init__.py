@@ -150,6 +150,7 @@ register({
     "ins_filter": ("Göstər", "Show"),
     "ins_documents_count": ("Sənədlər", "Documents"),
     "ins_decision": ("Qərar", "Decision"),
+    "ins_decision_question": ("Müraciət barədə qərarınız", "Your decision on the application"),
     "ins_register": ("Uçota al", "Register"),
     "ins_reject": ("Rədd et", "Reject"),
     "ins_reason_hint": ("Rədd edildikdə tələb olunur; müraciət edənə göndərilir", "Required to reject; sent to the applicant"),
