@@ -199,8 +199,12 @@ def _openssl_verify(tmp_path, sig, content, ca_pem, *extra):
     )
 
 
+SIGNED: dict = {}  # when person_sig was made: its signing time is that moment, not the module's import
+
+
 @pytest.fixture(scope="module")
 def person_sig(ca, person):
+    SIGNED["at"] = datetime.now(timezone.utc)
     return pki.sign_digest_cms(person, hashlib.sha256(DOC).digest(), ca=ca)
 
 
@@ -213,7 +217,7 @@ def test_cms_structure(ca, person, person_sig):
     assert attrs["content_type"].native == "data"
     assert attrs["message_digest"].native == hashlib.sha256(DOC).digest()
     assert "signing_certificate_v2" in attrs
-    assert abs(attrs["signing_time"].native - NOW) < timedelta(minutes=1)
+    assert abs(attrs["signing_time"].native - SIGNED["at"]) < timedelta(minutes=1)
 
 
 def test_cms_pades_has_no_signing_time(ca, person):
@@ -252,7 +256,7 @@ def test_cms_other_ca_fails_with_openssl(tmp_path, other_ca, person_sig):
 def test_verify_detached_cms(ca, person, person_sig):
     info = pki.verify_detached_cms(person_sig, DOC, [ca])
     assert info.fin == FIN and info.common_name == "Əli Şükürov"
-    assert abs(info.signing_time - NOW) < timedelta(minutes=1)
+    assert abs(info.signing_time - SIGNED["at"]) < timedelta(minutes=1)
     assert info.certificate_pem == person.cert_pem
     # PEM strings work as trust anchors too.
     assert pki.verify_detached_cms(person_sig, DOC, [ca.cert_pem]).fin == FIN
