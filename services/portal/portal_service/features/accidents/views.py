@@ -453,7 +453,8 @@ def missing_links(report: dict) -> list[dict]:
                                             **{"from": "check"}) + "#f-" + field.replace("_", "-")}
                 else:
                     item = {"text": message, "href": None}
-            marker = (item["text"], item["href"])
+            # One message for two fields of a page (the informant's contacts) is said once.
+            marker = (item["text"], (item["href"] or "").split("#")[0])
             if marker not in seen:
                 seen.add(marker)
                 links.append(item)
@@ -523,11 +524,18 @@ def _signature(report_id: str) -> dict | None:
 @bp.get("/reports/<report_id>/signing")
 @company_required
 def signing(report_id):
-    state = _signature(report_id)
+    try:
+        state = _signature(report_id)
+    except ApiUnavailable:
+        # A signature that did not verify answers 502 once; asked again, it says so as its state.
+        state = _signature(report_id)
     if state is None:
         return redirect(url_for("accidents.report", report_id=report_id))
     if state.get("state") == "confirmed" or state.get("status") == "submitted":
         return redirect(url_for("accidents.sent", report_id=report_id))
+    if state.get("state") == "pending" and state.get("method") == "card":
+        # Started with the card and left: the card's page signs (again).
+        return redirect(url_for("accidents.card", report_id=report_id))
     return render_template("accidents/signing.html", report_id=report_id, state=state, op=_new_op(),
                            poll_seconds=3), 200
 
