@@ -223,6 +223,14 @@ class VictimOut(Schema):
     days_lost = fields.Integer(allow_none=True)
 
 
+class PersonFound(Schema):
+    fin = fields.String()
+    surname = fields.String()
+    name = fields.String()
+    patronymic = fields.String()
+    birth_date = fields.String(allow_none=True, metadata={"description": "YYYY-MM-DD"})
+
+
 class InformantOut(Schema):
     fin = fields.String()
     surname = fields.String()

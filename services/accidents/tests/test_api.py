@@ -251,6 +251,21 @@ def test_victims_are_added_one_by_one_and_their_lookups_are_in_their_data_tracke
     assert head.delete(path).status_code == 204 and head.get(path).status_code == 404
 
 
+def test_the_fin_search_shows_who_a_victim_is_before_adding_them(head, suite, people):
+    found = head.get(f"{BASE}/persons/{VICTIMS[0].lower()}")
+    assert found.status_code == 200, found.text
+    victim = people["victim"]
+    assert found.json() == {"fin": VICTIMS[0], "surname": victim["surname"], "name": victim["name"],
+                            "patronymic": found.json()["patronymic"], "birth_date": found.json()["birth_date"]}
+    assert found.json()["patronymic"] and found.json()["birth_date"]
+    unknown = head.get(f"{BASE}/persons/ZZZZZZ9")
+    assert unknown.status_code == 404 and unknown.json()["errors"] == {"fin": ["Bu FİN ilə şəxs tapılmadı."]}
+    assert head.get(f"{BASE}/persons/12-45").status_code == 422
+    # Only for a company's reporter, and never anonymously.
+    assert ApiSession(suite.gateway_url).login(people["head"]).get(f"{BASE}/persons/{VICTIMS[0]}").status_code == 403
+    assert requests.get(f"{suite.gateway_url}{BASE}/persons/{VICTIMS[0]}", timeout=10).status_code == 401
+
+
 def test_the_preview_is_the_draft_marked_as_not_submitted(head):
     report = create(head, payload())
     response = head.get(f"{BASE}/reports/{report['id']}/preview")

@@ -27,7 +27,8 @@ from .messages import t
 
 log = logging.getLogger("egov.http")
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._\-]{1,64}$")
-# Forms carry little; the insurers' scanned documents go to the API, not through a page form here.
+# Forms carry little; a page that takes a file (the insurers' scanned documents) sets its own limit
+# (web.allow_uploads).
 MAX_BODY = 64 * 1024
 
 
@@ -90,6 +91,7 @@ def create_app(config_overrides: dict | None = None) -> Flask:
         g.request_id = incoming if _REQUEST_ID_RE.match(incoming) else uuid.uuid4().hex
         g.token = request_id_var.set(g.request_id)
         web.choose_language()
+        web.apply_body_limit()
         web.check_csrf()
 
     @app.after_request

@@ -2,7 +2,9 @@
 page, linked to each field, and the same message beside the field, in the person's language."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from datetime import date
 
 from .api import ApiProblem
 from .messages import t
@@ -73,3 +75,16 @@ def from_problem(problem: ApiProblem, fields_shown: list[str], rename: dict[str,
     if not found:
         found.general.append(problem.detail or problem.title or t("unavailable_title"))
     return found
+
+
+def parse_day(text: str | None) -> date | None:
+    """A date as people type it, dd.mm.yyyy (also with / or -, one-digit day and month) → a
+    datetime.date; None when it is not one."""
+    match = re.fullmatch(r"\s*(\d{1,2})[./-](\d{1,2})[./-](\d{4})\s*", text or "")
+    if not match:
+        return None
+    day, month, year = (int(g) for g in match.groups())
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None

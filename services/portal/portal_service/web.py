@@ -159,6 +159,23 @@ def safe_next(target: str | None) -> str:
     return target.rstrip("?") or "/"
 
 
+# --- uploads -------------------------------------------------------------------------------
+
+# Pages that take a file (multipart) beyond the forms' small limit: {endpoint: most bytes}.
+UPLOAD_LIMITS: dict[str, int] = {}
+
+
+def allow_uploads(endpoint: str, max_bytes: int) -> None:
+    UPLOAD_LIMITS[endpoint] = max_bytes
+
+
+def apply_body_limit() -> None:
+    """Before anything reads the body (the CSRF check does): an upload page's own limit."""
+    limit = UPLOAD_LIMITS.get(request.endpoint or "")
+    if limit:
+        request.max_content_length = limit
+
+
 # --- CSRF ----------------------------------------------------------------------------------
 
 def csrf_token() -> str:

@@ -33,3 +33,14 @@ def test_a_refusal_naming_no_field_is_said_in_the_summary():
 
 def test_no_errors_is_falsy():
     assert not FormErrors()
+
+
+def test_dates_are_read_as_people_type_them():
+    from datetime import date
+
+    from portal_service.forms import parse_day
+
+    assert parse_day("27.11.2026") == date(2026, 11, 27)
+    assert parse_day(" 7/3/2026 ") == date(2026, 3, 7)
+    for wrong in ("31.02.2026", "2026-11-27", "27.11.26", "", None):
+        assert parse_day(wrong) is None

@@ -107,6 +107,18 @@ class Victim(MethodView):
         return shown(current_service().remove_victim(caller(), report_id, path_fin(fin)))
 
 
+@blp.route("/persons/<fin>", parameters=[path_parameter("fin", Fin())])
+class PersonSearch(MethodView):
+    @requires(REPORTER)
+    @blp.response(200, schemas.PersonFound)
+    @blp.alt_response(404, description="nobody by this FİN in the population registry (`errors.fin`)")
+    def get(self, fin):
+        """The victims' FİN search (Axtar): name, surname, patronymic and birth date from the
+        population registry, shown before the outcome is chosen; the look-up is in the person's
+        data-access log."""
+        return current_service().find_person(caller(), path_fin(fin))
+
+
 @blp.route("/reports/<report_id>/preview")
 class ReportPreview(MethodView):
     @requires(REPORTER)

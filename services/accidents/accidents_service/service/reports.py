@@ -8,11 +8,11 @@ from datetime import date
 
 from egov_kit.auth import Principal
 from egov_kit.clock import epoch_ms, stamp
-from egov_kit.errors import ServiceError, conflict, invalid, not_found
+from egov_kit.errors import ServiceError, conflict, field_error, invalid, not_found
 from egov_kit.signing import CANCELLED, PENDING
 
 from .. import documents, domain
-from .common import UseCaseBase, raise_collected
+from .common import VICTIM_PURPOSE, UseCaseBase, raise_collected
 
 
 class ReportUseCases(UseCaseBase):
@@ -52,6 +52,17 @@ class ReportUseCases(UseCaseBase):
                     break
         reports = [r for r in self.repository.history_of(sorted(ids or ()), voen, **filters) if search.matches(r)]
         return [self.shown(r) for r in reports[offset:offset + limit]], len(reports)
+
+    def find_person(self, caller: Principal, fin: str) -> dict:
+        """The victims' section's FİN search (Zərərçəkənlər: "FİN daxil edib axtarış"): who the
+        person is, as a victim would be filled from the population registry, before the outcome is
+        chosen and the victim added. The look-up shows in the person's data-access log with the
+        same purpose as adding them."""
+        self._company(caller)
+        found = self.registry.person(fin, VICTIM_PURPOSE)
+        if found is None:
+            raise field_error("fin", "unknown_person", 404)
+        return domain.person_from_registry(found)
 
     def preview(self, caller: Principal, report_id: str) -> tuple[bytes, str]:
         """The draft as it would be filed, marked on every page as not submitted."""
