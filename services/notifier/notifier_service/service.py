@@ -270,7 +270,11 @@ class NotifierService:
             deliveries = planned()
             wanted = {d["_id"] for d in deliveries}
             self.repository.forget_planned([d["_id"] for d in kept if d["_id"] not in wanted])
-            kept = [d for d in kept if d["_id"] in wanted]
+            # Sent with the webhook's secret as read now: one replaced since the cache was built
+            # signs this event (retries look the secret up again: see delivery.DeliveryWorker).
+            fresh = {d["_id"]: d.get("secret_encrypted") for d in deliveries}
+            kept = [{**d, "secret_encrypted": fresh[d["_id"]]} if d.get("channel") == "webhook" else d
+                    for d in kept if d["_id"] in wanted]
             # Planned from webhooks read after the event came: right for it whatever changes next.
             missing = [d for d in deliveries if d["_id"] not in written]
             if missing:

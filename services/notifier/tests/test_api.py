@@ -263,6 +263,10 @@ def test_a_replaced_secret_signs_every_call_from_then_on_retries_too(hook, bank,
     assert body["secret"] not in bank.get("/api/notifier/webhooks").text
     hook.secret, hook.answer = body["secret"], 200
     eventually(lambda: hook.event_ids() == [event["id"]], 60, message="the retry signed with the new secret")
+    # The next event's first call too (the consumer's cached secret is not the one used).
+    following = revocation()
+    publish(following)
+    eventually(lambda: following["id"] in hook.event_ids(), 15, message="the next event, signed anew")
     assert hook.refused_signature == 0
     # Another organisation's webhook is not there for it; nobody else may replace it.
     assert cafe.post(f"/api/notifier/webhooks/{hook.webhook_id}/secret").status_code == 404
