@@ -4,13 +4,16 @@ vendored Redoc from the service's own OpenAPI document, with nothing refused by 
 policy and nothing loaded from elsewhere.
 
 The guide's signature checks are run for real against a notification the notifier sent to a
-webhook: the Python and Node examples (and Java where a JDK is installed) accept it, and refuse it
+webhook: the Python and Node examples (and the Java, PHP and Go ones where their tools are installed)
+accept it, and refuse it
 tampered with, under another secret, or signed too long ago; the complete Python receiver keeps a
 notification delivered twice once."""
 from __future__ import annotations
 
+import base64
 import importlib.util
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -122,6 +125,57 @@ def test_the_java_example_checks_the_notifiers_signature(delivered, tmp_path):
                               str(tmp_path / f"body-{index}")], capture_output=True, text=True, timeout=60)
         assert ran.returncode == 0, ran.stderr
         assert ran.stdout.strip() == str(genuine).lower(), what
+
+
+@pytest.mark.skipif(not shutil.which("php"), reason="no PHP on this machine")
+def test_the_php_example_checks_the_notifiers_signature(delivered, tmp_path):
+    check = tmp_path / "check.php"
+    check.write_text("<?php\nrequire " + json.dumps(str(EXAMPLES / "verify.php")) + ";\n"
+                     "$case = json_decode(file_get_contents('php://stdin'), true);\n"
+                     "echo json_encode(egov_is_genuine($case['secret'], $case['timestamp'], $case['signature'], "
+                     "base64_decode($case['body'])));\n")
+    for what, secret, timestamp, signature, body, genuine in cases(delivered):
+        case = {"secret": secret, "timestamp": timestamp, "signature": signature,
+                "body": base64.b64encode(body).decode()}
+        ran = subprocess.run(["php", str(check)], input=json.dumps(case), capture_output=True, text=True, timeout=60)
+        assert ran.returncode == 0, ran.stderr + ran.stdout
+        assert ran.stdout.strip() == json.dumps(genuine), what
+
+
+@pytest.mark.skipif(not shutil.which("go"), reason="no Go on this machine")
+def test_the_go_example_checks_the_notifiers_signature(delivered, tmp_path):
+    module = tmp_path / "egov"
+    module.mkdir()
+    shutil.copy(EXAMPLES / "verify.go", module)
+    (tmp_path / "go.mod").write_text("module check\n\ngo 1.19\n")
+    (tmp_path / "main.go").write_text(textwrap.dedent("""
+        package main
+
+        import (
+            "encoding/json"
+            "fmt"
+            "os"
+
+            "check/egov"
+        )
+
+        func main() {
+            var cases []struct{ Secret, Timestamp, Signature string; Body []byte }
+            if err := json.NewDecoder(os.Stdin).Decode(&cases); err != nil {
+                panic(err)
+            }
+            for _, c := range cases {
+                fmt.Println(egov.IsGenuine(c.Secret, c.Timestamp, c.Signature, c.Body))
+            }
+        }
+    """))
+    payload = [{"Secret": secret, "Timestamp": timestamp, "Signature": signature,
+                "Body": base64.b64encode(body).decode()} for _w, secret, timestamp, signature, body, _g in cases(delivered)]
+    ran = subprocess.run(["go", "run", "."], cwd=tmp_path, input=json.dumps(payload), capture_output=True, text=True,
+                         timeout=300, env={**os.environ, "GOCACHE": str(tmp_path / "cache"), "GOFLAGS": "-mod=mod",
+                                           "GOPATH": str(tmp_path / "gopath")})
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.split() == [str(genuine).lower() for *_rest, genuine in cases(delivered)]
 
 
 def test_the_python_receiver_keeps_a_notification_delivered_twice_once(delivered, tmp_path):
