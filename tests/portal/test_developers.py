@@ -4,10 +4,9 @@ vendored Redoc from the service's own OpenAPI document, with nothing refused by 
 policy and nothing loaded from elsewhere.
 
 The guide's signature checks are run for real against a notification the notifier sent to a
-webhook: the Python and Node examples (and the Java, PHP and Go ones where their tools are installed)
-accept it, and refuse it
-tampered with, under another secret, or signed too long ago; the complete Python receiver keeps a
-notification delivered twice once."""
+webhook: the Python and Node examples (and the Java, PHP and Go ones where their tools are
+installed) accept it, and refuse it tampered with, under another secret, or signed too long ago;
+the complete Python receiver keeps a notification delivered twice once."""
 from __future__ import annotations
 
 import base64
