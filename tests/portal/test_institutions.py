@@ -151,6 +151,17 @@ def test_the_bank_reads_a_revocation_in_its_inbox(bank, portal, certificates, ch
     assert "artıq etibarlı deyil" in page.locator(".notice").first.inner_text()
     checks.page(page, "inst-02-notification")
 
+    # On a phone's screen, nothing scrolls sideways.
+    page.set_viewport_size({"width": 360, "height": 740})
+    try:
+        for path in (page.url, portal + "/institutions"):
+            page.goto(path)
+            assert page.evaluate("document.documentElement.scrollWidth") <= 360, path
+        checks.shot(page, "inst-11-inbox-360px")
+    finally:
+        page.set_viewport_size({"width": 1100, "height": 900})
+    page.go_back()
+
     # In English, the same notification.
     page.goto(page.url + "?lang=en")
     assert "Employment reference certificate No. " + number in page.locator("h1").inner_text()
@@ -217,6 +228,14 @@ def test_the_bank_registers_a_webhook_sees_its_secret_once_replaces_it_and_delet
     (after,) = eventually(lambda: [r for r in receiver.requests if number in r["body"].decode()], 20,
                           message="the next notification")
     assert signature_of(new_secret, after) and not signature_of(secret, after)
+
+    page.set_viewport_size({"width": 360, "height": 740})
+    try:
+        page.goto(webhook_url)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        checks.shot(page, "inst-12-webhook-360px")
+    finally:
+        page.set_viewport_size({"width": 1100, "height": 900})
 
     # Deleted, after saying so.
     page.goto(webhook_url)
