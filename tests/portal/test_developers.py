@@ -287,6 +287,8 @@ def test_the_developers_pages_fit_a_360_pixel_phone_screen(portal, browser, chec
         if path.endswith("notifier"):
             page.locator("[data-section-id*='/paths/']").first.wait_for(timeout=30_000)
             page.screenshot(path=str(checks.folder / "dev-05-reference-360px.png"))
+        else:
+            assert checks.axe(page) == []
         assert page.evaluate("document.documentElement.scrollWidth") <= 360, "the page scrolls sideways"
     finally:
         phone.close()

@@ -157,7 +157,7 @@ def test_the_bank_reads_a_revocation_in_its_inbox(bank, portal, certificates, ch
         for path in (page.url, portal + "/institutions"):
             page.goto(path)
             assert page.evaluate("document.documentElement.scrollWidth") <= 360, path
-        checks.shot(page, "inst-11-inbox-360px")
+        checks.page(page, "inst-11-inbox-360px")
     finally:
         page.set_viewport_size({"width": 1100, "height": 900})
     page.go_back()
@@ -233,7 +233,7 @@ def test_the_bank_registers_a_webhook_sees_its_secret_once_replaces_it_and_delet
     try:
         page.goto(webhook_url)
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
-        checks.shot(page, "inst-12-webhook-360px")
+        checks.page(page, "inst-12-webhook-360px")
     finally:
         page.set_viewport_size({"width": 1100, "height": 900})
 
