@@ -140,6 +140,7 @@ class World:
             # Objects nobody can have made: every admitted caller gets 404 for them.
             "session_id": (uuid.uuid4().hex, False), "signing_id": (uuid.uuid4().hex, False),
             "dead_letter_id": (uuid.uuid4().hex, False), "request_id": (uuid.uuid4().hex, False),
+            "entry_id": (uuid.uuid4().hex, False), "delivery_id": (uuid.uuid4().hex, False),
             "phone": (citizen["phone"], False),
         }
 

@@ -242,7 +242,10 @@ class DeliveryWorker:
         (None: claimed from the database, planned at any time before)."""
         if epoch_ms(self.clock()) >= delivery["lease_until_ms"] - self.lease_margin_ms:
             return None  # the lease runs out: the stale check hands it to a worker again
-        dropped = self._not_to_send(delivery, planned_under)
+        dropped, current_secret = self._not_to_send(delivery, planned_under)
+        if current_secret is not None:
+            # The webhook's secret of now: one replaced since this was planned signs its retries.
+            delivery = {**delivery, "secret_encrypted": current_secret}
         if dropped is not None:
             state, why = dropped
             self.outcomes.add({"_id": delivery["_id"], "claim": delivery["claim"], "state": state,
@@ -261,18 +264,21 @@ class DeliveryWorker:
         self._record(delivery, outcome, state, finished, next_at, time.perf_counter() - started)
         return state
 
-    def _not_to_send(self, delivery: dict, planned_under: int | None) -> tuple[str, str] | None:
-        """(state, reason) when the delivery's webhook was deleted (cancelled) or suspended (skipped:
-        the authority it was registered under ended) since it was planned; None to send it. What
-        this process just planned needs no look-up unless the directory was refreshed since (it saw
-        a change); what was claimed from the database (a retry, a takeover) is looked up. The end
-        of a fixed-term authority is read from the delivery itself (copied from its webhook)."""
+    def _not_to_send(self, delivery: dict, planned_under: int | None) -> tuple[tuple[str, str] | None, str | None]:
+        """((state, reason) when the delivery's webhook was deleted (cancelled) or suspended (skipped:
+        the authority it was registered under ended) since it was planned, else None; and the
+        webhook's secret (encrypted) when it was looked up). What this process just planned needs
+        no look-up unless the directory was refreshed since (it saw a change); what was claimed
+        from the database (a retry, a takeover) is looked up. The end of a fixed-term authority is
+        read from the delivery itself (copied from its webhook)."""
         if delivery["channel"] != "webhook":
-            return None
+            return None, None
         today = baku_date(self.clock())
+        secret = None
         if planned_under is None:
             hook = self.repo.webhook_for_sending(delivery["webhook_id"])
             status = None if hook is None else SUSPENDED if webhook_suspension(hook, today) else ACTIVE
+            secret = (hook or {}).get("secret_encrypted")
         elif authority_expired(delivery.get("authority_valid_until"), today):
             status = SUSPENDED
         elif self.directory.generation == planned_under:
@@ -280,10 +286,10 @@ class DeliveryWorker:
         else:
             status = self.directory.status(delivery["voen"], delivery["webhook_id"], today)
         if status is None:
-            return "cancelled", WEBHOOK_DELETED
+            return ("cancelled", WEBHOOK_DELETED), None
         if status == SUSPENDED:
-            return "skipped", WEBHOOK_SUSPENDED
-        return None
+            return ("skipped", WEBHOOK_SUSPENDED), None
+        return None, secret
 
     def _send(self, delivery: dict) -> Outcome:
         try:

@@ -19,6 +19,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
                         "The event lacks what the notification needs."),
     "dead_letter_not_dead": ("Bu məlumat artıq təkrar emala göndərilib.",
                              "This message has already been sent for processing again."),
+    "delivery_not_failed": ("Yalnız göndərilməsindən imtina edilmiş və göndəriləcək məzmunu olan bildiriş "
+                            "yenidən göndərilə bilər.",
+                            "Only a delivery given up on that still has something to send can be retried."),
+    "delivery_webhook_deleted": ("Bu bildirişin webhook ünvanı silinib.", "This delivery's webhook was deleted."),
 }
 
 i18n.register(MESSAGES)

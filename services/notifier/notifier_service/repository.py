@@ -37,6 +37,8 @@ DELIVERY_FIELDS = {"event_id": 1, "event_type": 1, "channel": 1, "recipient": 1,
                    "next_attempt_ms": 1, "sent_ms": 1, "to_masked": 1}
 DELIVERY_TIMES = {"created_ms": "created_at", "updated_ms": "updated_at", "next_attempt_ms": "next_attempt_at",
                   "sent_ms": "sent_at"}
+# What an institution sees of each attempt to call its webhook (not which notifier process made it).
+INSTITUTION_ATTEMPT_FIELDS = ("attempt", "at", "outcome", "state", "status", "error", "ms")
 INBOX_FIELDS = {"event_id": 1, "event_type": 1, "received_at": 1, "title": 1, "title_en": 1, "data": 1}
 WEBHOOK_FIELDS = {"url": 1, "created_at": 1, "registered_by": 1, "authority_id": 1, "authority_valid_until": 1,
                   "suspended": 1, "suspension_reason": 1, "suspended_ms": 1}
@@ -152,6 +154,14 @@ class NotifierRepository(MongoRepository):
             {"state": "pending", "webhook_id": webhook_id},
             {"$set": {"state": "skipped", "updated_ms": epoch_ms(now), "last_error": WEBHOOK_SUSPENDED},
              "$unset": {"next_attempt_ms": ""}})
+
+    def replace_webhook_secret(self, voen: str, webhook_id: str, secret_encrypted: str, now: datetime) -> dict | None:
+        """A new secret for one of the organisation's webhooks; the webhook as listed, or None."""
+        doc = self.db.webhooks.find_one_and_update(
+            {"_id": webhook_id, "voen": voen},
+            {"$set": {"secret_encrypted": secret_encrypted, "secret_replaced_ms": epoch_ms(now)}},
+            projection=WEBHOOK_FIELDS, return_document=ReturnDocument.AFTER)
+        return None if doc is None else _with_id(doc)
 
     def delete_webhook(self, voen: str, webhook_id: str) -> bool:
         return self.db.webhooks.delete_one({"_id": webhook_id, "voen": voen}).deleted_count == 1
@@ -274,6 +284,14 @@ class NotifierRepository(MongoRepository):
             entries.append(_with_id(doc))
         return entries, self.db.deliveries.count_documents(query)
 
+    def inbox_entry_of(self, voen: str, entry_id: str) -> dict | None:
+        """One entry of the organisation's inbox (None: not there, or another organisation's)."""
+        doc = self.db.deliveries.find_one({"_id": entry_id, "voen": voen, "channel": "inbox"}, INBOX_FIELDS)
+        if doc is None:
+            return None
+        doc["type"] = doc.pop("event_type", None)
+        return _with_id(doc)
+
     # --- delivering ---------------------------------------------------------------------------
 
     def claim(self, delivery_id: str, now: datetime, lease: float, worker: str) -> dict | None:
@@ -378,6 +396,48 @@ class NotifierRepository(MongoRepository):
                 doc[shown] = from_epoch_ms(doc.pop(stored, None))
             out.append(_with_id(doc))
         return out, self.db.deliveries.count_documents(query)
+
+    def webhook_deliveries_page(self, voen: str, webhook_id: str, limit: int,
+                                offset: int) -> tuple[list[dict], int]:
+        """What was sent (or tried) to one of the organisation's webhooks, newest first, each with
+        its attempts (codes and times: no body, URL or secret), and their number."""
+        query = {"voen": voen, "webhook_id": webhook_id, "channel": "webhook"}
+        cursor = self.db.deliveries.find(query, {**DELIVERY_FIELDS, "log": 1}) \
+            .sort([("created_ms", DESCENDING), ("_id", DESCENDING)])
+        out = []
+        for doc in cursor.skip(offset).limit(limit):
+            doc["attempt_log"] = [{k: v for k, v in entry.items() if k in INSTITUTION_ATTEMPT_FIELDS}
+                                  for entry in self._attempts(doc)]
+            doc.pop("log", None)
+            for stored, shown in DELIVERY_TIMES.items():
+                doc[shown] = from_epoch_ms(doc.pop(stored, None))
+            out.append(_with_id(doc))
+        return out, self.db.deliveries.count_documents(query)
+
+    def retry_failed_delivery(self, delivery_id: str, now: datetime, give_up_at: datetime) -> dict | None:
+        """A delivery given up on goes back to the worker at once, with a new window of retries;
+        None when it is no longer failed (retried meanwhile)."""
+        doc = self.db.deliveries.find_one_and_update(
+            {"_id": delivery_id, "state": "failed"},
+            {"$set": {"state": "pending", "next_attempt_ms": epoch_ms(now), "updated_ms": epoch_ms(now),
+                      "give_up_ms": epoch_ms(give_up_at), "retried_ms": epoch_ms(now)}},
+            projection=DELIVERY_FIELDS, return_document=ReturnDocument.AFTER)
+        if doc is None:
+            return None
+        for stored, shown in DELIVERY_TIMES.items():
+            doc[shown] = from_epoch_ms(doc.pop(stored, None))
+        return _with_id(doc)
+
+    def delivery_summary(self, delivery_id: str) -> dict | None:
+        """{state, channel, webhook_id, sendable} of a delivery (not an inbox entry), or None.
+        `sendable`: it holds something to send (an e-mail nobody could be found for holds nothing)."""
+        doc = self.db.deliveries.find_one({"_id": delivery_id}, {"state": 1, "channel": 1, "webhook_id": 1,
+                                                                 "url": 1, "to": 1})
+        if doc is None or doc.get("channel") not in CHANNELS:
+            return None
+        sendable = bool(doc.get("url")) if doc["channel"] == "webhook" else bool(doc.get("to"))
+        return {"state": doc.get("state"), "channel": doc["channel"], "webhook_id": doc.get("webhook_id"),
+                "sendable": sendable}
 
     # --- dead letters (written by the kit's consumer) -----------------------------------------
 

@@ -60,6 +60,28 @@ class WebhookConfirmation(MethodView):
         return current_service().confirm_webhook(caller(), webhook_id)
 
 
+@blp.route("/webhooks/<webhook_id>/secret")
+class WebhookSecret(MethodView):
+    @requires(NOTIFICATIONS)
+    @blp.response(200, schemas.WebhookCreated)
+    def post(self, webhook_id):
+        """Replace the webhook's secret (rotation): the new one is shown only now and signs every
+        notification sent from now on, retries too; the old one signs nothing more."""
+        return current_service().replace_webhook_secret(caller(), webhook_id)
+
+
+@blp.route("/webhooks/<webhook_id>/deliveries")
+class WebhookDeliveries(MethodView):
+    @requires(NOTIFICATIONS)
+    @blp.arguments(PageQuery, location="query")
+    @blp.response(200, schemas.WebhookDeliveryPage)
+    def get(self, query, webhook_id):
+        """The webhook's delivery log, newest first: each notification's state and every call
+        made to the webhook (its HTTP status, error and time)."""
+        items, total = current_service().webhook_deliveries(caller(), webhook_id, **page_args(query))
+        return page(items, total, query)
+
+
 @blp.route("/inbox")
 class Inbox(MethodView):
     @requires(NOTIFICATIONS)
@@ -69,6 +91,15 @@ class Inbox(MethodView):
         """Notifications addressed to the organisation the caller acts for, newest first."""
         items, total = current_service().inbox_of(caller(), **page_args(query))
         return page(items, total, query)
+
+
+@blp.route("/inbox/<entry_id>")
+class InboxEntry(MethodView):
+    @requires(NOTIFICATIONS)
+    @blp.response(200, schemas.InboxEntry)
+    def get(self, entry_id):
+        """One notification of the organisation's inbox."""
+        return current_service().inbox_entry(caller(), entry_id)
 
 
 @blp.route("/dead-letters")
@@ -90,6 +121,17 @@ class DeadLetterReplay(MethodView):
     def post(self, dead_letter_id):
         """Send a dead letter back to the notifier's queue, once."""
         return current_service().replay_dead_letter(dead_letter_id)
+
+
+@blp.route("/deliveries/<delivery_id>/retry")
+class DeliveryRetry(MethodView):
+    @requires(STAFF)
+    @blp.response(202, schemas.DeliveryOut)
+    @blp.alt_response(409, description="not given up on, nothing to send, or its webhook deleted")
+    def post(self, delivery_id):
+        """Try a delivery given up on (`failed`) again: sent at once, then retried with back-off
+        like a new one (a webhook call signed with the webhook's secret of now)."""
+        return current_service().retry_delivery(delivery_id)
 
 
 @blp.route("/deliveries")

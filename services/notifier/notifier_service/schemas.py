@@ -87,7 +87,33 @@ class DeliveryOut(Schema):
     sent_at = fields.DateTime(allow_none=True, metadata={"description": "null until sent"})
 
 
+class AttemptOut(Schema):
+    attempt = fields.Integer(metadata={"description": "1 for the first call, then each retry"})
+    at = fields.DateTime(allow_none=True)
+    outcome = fields.String(metadata={"description": "sent; retry (5xx, 408, 425, 429, no answer: tried again "
+                                                     "later); failed (any other answer: not retried)"})
+    state = fields.String(metadata={"description": "the delivery's state after this attempt"})
+    status = fields.Integer(allow_none=True, metadata={"description": "the receiver's HTTP status (null: no answer)"})
+    error = fields.String(allow_none=True)
+    ms = fields.Float(metadata={"description": "how long the call took, in milliseconds"})
+
+
+class WebhookDeliveryOut(Schema):
+    id = fields.String()
+    event_id = fields.String(metadata={"description": "sent as X-Egov-Event-Id"})
+    event_type = fields.String()
+    state = fields.String(validate=validate.OneOf(DELIVERY_STATES))
+    attempts = fields.Integer()
+    last_error = fields.String(allow_none=True)
+    created_at = fields.DateTime(allow_none=True)
+    updated_at = fields.DateTime(allow_none=True)
+    next_attempt_at = fields.DateTime(allow_none=True, metadata={"description": "null once nothing is left to try"})
+    sent_at = fields.DateTime(allow_none=True, metadata={"description": "null until sent"})
+    attempt_log = fields.List(fields.Nested(AttemptOut), metadata={"description": "each call, first first"})
+
+
 WebhookPage = page_schema(WebhookOut)
+WebhookDeliveryPage = page_schema(WebhookDeliveryOut)
 InboxPage = page_schema(InboxEntry, name="InboxPage")
 DeadLetterPage = page_schema(DeadLetterOut)
 DeliveryPage = page_schema(DeliveryOut)

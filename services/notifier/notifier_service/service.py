@@ -109,6 +109,26 @@ class NotifierService:
         self.repository.bump_webhooks_version()
         return self._webhook_view(confirmed)
 
+    def replace_webhook_secret(self, caller: Principal, webhook_id: str) -> dict:
+        """A new secret for one of the organisation's webhooks, shown only now: every notification
+        sent from now on is signed with it (a retry too), the old one signs nothing more. Another
+        organisation's webhook is a 404."""
+        secret = new_webhook_secret()
+        replaced = self.repository.replace_webhook_secret(caller.acting_for, webhook_id,
+                                                          self.secrets.encrypt(secret), self.clock())
+        if replaced is None:
+            raise not_found()
+        self.repository.bump_webhooks_version()  # the planners' cached secrets are stale
+        return {**self._webhook_view(replaced), "secret": secret}
+
+    def webhook_deliveries(self, caller: Principal, webhook_id: str, limit: int,
+                           offset: int) -> tuple[list[dict], int]:
+        """The delivery log of one of the organisation's webhooks, newest first, with each
+        attempt's outcome. Another organisation's webhook is a 404."""
+        if self.repository.get_webhook(caller.acting_for, webhook_id) is None:
+            raise not_found()
+        return self.repository.webhook_deliveries_page(caller.acting_for, webhook_id, limit, offset)
+
     def _webhook_view(self, hook: dict) -> dict:
         suspension = webhook_suspension(hook, baku_date(self.clock()))
         return {"id": hook.get("id"), "url": hook.get("url"), "created_at": hook.get("created_at"),
@@ -147,6 +167,13 @@ class NotifierService:
         """Notifications addressed to the organisation the caller acts for, newest first."""
         return self.repository.inbox_page(caller.acting_for, limit, offset)
 
+    def inbox_entry(self, caller: Principal, entry_id: str) -> dict:
+        """One notification of the organisation's inbox; another organisation's is a 404."""
+        entry = self.repository.inbox_entry_of(caller.acting_for, entry_id)
+        if entry is None:
+            raise not_found()
+        return entry
+
     # --- operations staff ---------------------------------------------------------------------
 
     def dead_letters(self, state: str | None, limit: int, offset: int) -> tuple[list[dict], int]:
@@ -165,6 +192,24 @@ class NotifierService:
         if not replayed:
             raise conflict("dead_letter_not_dead")
         return self.repository.dead_letter(dead_letter_id)
+
+    def retry_delivery(self, delivery_id: str) -> dict:
+        """A delivery given up on (`failed`) is tried again at once and then retried as a new one
+        would be; 409 when it is not failed, holds nothing to send, or its webhook is gone."""
+        found = self.repository.delivery_summary(delivery_id)
+        if found is None:
+            raise not_found()
+        if found["state"] != "failed" or not found["sendable"]:
+            raise conflict("delivery_not_failed")
+        if found["channel"] == "webhook" and self.repository.webhook_for_sending(found["webhook_id"]) is None:
+            raise conflict("delivery_webhook_deleted")
+        now = self.clock()
+        window = self.settings.webhook_give_up_after if found["channel"] == "webhook" \
+            else self.settings.email_give_up_after
+        retried = self.repository.retry_failed_delivery(delivery_id, now, now + timedelta(seconds=window))
+        if retried is None:
+            raise conflict("delivery_not_failed")  # another retry came first
+        return retried
 
     def deliveries(self, state: str | None, limit: int, offset: int) -> tuple[list[dict], int]:
         """Deliveries by state, latest change first (`failed`: those given up on)."""
@@ -225,7 +270,11 @@ class NotifierService:
             deliveries = planned()
             wanted = {d["_id"] for d in deliveries}
             self.repository.forget_planned([d["_id"] for d in kept if d["_id"] not in wanted])
-            kept = [d for d in kept if d["_id"] in wanted]
+            # Sent with the webhook's secret as read now: one replaced since the cache was built
+            # signs this event (retries look the secret up again: see delivery.DeliveryWorker).
+            fresh = {d["_id"]: d.get("secret_encrypted") for d in deliveries}
+            kept = [{**d, "secret_encrypted": fresh[d["_id"]]} if d.get("channel") == "webhook" else d
+                    for d in kept if d["_id"] in wanted]
             # Planned from webhooks read after the event came: right for it whatever changes next.
             missing = [d for d in deliveries if d["_id"] not in written]
             if missing:

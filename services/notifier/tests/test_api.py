@@ -248,6 +248,55 @@ def test_receiver_down_for_a_while_then_up_gets_it_exactly_once(hook, publish):
     assert hook.event_ids() == [event["id"]]
 
 
+def test_a_replaced_secret_signs_every_call_from_then_on_retries_too(hook, bank, cafe, publish):
+    old_secret = hook.secret
+    hook.answer = 503
+    event = revocation()
+    publish(event)
+    eventually(lambda: hook.refused_outage >= 1, 15, message="a refused call")
+    # Replaced while the notification waits for its retry: the retry is signed with the new one.
+    replaced = bank.post(f"/api/notifier/webhooks/{hook.webhook_id}/secret")
+    assert replaced.status_code == 200, replaced.text
+    body = replaced.json()
+    assert body["id"] == hook.webhook_id and body["state"] == "active"
+    assert len(body["secret"]) >= 32 and body["secret"] != old_secret
+    assert body["secret"] not in bank.get("/api/notifier/webhooks").text
+    hook.secret, hook.answer = body["secret"], 200
+    eventually(lambda: hook.event_ids() == [event["id"]], 60, message="the retry signed with the new secret")
+    # The next event's first call too (the consumer's cached secret is not the one used).
+    following = revocation()
+    publish(following)
+    eventually(lambda: following["id"] in hook.event_ids(), 15, message="the next event, signed anew")
+    assert hook.refused_signature == 0
+    # Another organisation's webhook is not there for it; nobody else may replace it.
+    assert cafe.post(f"/api/notifier/webhooks/{hook.webhook_id}/secret").status_code == 404
+    assert bank.post(f"/api/notifier/webhooks/{uuid.uuid4().hex}/secret").status_code == 404
+
+    # The webhook's delivery log: the refused call, then the one that went through.
+    log = bank.get(f"/api/notifier/webhooks/{hook.webhook_id}/deliveries").json()
+    assert set(log) == {"items", "total", "limit", "offset"}
+    (delivery,) = [d for d in log["items"] if d["event_id"] == event["id"]]
+    assert delivery["state"] == "sent" and delivery["sent_at"] and delivery["event_type"] == event["type"]
+    calls = delivery["attempt_log"]
+    assert [c["status"] for c in calls][0] == 503 and calls[-1]["status"] == 204
+    assert [c["outcome"] for c in calls][-1] == "sent" and calls[0]["outcome"] == "retry"
+    assert not {"url", "secret_encrypted", "body", "worker"} & (set(delivery) | set(calls[0]))
+    assert cafe.get(f"/api/notifier/webhooks/{hook.webhook_id}/deliveries").status_code == 404
+
+
+def test_one_notification_of_the_inbox_opens_for_its_organisation_only(bank, cafe, publish, staff):
+    event = revocation()
+    publish(event)
+    listed = eventually(lambda: next((i for i in bank.get("/api/notifier/inbox").json()["items"]
+                                      if i["event_id"] == event["id"]), None), 15, message="the inbox entry")
+    opened = bank.get(f"/api/notifier/inbox/{listed['id']}")
+    assert opened.status_code == 200, opened.text
+    assert opened.json() == listed
+    assert cafe.get(f"/api/notifier/inbox/{listed['id']}").status_code == 404
+    assert staff.get(f"/api/notifier/inbox/{listed['id']}").status_code == 403
+    assert bank.get(f"/api/notifier/inbox/{uuid.uuid4().hex}").status_code == 404
+
+
 def test_institutions_told_of_accidents_prosecutor_only_when_someone_died(suite, publish):
     inspectorate = logged_in(suite, "head of the labour inspectorate", INSPECTORATE)
     prosecutor = logged_in(suite, "head of the prosecutor's office", PROSECUTOR)
@@ -327,6 +376,17 @@ def test_staff_see_deliveries_given_up_on_and_nobody_else_does(staff, bank, hook
     assert bank.get("/api/notifier/dead-letters", params={"state": "lost"}).status_code == 403
     assert bank.post("/api/notifier/dead-letters/no-such-letter/replay").status_code == 403
     assert staff.get("/api/notifier/deliveries", params={"state": "lost"}).status_code == 422
+
+    # The institution has fixed its receiver: staff try the delivery again, once.
+    hook.answer = 200
+    assert bank.post(f"/api/notifier/deliveries/{wanted}/retry").status_code == 403
+    retried = staff.post(f"/api/notifier/deliveries/{wanted}/retry")
+    assert retried.status_code == 202, retried.text
+    assert retried.json()["id"] == wanted and retried.json()["state"] in ("pending", "sending", "sent")
+    eventually(lambda: hook.event_ids() == [event["id"]], 15, message="the retried delivery")
+    again = staff.post(f"/api/notifier/deliveries/{wanted}/retry")
+    assert again.status_code == 409 and again.json()["code"] == "delivery_not_failed"
+    assert staff.post(f"/api/notifier/deliveries/{uuid.uuid4().hex}/retry").status_code == 404
 
 
 # --- a second consumer process on the same queue ------------------------------------------------
