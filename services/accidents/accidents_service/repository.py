@@ -145,17 +145,25 @@ class AccidentsRepository(MongoRepository):
         keep = [f"{report_id}|{term}" for term in terms]
         self.db[SEARCH_TERMS].delete_many({"report_id": report_id, "_id": {"$nin": keep}})
 
-    def report_ids_for(self, voen: str, options: list[tuple[str, str | None]]) -> set[str]:
+    def report_ids_for(self, voen: str, options: list[tuple[str, str | None]],
+                       limit: int = MAX_CANDIDATES) -> tuple[set[str], bool]:
         """Ids of the company's reports with a term satisfying one of `options`: (term, None) for
-        that exact term, (prefix, "prefix") for any term starting with it. Each option is one
-        look-up on the single-field index (an equality, or a range for a prefix)."""
+        that exact term, (prefix, "prefix") for any term starting with it, and whether that is all
+        of them (no option had more than `limit` terms). Each option is one look-up on the
+        single-field index (an equality, or a range for a prefix)."""
         ids: set[str] = set()
+        complete = True
         for term, kind in options:
             key = _term_key(voen, term)
             query = {"key": key} if kind is None else {"key": {"$gte": key, "$lt": key + "\uffff"}}
-            for doc in self.db[SEARCH_TERMS].find(query, {"report_id": 1}).limit(MAX_CANDIDATES):
+            found = 0
+            for doc in self.db[SEARCH_TERMS].find(query, {"report_id": 1}).limit(limit + 1):
+                found += 1
+                if found > limit:
+                    complete = False
+                    break
                 ids.add(doc["report_id"])
-        return ids
+        return ids, complete
 
     # --- registration numbers ---------------------------------------------------------------
 

@@ -568,3 +568,21 @@ def test_statistics_count_victims_and_withhold_small_cells(accidents):
     assert accidents.statistics(year=year - 5, district=None, group_by="activity")["total"] is None
     assert refusal(accidents.statistics, year=year, district="AZ-XX", group_by="month").errors == \
         {"district": ["unknown_district"]}
+
+
+@pytest.mark.parametrize("rare_up_to", [1, 200])
+def test_a_search_by_several_words_finds_the_same_whichever_word_is_rare(accidents, monkeypatch, rare_up_to):
+    """The reports of the rarest word are the candidates; when every word is common (here: more
+    than one term each), the words' reports are intersected. Either way the same reports."""
+    from accidents_service.service import reports as report_use_cases
+
+    monkeypatch.setattr(report_use_cases, "RAREST_WORD_LIMIT", rare_up_to)
+    a = accidents.create_report(HEAD, body())
+    c = accidents.create_report(HEAD, body(victims=[{"fin": THIRD_VICTIM, "outcome": "injured"},
+                                                    {"fin": VICTIM, "outcome": "injured"}]))
+    b = accidents.create_report(HEAD, body(victims=[{"fin": SECOND_VICTIM, "outcome": "died"}]))
+    assert search(accidents, q="nərmin həs") == [c["_id"], a["_id"]]
+    assert search(accidents, q="hesenova ismayilova") == [c["_id"]]
+    assert search(accidents, q="ismayilova ulviyye") == [c["_id"]]
+    assert search(accidents, q="hesenova quliyev") == []
+    assert b["_id"] not in search(accidents, q="nermin")

@@ -14,6 +14,10 @@ from egov_kit.signing import CANCELLED, PENDING
 from .. import documents, domain
 from .common import VICTIM_PURPOSE, UseCaseBase, raise_collected
 
+# A word borne by at most this many of a company's search terms is "rare": its reports are the
+# search's candidates (see ReportUseCases._candidates).
+RAREST_WORD_LIMIT = 200
+
 
 class ReportUseCases(UseCaseBase):
     # --- reading -----------------------------------------------------------------------------
@@ -44,14 +48,32 @@ class ReportUseCases(UseCaseBase):
             found = self.repository.report_by_number(search.number)
             ids = {found["_id"]} if found else set()
         else:
-            ids = None
-            for options in search.term_ranges():
-                matching = self.repository.report_ids_for(voen, options)
-                ids = matching if ids is None else ids & matching
-                if not ids:
-                    break
+            ids = self._candidates(voen, search)
         reports = [r for r in self.repository.history_of(sorted(ids or ()), voen, **filters) if search.matches(r)]
         return [self.shown(r) for r in reports[offset:offset + limit]], len(reports)
+
+    def _candidates(self, voen: str, search) -> set[str]:
+        """The reports a search by words may find. Every one is checked against all the words
+        afterwards, so the reports of the rarest word are enough: a family name borne by a few
+        victims is not intersected with a first name borne by hundreds. Only when every word is
+        common are the words' reports intersected."""
+        ranges = search.term_ranges()
+        rarest = None
+        for options in ranges:
+            ids, complete = self.repository.report_ids_for(voen, options, limit=RAREST_WORD_LIMIT)
+            if not ids:
+                return set()
+            if complete and (rarest is None or len(ids) < len(rarest)):
+                rarest = ids
+        if rarest is not None:
+            return rarest
+        ids: set[str] | None = None
+        for options in ranges:
+            matching, _ = self.repository.report_ids_for(voen, options)
+            ids = matching if ids is None else ids & matching
+            if not ids:
+                break
+        return ids or set()
 
     def find_person(self, caller: Principal, fin: str) -> dict:
         """The victims' section's FİN search (Zərərçəkənlər: "FİN daxil edib axtarış"): who the
