@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from cryptography.hazmat.primitives.serialization import Encoding
-from flask import Blueprint, Response, current_app, jsonify, render_template_string, request
+from flask import Blueprint, Response, current_app, jsonify, redirect, render_template_string, request, url_for
 
 from . import domain as d
 from .cards import card_file, sign_hash
@@ -135,7 +135,8 @@ def phone_page(phone: str):
     if request.method == "POST":
         try:
             _answer(identity.phone, request.form.get("request_id", ""), request.form.get("pin", ""))
-            message = ("ok", "Təsdiqləndi.")
+            # Post/redirect/get: the page that says so can look again for new requests safely.
+            return redirect(url_for("phone.phone_page", phone=phone, confirmed=1), 303)
         except SimError as refused:
             status = refused.status
             left = refused.extra.get("attempts_left")
@@ -143,6 +144,8 @@ def phone_page(phone: str):
             if refused.code == "invalid_pin" and left:
                 detail = f"{detail} Qalan cəhd: {left}."
             message = ("error", detail)
+    elif request.args.get("confirmed"):
+        message = ("ok", "Təsdiqləndi.")
     pending = [_shown(s) for s in _sim().sessions.pending_on(identity.phone)]
     page = render_template_string(PAGE, identity=identity, phone=identity.phone, pending=pending, message=message)
     return Response(page, status=status, mimetype="text/html")
@@ -220,8 +223,9 @@ PAGE = """<!doctype html>
 </main>
 <script>
   // While nothing waits on the phone, look again every 2 seconds (never while a PIN is typed).
-  if (document.querySelector("[data-idle]")) {
-    setTimeout(function () { if (!document.activeElement || document.activeElement.tagName !== "INPUT") location.reload(); }, 2000);
+  // A refused PIN's page stays as it is (a reload would send the form again).
+  if (document.querySelector("[data-idle]") && !{{ "true" if message and message[0] == "error" else "false" }}) {
+    setTimeout(function () { if (!document.activeElement || document.activeElement.tagName !== "INPUT") location.replace(location.href); }, 2000);
   }
 </script>
 </body>

@@ -101,9 +101,9 @@ def test_the_head_fills_the_five_sections_uploads_a_scan_and_sends(browser, port
         scan = tmp_path / "dövlət qeydiyyatı şəhadətnaməsi.pdf"
         scan.write_bytes(scanned_pdf())
         page.set_input_files("#f-file", str(scan))
+        assert page.locator("[data-upload-progress]").count() == 1  # shown while the file goes up
         with page.expect_navigation():
             page.click("button:has-text('Yüklə')")
-            page.wait_for_selector("[data-upload-progress]:not([hidden])", state="attached")
         assert "yükləndi" in page.locator(".notice-success").inner_text()
         assert "dövlət qeydiyyatı şəhadətnaməsi.pdf" in page.locator("table").inner_text()
         checks.page(page, "ins-04-documents")
