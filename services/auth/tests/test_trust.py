@@ -20,6 +20,15 @@ from egov_kit import pki
 NOW = datetime.now(timezone.utc)
 
 
+@pytest.fixture(scope="module", autouse=True)
+def now_when_the_module_runs():
+    """NOW taken when these tests start (before the module's other fixtures), not at import: a
+    long run imports every module minutes before it reaches this one, and certificates made now
+    would not yet be valid at an earlier NOW."""
+    global NOW
+    NOW = datetime.now(timezone.utc)
+
+
 @pytest.fixture(scope="module")
 def ca() -> pki.CertKey:
     return pki.generate_ca("Trusted test CA")
