@@ -101,9 +101,16 @@ def test_the_head_fills_the_five_sections_uploads_a_scan_and_sends(browser, port
         scan = tmp_path / "dövlət qeydiyyatı şəhadətnaməsi.pdf"
         scan.write_bytes(scanned_pdf())
         page.set_input_files("#f-file", str(scan))
-        assert page.locator("[data-upload-progress]").count() == 1  # shown while the file goes up
+        # What the progress said is kept across the page's reload (the upload may be over at once).
+        page.evaluate("""() => {
+            const box = document.querySelector('[data-upload-progress]');
+            new MutationObserver(() => {
+                if (!box.hidden) { sessionStorage.setItem('uploadProgress', box.textContent.trim()); }
+            }).observe(box, {attributes: true, childList: true, subtree: true, characterData: true});
+        }""")
         with page.expect_navigation():
             page.click("button:has-text('Yüklə')")
+        assert re.match(r"Yüklənir: \d+%|Fayl yoxlanılır", page.evaluate("sessionStorage.getItem('uploadProgress')") or "")
         assert "yükləndi" in page.locator(".notice-success").inner_text()
         assert "dövlət qeydiyyatı şəhadətnaməsi.pdf" in page.locator("table").inner_text()
         checks.page(page, "ins-04-documents")
