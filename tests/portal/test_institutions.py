@@ -150,6 +150,13 @@ def test_the_bank_reads_a_revocation_in_its_inbox(bank, portal, certificates, ch
     assert "Arayış sahibi arayışı deaktiv edib" in details
     assert "artıq etibarlı deyil" in page.locator(".notice").first.inner_text()
     checks.page(page, "inst-02-notification")
+    # What it links to: the certificate's check, which finds it no longer valid.
+    entry_url = page.url
+    page.click("text=Arayışı yoxla")
+    page.wait_for_url(re.compile(r"/certificates/verify/"))
+    assert page.locator("[data-result]").get_attribute("data-result") == "not_valid"
+    checks.shot(page, "inst-02b-certificate-check")
+    page.goto(entry_url)
 
     # On a phone's screen, nothing scrolls sideways.
     page.set_viewport_size({"width": 360, "height": 740})

@@ -52,13 +52,13 @@ def entry(entry_id):
 
 
 def _verification_page(entry: dict) -> str | None:
-    """Where a revoked certificate is checked by its number: the certificates pages' verification,
-    when the portal has it."""
+    """Where a revoked certificate is checked by its number: the certificates pages' check, the page
+    its printed link opens (when the portal has it)."""
     number = (entry.get("data") or {}).get("number")
     if entry.get("type") != "certificates.certificate.revoked" or not number:
         return None
     try:
-        return url_for("certificates.verify", number=number)
+        return url_for("certificates.verify_link", number=number)
     except BuildError:
         return None
 
