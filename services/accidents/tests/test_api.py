@@ -500,3 +500,24 @@ def test_the_openapi_document_describes_the_service(suite):
     assert any(p["name"] == "Idempotency-Key" for p in post["parameters"])
     assert "/api/accidents/reports/{report_id}/signature" in spec["paths"]
     assert "/api/accidents/statistics" in spec["paths"]
+
+
+def test_the_second_part_of_a_signature_shows_the_code_the_phone_asks_now(head, people):
+    """A report is signed in two parts (its content, then its PDF): the phone asks twice, each time
+    with a code of its own, and the signature's state shows the one the phone shows now."""
+    report = create(head, payload())
+    path = f"{BASE}/reports/{report['id']}/signature"
+    signer = people["head"]
+    phone = f"/api/asan-sim/phones/{signer['phone']}/requests"
+    started = head.post(path, json={}).json()
+    assert head.confirm_on_phone(signer["phone"], started["verification_code"], signer["pin2"],
+                                 kind="sign").status_code == 200
+
+    def second_part():
+        polled = head.get(path).json()  # polling is what has auth ask for the next part
+        asked = [item for item in head.get(phone).json() if item["kind"] == "sign"]
+        return (polled, asked[0]) if asked and polled["state"] == "pending" else None
+    polled, asked = eventually(second_part, timeout=15, message="the phone asking for the second part")
+    assert polled["verification_code"] == asked["verification_code"]
+    assert head.post(f"{phone}/{asked['request_id']}", json={"pin": signer["pin2"]}).status_code == 200
+    assert poll_until_final(head, path).json()["state"] == "confirmed"

@@ -146,7 +146,12 @@ class SigningUseCases(UseCaseBase):
                                                   {f"signing.{key}": value for key, value in step.items()})
             report = moved or report
             attempt = (moved or {}).get("signing") or {**attempt, **step}
-        return self._answer(report, attempt)
+        pending = self._answer(report, attempt)
+        # A report is signed in two parts: the phone asks again ("2/2") with a code of its own,
+        # and the person compares the one it shows now.
+        if remote == PENDING and answer.get("verification_code"):
+            pending["verification_code"] = answer["verification_code"]
+        return pending
 
     @staticmethod
     def _answer(report: dict, attempt: dict) -> dict:
