@@ -94,21 +94,12 @@ def act_for_company(base: str, cookie: str) -> tuple[str, dict]:
         return re.search(r'name="csrf_token" value="([^"]+)"', browser.get(f"{base}{path}", timeout=30).text).group(1)
 
     browser.post(f"{base}/account/role", data={"csrf_token": token("/"), "voen": COMPANY, "next": "/"}, timeout=30)
-    # The manual's first step: the head grants himself the authority (on a fresh stack nobody has;
-    # a second grant is refused and changes nothing).
-    browser.post(f"{base}/contracts/authorities/new?self=1", timeout=30, data={
-        "csrf_token": token("/contracts/authorities/new?self=1"), "kind": "indefinite",
-        "scopes": ["contracts", "accidents", "insurers", "notifications"]})
     when = time.strftime("%d.%m.%Y")
     opened = browser.post(f"{base}/accidents/new", timeout=30, allow_redirects=False, data={
         "csrf_token": token("/accidents/new"), "incident.date": when, "incident.time": "00:00",
         "incident.district_code": "AZ-SA", "incident.address": "İpəkyolu küç. 3",
         "incident.description": "Ölçmə üçün qaralama."})
-    found = re.search(r"/accidents/reports/(\w+)/", opened.headers.get("Location", ""))
-    if found is None:
-        raise SystemExit(f"the portal did not open a draft report ({opened.status_code}): is {COMPANY}'s head "
-                         "allowed to report accidents?")
-    report_id = found.group(1)
+    report_id = re.search(r"/accidents/reports/(\w+)/", opened.headers.get("Location", "")).group(1)
     started = browser.post(f"{base}/insurers/applications", timeout=30, allow_redirects=False,
                            data={"csrf_token": token("/insurers")})
     match = re.search(r"/insurers/applications/(\w+)/", started.headers.get("Location", ""))
