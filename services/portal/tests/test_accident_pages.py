@@ -2,7 +2,7 @@
 of what keeps a draft from being sent, in the form's order and linked to the field to fix."""
 from __future__ import annotations
 
-from portal_service.features.accidents.views import missing_links, parse_clock
+from portal_service.features.accidents.routes import missing_links, parse_clock
 
 
 def test_a_time_of_day_is_read_as_people_type_it():

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from portal_service.api import ApiProblem
-from portal_service.features.institutions import views
+from portal_service.features.institutions import routes
 
 INSPECTORATE = {"voen": "1400245611", "name": "Dövlət Əmək Müfəttişliyi Xidməti", "role": "head"}
 ACCIDENT = {
@@ -41,7 +41,7 @@ def answering(monkeypatch, answer):
         if isinstance(answer, Exception):
             raise answer
         return answer
-    monkeypatch.setattr(views, "call", call)
+    monkeypatch.setattr(routes, "call", call)
     return calls
 
 

@@ -248,4 +248,4 @@ register({
     "acc_group_body_part": ("bədənin hissəsi üzrə (ESAW)", "by part of body (ESAW)"),
 })
 
-from . import views  # noqa: E402,F401 - the pages, registered on bp
+from . import routes  # noqa: E402,F401 - the pages, registered on bp

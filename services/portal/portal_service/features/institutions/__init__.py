@@ -16,4 +16,4 @@ bp = Blueprint("institutions", __name__, template_folder="templates")
 NAV = [{"endpoint": "institutions.index", "label": "nav_institutions", "order": 7, "when": "logged_in"},
        {"endpoint": "institutions.dead_letters", "label": "nav_operations", "order": 9, "when": "staff"}]
 
-from . import operations, views  # noqa: E402,F401 - the views, on bp
+from . import operations, routes  # noqa: E402,F401 - the pages, on bp

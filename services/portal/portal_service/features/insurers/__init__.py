@@ -166,4 +166,4 @@ register({
     "ins_enter_voen": ("VÖEN daxil edilməlidir.", "Enter the VÖEN."),
 })
 
-from . import views  # noqa: E402,F401 - the pages, registered on bp
+from . import routes  # noqa: E402,F401 - the pages, registered on bp
