@@ -48,56 +48,8 @@
     var button = form.querySelector("button[type=submit]");
     var inputs = { card_file: fileInput, pin: pinInput };
 
-    function clearErrors() {
-      document.querySelector("[data-error-slot]").innerHTML = "";
-      form.querySelectorAll("[data-group]").forEach(function (group) {
-        group.classList.remove("form-group-error");
-        group.querySelector("[data-field-errors]").innerHTML = "";
-      });
-      [fileInput, pinInput].forEach(function (input) { input.removeAttribute("aria-invalid"); });
-    }
-
-    function showErrors(errors) {
-      var summary = document.createElement("div");
-      summary.className = "error-summary";
-      summary.setAttribute("role", "alert");
-      summary.setAttribute("tabindex", "-1");
-      var title = document.createElement("h2");
-      title.className = "error-summary-title";
-      title.textContent = messages.error_summary_title;
-      var list = document.createElement("ul");
-      list.className = "error-summary-list";
-      errors.forEach(function (error) {
-        var item = document.createElement("li");
-        var input = inputs[error.field];
-        if (input) {
-          var link = document.createElement("a");
-          link.href = "#" + input.id;
-          link.textContent = error.text;
-          link.addEventListener("click", function (event) { event.preventDefault(); input.focus(); });
-          item.appendChild(link);
-          var group = form.querySelector("[data-group='" + error.field + "']");
-          group.classList.add("form-group-error");
-          var message = document.createElement("p");
-          message.className = "error-message";
-          message.id = input.id + "-error";
-          var prefix = document.createElement("span");
-          prefix.className = "visually-hidden";
-          prefix.textContent = messages.error_prefix + " ";
-          message.appendChild(prefix);
-          message.appendChild(document.createTextNode(error.text));
-          group.querySelector("[data-field-errors]").appendChild(message);
-          input.setAttribute("aria-invalid", "true");
-        } else {
-          item.textContent = error.text;
-        }
-        list.appendChild(item);
-      });
-      summary.appendChild(title);
-      summary.appendChild(list);
-      document.querySelector("[data-error-slot]").appendChild(summary);
-      summary.focus();
-    }
+    var errorUi = card.formErrors(form, inputs, messages);
+    var clearErrors = errorUi.clear, showErrors = errorUi.show;
 
     function busy(text) {
       status.hidden = !text;
