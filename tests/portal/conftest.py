@@ -43,8 +43,31 @@ def browser():
         pytest.fail(f"axe-core is missing ({AXE}): `make test` runs npm ci in tests/portal", pytrace=False)
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        _OPEN_BROWSERS.append(chromium)
         yield chromium
+        _OPEN_BROWSERS.remove(chromium)
         chromium.close()
+
+
+_OPEN_BROWSERS: list = []
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """When a browser test fails, what each open tab showed at that moment: its address and text
+    in the report, a screenshot beside the others (a failure in CI can then be read, not guessed)."""
+    outcome = yield
+    report = outcome.get_result()
+    if not report.failed or not _OPEN_BROWSERS:
+        return
+    for c, context in enumerate(_OPEN_BROWSERS[0].contexts):
+        for p, tab in enumerate(context.pages):
+            try:
+                text = tab.locator("body").inner_text(timeout=2_000)[:1500]
+                tab.screenshot(path=str(SCREENSHOTS / f"failed-{item.name}-{c}-{p}.png"), timeout=5_000)
+            except Exception as error:  # noqa: BLE001 - a closing tab says what it can
+                text = f"(not readable: {error})"
+            report.sections.append((f"tab {c}.{p} at {report.when}: {tab.url}", text))
 
 
 @pytest.fixture(scope="package")
@@ -128,3 +151,27 @@ def login_with_card(page, portal: str, card: Path, pin: str, next_path: str = "/
     page.fill("#f-pin", pin)
     page.click("button[type=submit]")
     page.wait_for_url(re.compile(re.escape(portal) + re.escape(next_path) + r"(\?.*)?$"))
+
+
+def confirm_on_phone(phone, code: str, pin: str, asks_for: str | None = None) -> None:
+    """On the simulator's phone page: the request showing `code` answered with `pin`, as a person
+    who compares the codes would. Other requests may wait on the same phone at the same time (a
+    test person is shared across the suite), so the first form on the page is not necessarily
+    ours; and a page that shows another request does not look again by itself, so it is reloaded
+    (the page's "Yenilə") until ours is there — a signature's second part reaches the phone only
+    when the service has seen the first confirmed."""
+    from devtools.pytest_plugin import eventually
+
+    request = phone.locator("section", has_text=code)
+
+    def shown() -> bool:
+        if request.count():
+            return True
+        phone.reload()
+        return request.count() > 0
+    eventually(shown, timeout=30, interval=0.5, message=f"the request with code {code} on the phone")
+    if asks_for:
+        assert asks_for in request.inner_text()
+    request.locator("input[name=pin]").fill(pin)
+    request.locator("button:has-text('Təsdiq et')").click()
+    phone.wait_for_selector("text=Təsdiqləndi.")

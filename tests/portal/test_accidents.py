@@ -17,7 +17,7 @@ import pytest
 from devtools.client import ApiSession, sim_identity
 from devtools.pytest_plugin import eventually
 
-from conftest import card_file, login_with_card
+from conftest import card_file, confirm_on_phone, login_with_card
 
 CAFE = "1701100561"                                      # "Ağ Səhər" café, headed by Çingiz Hüseynov
 HEAD = sim_identity(label="head of 1 company (cafe)")
@@ -195,18 +195,17 @@ def test_a_representative_reports_an_accident_with_two_victims_and_signs_it_on_t
     phone = page.context.new_page()
     phone.goto(f"{portal}/api/asan-sim/phones/{quote(REP['phone'])}")
     phone.wait_for_selector(f"text={code}")
-    assert "İmzalama sorğusu" in phone.locator("main").inner_text()
-    phone.fill("input[name=pin]", REP["pin2"])
-    phone.click("button:has-text('Təsdiq et')")
-    phone.wait_for_selector("text=Təsdiqləndi.")
+    assert "İmzalama sorğusu" in phone.locator("section", has_text=code).inner_text()
+    confirm_on_phone(phone, code, REP["pin2"])
 
+    # The second part asks with a code of its own, shown on the portal's page as it comes (the
+    # first request, answered, is no longer on the phone).
     def second_request():
+        shown = page.locator("[data-code]").inner_text().strip()
         phone.reload()
-        return phone.locator("input[name=pin]").count() > 0
-    eventually(second_request, timeout=20, interval=0.5, message="the phone's second signing request")
-    phone.fill("input[name=pin]", REP["pin2"])
-    phone.click("button:has-text('Təsdiq et')")
-    phone.wait_for_selector("text=Təsdiqləndi.")
+        return shown if phone.locator("section", has_text=shown).count() else None
+    second_code = eventually(second_request, timeout=20, interval=0.5, message="the phone's second signing request")
+    confirm_on_phone(phone, second_code, REP["pin2"])
     phone.close()
 
     # Back on the portal the page noticed by itself: sent, under its registration number.

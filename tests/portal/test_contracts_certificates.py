@@ -19,7 +19,7 @@ from devtools.client import ApiSession, sim_identity
 from devtools.pytest_plugin import eventually
 from egov_kit.clock import baku_today
 
-from conftest import card_file, login_with_card
+from conftest import card_file, confirm_on_phone, login_with_card
 
 HEAD = sim_identity(label="head of 3 companies")            # Məmmədov İlqar
 REPRESENTATIVE = sim_identity(label="employee / representative 2")  # Quliyev Söhrab
@@ -68,9 +68,7 @@ def head_page(browser, portal, checks):
     code = page.locator("[data-code]").inner_text().strip()
     phone = context.new_page()
     phone.goto(f"{portal}/api/asan-sim/phones/{HEAD['phone']}")
-    phone.wait_for_selector(f"text={code}")
-    phone.fill("input[name=pin]", HEAD["pin1"])
-    phone.click("button:has-text('Təsdiq et')")
+    confirm_on_phone(phone, code, HEAD["pin1"])
     page.wait_for_url(portal + "/")
     phone.close()
     # The company's role, chosen at the top of the page (manual 2.5).
@@ -103,12 +101,7 @@ def confirm_signing_on_the_phone(page, portal: str, person: dict) -> None:
         if code in confirmed:
             page.wait_for_timeout(300)
             continue
-        phone.wait_for_selector(f"section:has-text('{code}')")
-        section = phone.locator(f"section:has-text('{code}')")
-        assert "PİN2" in section.inner_text()
-        section.locator("input[name=pin]").fill(person["pin2"])
-        section.locator("button:has-text('Təsdiq et')").click()
-        phone.wait_for_selector("text=Təsdiqləndi")
+        confirm_on_phone(phone, code, person["pin2"], asks_for="PİN2")
         confirmed.add(code)
         # The portal goes on by itself, or shows the next part's code.
         eventually(lambda: _moved_on(page, confirmed), timeout=20, interval=0.2,

@@ -15,7 +15,7 @@ import requests
 from devtools.client import sim_identity
 from devtools.pytest_plugin import eventually
 
-from conftest import card_file, login_with_card
+from conftest import card_file, confirm_on_phone, login_with_card
 
 HEAD = sim_identity(label="head of 3")          # Məmmədov İlqar, head of three companies
 EMPLOYEE = sim_identity(label="employee 3")     # Həsənova Nərmin
@@ -47,9 +47,7 @@ def test_log_in_with_asan_imza_playing_the_phone_in_a_second_tab(portal, context
     phone.wait_for_load_state()
     phone.wait_for_selector(f"text={code}")
     checks.page(phone, "05-simulator-phone")
-    phone.fill("input[name=pin]", HEAD["pin1"])
-    phone.click("button:has-text('Təsdiq et')")
-    phone.wait_for_selector("text=Təsdiqləndi.")
+    confirm_on_phone(phone, code, HEAD["pin1"])
 
     # Back on the portal: the page noticed by itself and went on, logged in.
     page.wait_for_url(portal + "/", timeout=20_000)
