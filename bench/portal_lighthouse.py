@@ -45,8 +45,9 @@ PUBLIC_PAGES = [("home", "/"), ("log-in", "/login"), ("Asan İmza log-in", "/log
                 ("card log-in", "/login/card"), ("developers", "/developers"), ("accidents", "/accidents"),
                 ("accident statistics", "/accidents/statistics"), ("insurers", "/insurers"),
                 ("account number", "/insurers/account-number"), ("API reference", "/developers/reference"),
-                # Redoc's bundle (1.1 MB, about 330 KB compressed) is on this page alone.
-                ("API ref. (Redoc)", "/developers/reference/notifier")]
+                ("API ref. (contracts)", "/developers/reference/contracts"),
+                # Redoc's bundle (1.1 MB, about 330 KB compressed) is on this view alone.
+                ("API ref. in Redoc", "/developers/reference/notifier/redoc")]
 PRIVATE_PAGES = [("home, logged in", "/"), ("my data", "/my-data"), ("contracts", "/contracts"),
                  ("certificates", "/certificates"), ("my data, English", "/my-data?lang=en")]
 PERSON = "head of 3"

@@ -28,7 +28,7 @@ def test_the_vendored_redoc_is_the_version_pinned():
 
 
 def _bundle_path(client) -> str:
-    html = client.get("/developers/reference/contracts").get_data(as_text=True)
+    html = client.get("/developers/reference/contracts/redoc").get_data(as_text=True)
     return re.search(r'src="([^"]+/redoc\.standalone\.js)"', html).group(1)
 
 
@@ -46,14 +46,22 @@ def test_redoc_is_sent_compressed_when_the_browser_takes_it_and_never_from_elsew
     assert client.get(re.sub(r"/assets/[0-9a-f]+/", "/assets/000000000000/", path)).status_code == 404
 
 
-def test_only_the_reference_pages_relax_the_style_policy(client):
-    assert "'unsafe-inline'" in client.get("/developers/reference/auth").headers["Content-Security-Policy"]
+def test_only_the_redoc_view_relaxes_the_style_policy(client):
+    assert "'unsafe-inline'" in client.get("/developers/reference/auth/redoc").headers["Content-Security-Policy"]
     for path in ("/developers", "/developers/reference"):
         response = client.get(path)
         assert response.status_code == 200
         assert "'unsafe-inline'" not in response.headers["Content-Security-Policy"]
         assert "redoc" not in response.get_data(as_text=True)
     assert client.get("/developers/reference/portal").status_code == 404
+    assert client.get("/developers/reference/portal/redoc").status_code == 404
+
+
+def test_a_reference_whose_document_cannot_be_fetched_is_a_page_that_says_so(client):
+    # Nothing listens behind this app: the service's document is unavailable, not a crash.
+    response = client.get("/developers/reference/contracts")
+    assert response.status_code == 503 and response.mimetype == "text/html"
+    assert "Traceback" not in response.get_data(as_text=True)
     assert client.get("/developers/reference?service=notifier").headers["Location"].endswith(
         "/developers/reference/notifier")
 

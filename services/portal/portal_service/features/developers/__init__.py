@@ -2,15 +2,19 @@
 a notification looks like, checking `X-Egov-Signature` (short examples in six languages, kept in
 examples/ and shown as they are, the Python, Node and Java ones run against the notifier's own
 signatures by the tests), stale timestamps, duplicates, retries — and the API reference of every
-service, rendered in the browser from its OpenAPI document by Redoc.
+service, drawn on the server from its OpenAPI document (reference.py), as an ordinary page: every
+operation, parameter, body, answer and schema, readable without JavaScript and light on a phone.
 
-Redoc (npm `redoc`, pinned in services/portal/vendor/package.json) is vendored as its standalone
-bundle under static/redoc/. It is about a megabyte, so only the reference pages load it, and they
-send it gzip-compressed (about a third of that) when the browser accepts it."""
+The same document can also be read in Redoc (npm `redoc`, pinned in
+services/portal/vendor/package.json, vendored as its standalone bundle under static/redoc/): an
+interactive view with search, one link away. Its bundle is about a megabyte, so only that view
+loads it, gzip-compressed (about a third of that) when the browser accepts it."""
 from __future__ import annotations
 
 import gzip
 import hashlib
+import threading
+import time
 from functools import lru_cache
 from pathlib import Path
 
@@ -18,8 +22,10 @@ from flask import Blueprint, abort, current_app, make_response, redirect, render
 
 from egov_kit.catalogue import API_NAMES
 
+from ...api import ApiProblem, ApiUnavailable
 from ...messages import register
-from ...web import CSP, ONE_YEAR, STATIC_DIR
+from ...web import CSP, ONE_YEAR, STATIC_DIR, call
+from . import reference as openapi
 
 bp = Blueprint("developers", __name__, template_folder="templates", url_prefix="/developers")
 NAV = [{"endpoint": "developers.index", "label": "nav_developers", "order": 8, "when": "always"}]
@@ -59,12 +65,57 @@ register({
     "dev_breadcrumbs": ("Naviqasiya zənciri", "Breadcrumbs"),
     "dev_contents": ("Mündəricat", "Contents"),
     "dev_examples_label": ("Nümunələr", "Examples"),
+    "dev_ref_api": ("API", "API"),
+    "dev_ref_version": ("versiya", "version"),
+    "dev_ref_interactive": ("İnteraktiv görünüş", "Interactive view"),
+    "dev_ref_redoc": ("Redoc ilə axtarışlı görünüş (böyük fayl, təxminən 330 KB)",
+                      "Redoc, with search (a large file, about 330 KB)"),
+    "dev_ref_how": ("Hər əməliyyatın ünvanı, kimin çağıra biləcəyi, parametrləri, sorğunun gövdəsi və cavabları "
+                    "aşağıdadır; sxemlərin adları onların sahələrinə keçid verir. Mətnlər API-nin öz dilindədir "
+                    "(ingiliscə). Xəta cavabları application/problem+json sənədləridir, Accept-Language: az "
+                    "ilə azərbaycanca.",
+                    "Each operation's path, who may call it, its parameters, request body and answers are below; "
+                    "a schema's name links to its fields. The texts are the API's own (English). Errors are "
+                    "application/problem+json documents, in Azerbaijani with Accept-Language: az."),
+    "dev_ref_operations": ("Əməliyyatlar", "Operations"),
+    "dev_ref_caller": ("Kim çağıra bilər", "Who may call it"),
+    "dev_ref_token": ("sorğu Authorization: Bearer tokeni ilə", "the request carries an Authorization: Bearer token"),
+    "dev_caller_public": ("hər kəs, tokensiz", "anyone, no token needed"),
+    "dev_caller_logged_in": ("daxil olmuş hər kəs (şəxs, əməkdaş və ya xidmət)", "anyone logged in (a person, staff or a service)"),
+    "dev_caller_person": ("daxil olmuş şəxs özü üçün", "a logged-in person, for themselves"),
+    "dev_caller_staff": ("nazirliyin əməkdaşı", "the ministry's staff"),
+    "dev_caller_company_head": ("şirkətin rəhbəri (rolu seçilmiş)", "the company's head (role chosen)"),
+    "dev_caller_company_acting": ("şirkətin rəhbəri və ya səlahiyyətli nümayəndəsi",
+                                  "the company's head or an authorised representative"),
+    "dev_caller_service": ("xidmət: {services}", "service: {services}"),
+    "dev_caller_any_service": ("suitin istənilən xidməti (xidmət tokeni ilə)", "any service of the suite (service token)"),
+    "dev_caller_other": ("bax: kod", "see the code"),
+    "dev_ref_scope": ("Səlahiyyətin sahəsi", "Authority's scope"),
+    "dev_ref_parameters": ("Parametrlər", "Parameters"),
+    "dev_ref_body": ("Sorğunun gövdəsi", "Request body"),
+    "dev_ref_responses": ("Cavablar", "Responses"),
+    "dev_ref_headers": ("başlıqlar", "headers"),
+    "dev_ref_see_common": ("ümumi cavablara baxın", "see the common responses"),
+    "dev_ref_common": ("Ümumi cavablar", "Common responses"),
+    "dev_ref_common_text": ("Bir çox əməliyyatın eyni cür verdiyi cavablar.",
+                            "Answers many operations give the same way."),
+    "dev_ref_schemas": ("Sxemlər", "Schemas"),
+    "dev_ref_schemas_text": ("Sorğu və cavab gövdələrinin sahələri. İç-içə obyektlərin sahələri valideyn.sahə "
+                             "kimi göstərilir.",
+                             "The fields of request and response bodies. Fields of nested objects are shown as "
+                             "parent.field."),
+    "dev_ref_name": ("Ad", "Name"),
+    "dev_ref_field": ("Sahə", "Field"),
+    "dev_ref_type": ("Tip", "Type"),
+    "dev_ref_meaning": ("Mənası", "Meaning"),
+    "dev_ref_required": ("mütləqdir", "required"),
+    "dev_ref_no_fields": ("Sahəsi yoxdur.", "No fields."),
 })
 
 
 @bp.context_processor
 def _helpers():
-    return {"api_names": API_NAMES}
+    return {"api_names": API_NAMES, "schema_anchor": openapi.schema_anchor}
 
 
 @lru_cache(maxsize=None)
@@ -107,9 +158,60 @@ def reference_index():
 def reference(service):
     if service not in API_NAMES:
         abort(404)
-    response = make_response(render_template("developers/reference.html", service=service,
-                                              spec_url=f"/api/{service}/openapi.json", redoc_url=redoc_url()))
+    html = render_template("developers/reference.html", service=service, ref=_reference_of(service),
+                           spec_url=spec_url(service))
+    return compressed(html)
+
+
+@bp.get("/reference/<service>/redoc")
+def redoc_view(service):
+    if service not in API_NAMES:
+        abort(404)
+    response = make_response(render_template("developers/redoc.html", service=service, spec_url=spec_url(service),
+                                              redoc_url=redoc_url()))
     response.headers["Content-Security-Policy"] = REFERENCE_CSP
+    return response
+
+
+def spec_url(service: str) -> str:
+    return f"/api/{service}/openapi.json"
+
+
+# --- the services' OpenAPI documents, fetched through the gateway and kept a few minutes -----------
+
+DOCUMENT_TTL_SECONDS = 300
+_documents: dict[str, tuple[float, dict]] = {}
+_documents_lock = threading.Lock()
+
+
+def _reference_of(service: str) -> dict:
+    """The page's content for a service: its document as the gateway serves it, drawn once per
+    few minutes (a deployment's new document shows after at most that long)."""
+    with _documents_lock:
+        kept = _documents.get(service)
+    if kept and time.monotonic() - kept[0] < DOCUMENT_TTL_SECONDS:
+        return kept[1]
+    try:
+        document = call("GET", spec_url(service), auth=False)
+    except ApiProblem as problem:
+        raise ApiUnavailable(f"openapi {problem.status}") from None
+    if not isinstance(document, dict):
+        raise ApiUnavailable("openapi: not a document")
+    drawn = openapi.build(document)
+    with _documents_lock:
+        _documents[service] = (time.monotonic(), drawn)
+    return drawn
+
+
+def compressed(html: str):
+    """A large public page gzip-compressed for browsers that take it. Only pages like this one,
+    which reflect nothing a visitor sends, are compressed: a page that echoes input next to a
+    secret (a CSRF token) must not be (BREACH)."""
+    response = make_response(html)
+    response.headers["Vary"] = "Accept-Encoding"
+    if "gzip" in request.headers.get("Accept-Encoding", "") and len(html) > 2048:
+        response.set_data(gzip.compress(response.get_data(), compresslevel=6))
+        response.headers["Content-Encoding"] = "gzip"
     return response
 
 
