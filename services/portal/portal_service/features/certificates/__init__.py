@@ -11,7 +11,8 @@ from ...api import ApiProblem
 from ...forms import FormErrors, from_problem
 from ...messages import t
 from ...web import call, login_required
-from ..contracts.util import PAGE_SIZE, choices, directory, merged, named, offset_arg, parse_day, passed_file, tell
+from ..contracts.formats import parse_day
+from ..contracts.shared import PAGE_SIZE, choices, directory, merged, named, offset_arg, passed_file, tell
 from . import texts  # noqa: F401 - registers the feature's texts
 
 bp = Blueprint("certificates", __name__, template_folder="templates", url_prefix="/certificates")

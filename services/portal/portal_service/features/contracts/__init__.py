@@ -17,8 +17,8 @@ from ...forms import FormErrors, from_problem
 from ...messages import t
 from ...web import acting_for, call, login_required, me
 from . import texts  # noqa: F401 - registers the feature's texts
-from .util import (PAGE_SIZE, choices, form_day, format_manat, merged, normalise_money, offset_arg, parse_day,
-                   passed_file, tell, told)
+from .formats import form_day, format_manat, normalise_money, parse_day
+from .shared import PAGE_SIZE, choices, merged, offset_arg, passed_file, tell, told
 
 bp = Blueprint("contracts", __name__, template_folder="templates", url_prefix="/contracts")
 NAV = [{"endpoint": "contracts.index", "label": "nav_contracts", "order": 1, "when": "logged_in"}]
