@@ -1,20 +1,34 @@
-"""What the contracts and certificates pages share besides dates and money (formats.py): list
-pages, the page's own form errors merged with the API's, the registry's directories in the
-person's language, files passed through from the API, and the one-time messages shown after an
-action."""
+"""What the contracts and certificates pages share besides dates and money (formats.py): the
+company acted for, list pages, the page's own form errors merged with the API's, the registry's
+directories in the person's language, files passed through from the API, and the one-time
+messages shown after an action."""
 from __future__ import annotations
 
 import re
 import threading
 import time
 
-from flask import Response, flash, g, get_flashed_messages, request
+from flask import Response, abort, flash, g, get_flashed_messages, request
 
 from ...api import ApiProblem
 from ...forms import FormErrors
-from ...web import call, send
+from ...web import acting_for, call, me, send
 
 PAGE_SIZE = 20
+
+
+def acting_company() -> dict | None:
+    """The company the person acts for now, as the header's role chooser knows it."""
+    voen = acting_for()
+    person = me() or {}
+    return next((c for c in person.get("companies", []) if c.get("voen") == voen), None) if voen else None
+
+
+def company_required() -> dict:
+    company = acting_company()
+    if company is None:
+        abort(403)
+    return company
 
 
 def merged(own: FormErrors, api: FormErrors) -> FormErrors:
