@@ -48,7 +48,7 @@
     var button = form.querySelector("button[type=submit]");
     var inputs = { card_file: fileInput, pin: pinInput };
 
-    var errorUi = card.formErrors(form, inputs, messages);
+    var errorUi = window.EgovPortal.formErrors(form, inputs, messages);
     var clearErrors = errorUi.clear, showErrors = errorUi.show;
 
     function busy(text) {
