@@ -18,6 +18,13 @@ ISSUE_FIELDS = ["contract_id", "type", "valid_until", "mobile", "email", "email_
 ORGANISATIONS_SHOWN = 10
 
 
+def _paged(path: str, template: str):
+    """A list the API hands out a page at a time (the history, the verification histories)."""
+    offset = offset_arg()
+    page = call("GET", path, params={"limit": PAGE_SIZE, "offset": offset})
+    return render_template(template, page=page, offset=offset, size=PAGE_SIZE)
+
+
 @bp.get("")
 @login_required
 def index():
@@ -158,9 +165,7 @@ def revoke(number):
 @bp.get("/history")
 @login_required
 def history():
-    offset = offset_arg()
-    page = call("GET", "/api/certificates", params={"limit": PAGE_SIZE, "offset": offset})
-    return render_template("certificates/history.html", page=page, offset=offset, size=PAGE_SIZE)
+    return _paged("/api/certificates", "certificates/history.html")
 
 
 # --- "Arayışların yoxlanılması" ---------------------------------------------------------------
@@ -212,17 +217,13 @@ def verified_pdf(number):
 @bp.get("/checks/of-mine")
 @login_required
 def checks_of_mine():
-    offset = offset_arg()
-    page = call("GET", "/api/certificates/verifications/of-my-certificates", params={"limit": PAGE_SIZE, "offset": offset})
-    return render_template("certificates/checks_of_mine.html", page=page, offset=offset, size=PAGE_SIZE)
+    return _paged("/api/certificates/verifications/of-my-certificates", "certificates/checks_of_mine.html")
 
 
 @bp.get("/checks/mine")
 @login_required
 def checks_mine():
-    offset = offset_arg()
-    page = call("GET", "/api/certificates/verifications/mine", params={"limit": PAGE_SIZE, "offset": offset})
-    return render_template("certificates/checks_mine.html", page=page, offset=offset, size=PAGE_SIZE)
+    return _paged("/api/certificates/verifications/mine", "certificates/checks_mine.html")
 
 
 @bp.app_context_processor
