@@ -68,15 +68,6 @@
       });
     }
 
-    function readFile(file) {
-      return new Promise(function (resolve, reject) {
-        var reader = new FileReader();
-        reader.onload = function () { resolve(reader.result); };
-        reader.onerror = function () { reject(new card.CardError("card_bad_file")); };
-        reader.readAsText(file);
-      });
-    }
-
     // Each answer either hands out the next digest to sign, or ends the signing.
     function follow(key, answer) {
       if (answer.state === "pending" && answer.digest) {
@@ -102,7 +93,7 @@
       if (errors.length) { showErrors(errors); return; }
       busy(messages.signing.replace(" ({step})", "").replace("{step}", ""));
       var opened;
-      readFile(file)
+      card.readFile(file)
         .then(function (text) { opened = card.parseCard(text); return card.openKey(opened, "sign", pinInput.value, true); })
         .then(function (key) {
           pinInput.value = "";

@@ -24,6 +24,16 @@
 
   function CardError(code) { this.code = code; }
 
+  /* The card file the person chose, as text (a file that cannot be read is no card file). */
+  function readFile(file) {
+    return new Promise(function (resolve, reject) {
+      var reader = new FileReader();
+      reader.onload = function () { resolve(reader.result); };
+      reader.onerror = function () { reject(new CardError("card_bad_file")); };
+      reader.readAsText(file);
+    });
+  }
+
   /* The card file, read and checked: {certificate, keys}. */
   function parseCard(text) {
     var card;
@@ -108,7 +118,7 @@
     });
   }
 
-  window.EgovCard = { parseCard: parseCard, openKey: openKey, signDigest: signDigest,
+  window.EgovCard = { readFile: readFile, parseCard: parseCard, openKey: openKey, signDigest: signDigest,
                       bytesToB64: bytesToB64, b64ToBytes: b64ToBytes, CardError: CardError };
 
   // --- the log-in form ------------------------------------------------------------------
@@ -128,15 +138,6 @@
     status.hidden = !on;
     status.querySelector("[data-status-text]").textContent = on ? messages.card_signing : "";
     button.disabled = on;
-  }
-
-  function readFile(file) {
-    return new Promise(function (resolve, reject) {
-      var reader = new FileReader();
-      reader.onload = function () { resolve(reader.result); };
-      reader.onerror = function () { reject(new CardError("card_bad_file")); };
-      reader.readAsText(file);
-    });
   }
 
   form.addEventListener("submit", function (event) {

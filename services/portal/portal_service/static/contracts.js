@@ -31,15 +31,6 @@
       .then(function (response) { return response.json(); });
   }
 
-  function readFile(file) {
-    return new Promise(function (resolve, reject) {
-      var reader = new FileReader();
-      reader.onload = function () { resolve(reader.result); };
-      reader.onerror = function () { reject(new card.CardError("card_bad_file")); };
-      reader.readAsText(file);
-    });
-  }
-
   function signUntilDone(key, answer) {
     if (answer.state === "confirmed") { window.location.assign(answer.next); return null; }
     if (answer.state !== "pending" || !answer.digest) { throw new Error(answer.message || messages.unavailable); }
@@ -60,7 +51,7 @@
     if (errors.length) { showErrors(errors); return; }
     busy(true);
     var opened;
-    readFile(file)
+    card.readFile(file)
       .then(function (text) { opened = card.parseCard(text); return card.openKey(opened, "sign", pinInput.value, true); })
       .then(function (key) {
         pinInput.value = "";
