@@ -10,7 +10,8 @@ from ...forms import FormErrors, from_problem
 from ...messages import t
 from ...web import call, login_required
 from ..contracts.formats import parse_day
-from ..contracts.shared import PAGE_SIZE, choices, directory, merged, named, offset_arg, passed_file, tell
+from ..contracts.shared import (PAGE_SIZE, carried_out, choices, directory, merged, named, offset_arg, passed_file,
+                                tell)
 from . import bp
 
 ISSUE_FIELDS = ["contract_id", "type", "valid_until", "mobile", "email", "email_copy", "purpose", "destination",
@@ -150,13 +151,7 @@ def issued_pdf(number):
 def revoke(number):
     cert = call("GET", f"/api/certificates/{number}")
     if request.method == "POST":
-        try:
-            call("POST", f"/api/certificates/{number}/revocation")
-        except ApiProblem as problem:
-            if problem.status != 409:
-                raise
-            tell(problem.detail or problem.title, "error")
-        else:
+        if carried_out("POST", f"/api/certificates/{number}/revocation"):
             tell(t("cf_revoked", number=cert["number"]))
         return redirect(url_for("certificates.history"))
     return render_template("certificates/revoke.html", cert=cert)

@@ -10,7 +10,7 @@ from ...messages import t
 from ...web import call, login_required
 from . import bp
 from .formats import parse_day
-from .shared import PAGE_SIZE, company_required, offset_arg, tell
+from .shared import PAGE_SIZE, carried_out, company_required, offset_arg, tell
 
 SCOPES = ("contracts", "accidents", "insurers", "notifications")
 AUTHORITY_FIELDS = ["fin", "kind", "valid_until", "scopes"]
@@ -95,13 +95,7 @@ def authority_withdraw(authority_id):
     company = company_required()
     authority = _authority(authority_id)
     if request.method == "POST":
-        try:
-            call("DELETE", f"/api/contracts/authorities/{authority_id}")
-        except ApiProblem as problem:
-            if problem.status != 409:
-                raise
-            tell(problem.detail or problem.title, "error")
-        else:
+        if carried_out("DELETE", f"/api/contracts/authorities/{authority_id}"):
             tell(t("ct_authority_withdrawn", name=authority.get("full_name", "")))
         return redirect(url_for("contracts.authorities"))
     return render_template("contracts/authority_withdraw.html", company=company, authority=authority)

@@ -11,8 +11,8 @@ from ...messages import t
 from ...web import acting_for, call, login_required
 from . import bp
 from .formats import form_day, format_manat, normalise_money, parse_day
-from .shared import (PAGE_SIZE, acting_company, choices, company_required, merged, offset_arg, passed_file,
-                     tell, told)
+from .shared import (PAGE_SIZE, acting_company, carried_out, choices, company_required, merged, offset_arg,
+                     passed_file, tell, told)
 from .signing import SIGNING_PATHS, card_signing_offered
 
 NOTICE_FIELDS = ["employee_fin", "position", "occupation_code", "workplace", "contract_number", "contract_date",
@@ -132,12 +132,7 @@ def notice_delete(notice_id):
     company_required()
     notice = call("GET", f"/api/contracts/notices/{notice_id}")
     if request.method == "POST":
-        try:
-            call("DELETE", f"/api/contracts/notices/{notice_id}")
-        except ApiProblem as problem:
-            if problem.status != 409:
-                raise
-            tell(problem.detail or problem.title, "error")
+        if not carried_out("DELETE", f"/api/contracts/notices/{notice_id}"):
             return redirect(url_for("contracts.notice", notice_id=notice_id))
         tell(t("ct_notice_deleted", number=notice.get("contract_number", "")))
         return redirect(url_for("contracts.notices"))

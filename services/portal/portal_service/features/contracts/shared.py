@@ -1,7 +1,7 @@
 """What the contracts and certificates pages share besides dates and money (formats.py): the
-company acted for, list pages, the page's own form errors merged with the API's, the registry's
-directories in the person's language, files passed through from the API, and the one-time
-messages shown after an action."""
+company acted for, list pages, the page's own form errors merged with the API's, an action the API
+may refuse for the state of its thing, the registry's directories in the person's language, files
+passed through from the API, and the one-time messages shown after an action."""
 from __future__ import annotations
 
 import re
@@ -46,6 +46,19 @@ def offset_arg() -> int:
         return max(0, int(request.args.get("offset", 0)))
     except ValueError:
         return 0
+
+
+def carried_out(method: str, path: str) -> bool:
+    """An action on a thing that may have moved on (withdraw, delete, revoke): True when done; the
+    API's refusal for its state (409) said as a one-time message, and False."""
+    try:
+        call(method, path)
+    except ApiProblem as problem:
+        if problem.status != 409:
+            raise
+        tell(problem.detail or problem.title, "error")
+        return False
+    return True
 
 
 # --- the registry's directories (public reference data, kept a few minutes) ---------------
