@@ -4,7 +4,7 @@ data filled from the population registry by the service, the occupation and the 
 ground from the registry's directories), the register with search and "Bildirişi imzala" (Asan
 İmza, PIN2 on the phone), termination, the signed PDF and ADoc, and the employee's own notices.
 
-The pages are in routes.py, the authorities' in authorities.py, signing's in signing.py."""
+The pages are in routes/, by sub-feature (authorities, notices, signing)."""
 from __future__ import annotations
 
 from flask import Blueprint
@@ -14,4 +14,4 @@ from . import texts  # noqa: F401 - registers the feature's texts
 bp = Blueprint("contracts", __name__, template_folder="templates", url_prefix="/contracts")
 NAV = [{"endpoint": "contracts.index", "label": "nav_contracts", "order": 1, "when": "logged_in"}]
 
-from . import authorities, routes, signing  # noqa: E402,F401 - the pages, registered on bp
+from . import routes  # noqa: E402,F401 - the pages, registered on bp

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from flask import abort, redirect, render_template, request, url_for
 
-from ...api import ApiProblem
-from ...forms import FormErrors, from_problem
-from ...messages import t
-from ...web import call, login_required
-from . import bp
-from .formats import parse_day
-from .shared import PAGE_SIZE, carried_out, company_required, offset_arg, tell
+from ....api import ApiProblem
+from ....forms import FormErrors, from_problem
+from ....messages import t
+from ....web import call, login_required
+from .. import bp
+from ..formats import parse_day
+from ..shared import PAGE_SIZE, carried_out, company_required, offset_arg, tell
 
 SCOPES = ("contracts", "accidents", "insurers", "notifications")
 AUTHORITY_FIELDS = ["fin", "kind", "valid_until", "scopes"]

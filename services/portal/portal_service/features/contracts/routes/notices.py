@@ -1,42 +1,24 @@
-"""The contracts pages: the e-service's start page, entering a notice (and changing or deleting it
-while unsigned), the register with its search, one notice with its signed PDF and ADoc, the
-termination, and the employee's own notices."""
+"""The notices (contracts manual 3.2-3.9): entering one (and changing or deleting it while
+unsigned), the register with its search, one notice with its signed PDF and ADoc, the termination,
+and the employee's own notices."""
 from __future__ import annotations
 
 from flask import redirect, render_template, request, url_for
 
-from ...api import ApiProblem
-from ...forms import FormErrors, from_problem
-from ...messages import t
-from ...web import acting_for, call, login_required
-from . import bp
-from .formats import form_day, format_manat, normalise_money, parse_day
-from .shared import (PAGE_SIZE, acting_company, carried_out, choices, company_required, merged, offset_arg,
-                     passed_file, tell, told)
+from ....api import ApiProblem
+from ....forms import FormErrors, from_problem
+from ....messages import t
+from ....web import acting_for, call, login_required
+from .. import bp
+from ..formats import form_day, normalise_money, parse_day
+from ..shared import (PAGE_SIZE, acting_company, carried_out, choices, company_required, merged, offset_arg,
+                      passed_file, tell)
 from .signing import SIGNING_PATHS, card_signing_offered
 
 NOTICE_FIELDS = ["employee_fin", "position", "occupation_code", "workplace", "contract_number", "contract_date",
                  "start_date", "contract_type", "end_date", "salary", "working_time"]
 DATE_FIELDS = ("contract_date", "start_date", "end_date")
 TERMINATION_FIELDS = ["date", "ground"]
-
-
-@bp.app_template_filter("manat")
-def _manat(value) -> str:
-    return format_manat(value)
-
-
-@bp.app_context_processor
-def _shared():
-    return {"told": told, "form_day": form_day}
-
-
-# --- the e-service's start page ------------------------------------------------------------
-
-@bp.get("")
-@login_required
-def index():
-    return render_template("contracts/index.html", company=acting_company())
 
 
 # --- entering a notice (manual 3.2-3.3) ----------------------------------------------------

@@ -10,11 +10,11 @@ from flask import abort, current_app, jsonify, redirect, render_template, reques
 
 from egov_kit import clock
 
-from ...api import ApiProblem, ApiUnavailable
-from ...messages import t
-from ...web import call, login_required
-from . import bp
-from .shared import tell
+from ....api import ApiProblem, ApiUnavailable
+from ....messages import t
+from ....web import call, login_required
+from .. import bp
+from ..shared import tell
 
 SIGNING_PATHS = {"notice": "signature", "termination": "termination/signature"}
 
