@@ -48,7 +48,7 @@
     var button = form.querySelector("button[type=submit]");
     var inputs = { card_file: fileInput, pin: pinInput };
 
-    var errorUi = card.formErrors(form, inputs, messages);
+    var errorUi = window.EgovPortal.formErrors(form, inputs, messages);
     var clearErrors = errorUi.clear, showErrors = errorUi.show;
 
     function busy(text) {
@@ -65,15 +65,6 @@
         body: JSON.stringify(body)
       }).then(function (response) {
         return response.json().catch(function () { return { state: "error", message: messages.unavailable }; });
-      });
-    }
-
-    function readFile(file) {
-      return new Promise(function (resolve, reject) {
-        var reader = new FileReader();
-        reader.onload = function () { resolve(reader.result); };
-        reader.onerror = function () { reject(new card.CardError("card_bad_file")); };
-        reader.readAsText(file);
       });
     }
 
@@ -102,7 +93,7 @@
       if (errors.length) { showErrors(errors); return; }
       busy(messages.signing.replace(" ({step})", "").replace("{step}", ""));
       var opened;
-      readFile(file)
+      card.readFile(file)
         .then(function (text) { opened = card.parseCard(text); return card.openKey(opened, "sign", pinInput.value, true); })
         .then(function (key) {
           pinInput.value = "";

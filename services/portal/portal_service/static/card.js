@@ -24,6 +24,16 @@
 
   function CardError(code) { this.code = code; }
 
+  /* The card file the person chose, as text (a file that cannot be read is no card file). */
+  function readFile(file) {
+    return new Promise(function (resolve, reject) {
+      var reader = new FileReader();
+      reader.onload = function () { resolve(reader.result); };
+      reader.onerror = function () { reject(new CardError("card_bad_file")); };
+      reader.readAsText(file);
+    });
+  }
+
   /* The card file, read and checked: {certificate, keys}. */
   function parseCard(text) {
     var card;
@@ -108,76 +118,8 @@
     });
   }
 
-  // The error summary and the messages beside the fields of a card form (log-in or signing),
-  // GOV.UK's pattern drawn in the page: `fields` maps an error's field to its input.
-  function cardFormErrors(form, fields, messages) {
-    function describe(input, messageId) {
-      var hint = document.getElementById(input.id + "-hint") ? input.id + "-hint" : "";
-      var ids = [hint, messageId || ""].filter(Boolean).join(" ");
-      if (ids) { input.setAttribute("aria-describedby", ids); } else { input.removeAttribute("aria-describedby"); }
-    }
-
-    function clear() {
-      document.querySelector("[data-error-slot]").innerHTML = "";
-      form.querySelectorAll("[data-group]").forEach(function (group) {
-        group.classList.remove("form-group-error");
-        group.querySelector("[data-field-errors]").innerHTML = "";
-      });
-      Object.keys(fields).forEach(function (name) {
-        fields[name].removeAttribute("aria-invalid");
-        describe(fields[name]);
-      });
-    }
-
-    function show(errors) {
-      var summary = document.createElement("div");
-      summary.className = "error-summary";
-      summary.setAttribute("role", "alert");
-      summary.setAttribute("tabindex", "-1");
-      var title = document.createElement("h2");
-      title.className = "error-summary-title";
-      title.textContent = messages.error_summary_title;
-      var list = document.createElement("ul");
-      list.className = "error-summary-list";
-      errors.forEach(function (error) {
-        var item = document.createElement("li");
-        var input = fields[error.field];
-        if (input) {
-          var link = document.createElement("a");
-          link.href = "#" + input.id;
-          link.textContent = error.text;
-          link.addEventListener("click", function (event) { event.preventDefault(); input.focus(); });
-          item.appendChild(link);
-          var group = form.querySelector("[data-group='" + error.field + "']");
-          group.classList.add("form-group-error");
-          var message = document.createElement("p");
-          message.className = "error-message";
-          message.id = input.id + "-error";
-          var prefix = document.createElement("span");
-          prefix.className = "visually-hidden";
-          prefix.textContent = messages.error_prefix + " ";
-          message.appendChild(prefix);
-          message.appendChild(document.createTextNode(error.text));
-          group.querySelector("[data-field-errors]").appendChild(message);
-          input.setAttribute("aria-invalid", "true");
-          describe(input, message.id);
-        } else {
-          item.textContent = error.text;
-        }
-        list.appendChild(item);
-      });
-      summary.appendChild(title);
-      summary.appendChild(list);
-      document.querySelector("[data-error-slot]").appendChild(summary);
-      summary.focus();
-    }
-
-    return { clear: clear, show: show };
-  }
-
-  window.EgovCard = { parseCard: parseCard, openKey: openKey, signDigest: signDigest,
-                      bytesToB64: bytesToB64, b64ToBytes: b64ToBytes, CardError: CardError,
-                      formErrors: cardFormErrors };
+  window.EgovCard = { readFile: readFile, parseCard: parseCard, openKey: openKey, signDigest: signDigest,
+                      bytesToB64: bytesToB64, b64ToBytes: b64ToBytes, CardError: CardError };
 
   // --- the log-in form ------------------------------------------------------------------
   var form = document.querySelector("form[data-card-login]");
@@ -189,22 +131,13 @@
   var button = form.querySelector("button[type=submit]");
   var fields = { card_file: fileInput, pin: pinInput };
 
-  var errorUi = cardFormErrors(form, fields, messages);
+  var errorUi = window.EgovPortal.formErrors(form, fields, messages);
   var clearErrors = errorUi.clear, showErrors = errorUi.show;
 
   function busy(on) {
     status.hidden = !on;
     status.querySelector("[data-status-text]").textContent = on ? messages.card_signing : "";
     button.disabled = on;
-  }
-
-  function readFile(file) {
-    return new Promise(function (resolve, reject) {
-      var reader = new FileReader();
-      reader.onload = function () { resolve(reader.result); };
-      reader.onerror = function () { reject(new CardError("card_bad_file")); };
-      reader.readAsText(file);
-    });
   }
 
   form.addEventListener("submit", function (event) {

@@ -5,7 +5,7 @@
 (function () {
   "use strict";
   var form = document.querySelector("form[data-card-sign]");
-  if (!form || !window.EgovCard) { return; }
+  if (!form || !window.EgovCard || !window.EgovPortal) { return; }
   var card = window.EgovCard;
   var messages = JSON.parse(form.getAttribute("data-messages"));
   var fileInput = document.getElementById("f-card-file");
@@ -13,28 +13,9 @@
   var status = form.querySelector("[data-status]");
   var button = form.querySelector("button[type=submit]");
 
-  function showError(text, input) {
-    var slot = document.querySelector("[data-error-slot]");
-    slot.innerHTML = "";
-    var summary = document.createElement("div");
-    summary.className = "error-summary";
-    summary.setAttribute("role", "alert");
-    summary.setAttribute("tabindex", "-1");
-    var title = document.createElement("h2");
-    title.className = "error-summary-title";
-    title.textContent = messages.error_summary_title;
-    var item = document.createElement(input ? "a" : "p");
-    item.textContent = text;
-    if (input) {
-      item.href = "#" + input.id;
-      item.addEventListener("click", function (event) { event.preventDefault(); input.focus(); });
-      input.setAttribute("aria-invalid", "true");
-    }
-    summary.appendChild(title);
-    summary.appendChild(item);
-    slot.appendChild(summary);
-    summary.focus();
-  }
+  var inputs = { card_file: fileInput, pin: pinInput };
+  var errorUi = window.EgovPortal.formErrors(form, inputs, messages);
+  var clearErrors = errorUi.clear, showErrors = errorUi.show;
 
   function busy(on) {
     status.hidden = !on;
@@ -50,15 +31,6 @@
       .then(function (response) { return response.json(); });
   }
 
-  function readFile(file) {
-    return new Promise(function (resolve, reject) {
-      var reader = new FileReader();
-      reader.onload = function () { resolve(reader.result); };
-      reader.onerror = function () { reject(new card.CardError("card_bad_file")); };
-      reader.readAsText(file);
-    });
-  }
-
   function signUntilDone(key, answer) {
     if (answer.state === "confirmed") { window.location.assign(answer.next); return null; }
     if (answer.state !== "pending" || !answer.digest) { throw new Error(answer.message || messages.unavailable); }
@@ -71,13 +43,15 @@
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();
-    document.querySelector("[data-error-slot]").innerHTML = "";
+    clearErrors();
+    var errors = [];
     var file = fileInput.files && fileInput.files[0];
-    if (!file) { showError(messages.card_choose_file, fileInput); return; }
-    if (!pinInput.value) { showError(messages.card_enter_pin, pinInput); return; }
+    if (!file) { errors.push({ field: "card_file", text: messages.card_choose_file }); }
+    if (!pinInput.value) { errors.push({ field: "pin", text: messages.card_enter_pin }); }
+    if (errors.length) { showErrors(errors); return; }
     busy(true);
     var opened;
-    readFile(file)
+    card.readFile(file)
       .then(function (text) { opened = card.parseCard(text); return card.openKey(opened, "sign", pinInput.value, true); })
       .then(function (key) {
         pinInput.value = "";
@@ -87,10 +61,10 @@
       .catch(function (error) {
         busy(false);
         if (error instanceof card.CardError) {
-          var input = error.code === "card_wrong_pin" ? pinInput : (error.code === "card_bad_file" ? fileInput : null);
-          showError(messages[error.code] || messages.unavailable, input);
+          var field = error.code === "card_wrong_pin" ? "pin" : (error.code === "card_bad_file" ? "card_file" : null);
+          showErrors([{ field: field, text: messages[error.code] || messages.unavailable }]);
         } else {
-          showError(error.message || messages.unavailable, null);
+          showErrors([{ field: null, text: error.message || messages.unavailable }]);
         }
       });
   });

@@ -10,58 +10,25 @@
 
   function upload() {
     var form = document.querySelector("form[data-upload]");
-    if (!form || !window.FormData || !window.XMLHttpRequest) { return; }
+    if (!form || !window.FormData || !window.XMLHttpRequest || !window.EgovPortal) { return; }
     var input = form.querySelector("input[type=file]");
-    var group = form.querySelector("[data-group=file]");
     var box = form.querySelector("[data-upload-progress]");
     var bar = box.querySelector("progress");
     var text = box.querySelector("[data-upload-text]");
     var button = form.querySelector("button[type=submit]");
-    var slot = document.querySelector("[data-error-slot]");
 
     function say(message) { text.textContent = message; }
 
+    var errorUi = window.EgovPortal.formErrors(form, { file: input }, {
+      error_summary_title: form.getAttribute("data-text-summary"), error_prefix: form.getAttribute("data-text-prefix") });
+
+    // The file refused (by the service, the gateway, or as none chosen): said on the field.
     function refuse(messages) {
       box.hidden = true;
       button.disabled = false;
       button.removeAttribute("aria-busy");
-      var errors = group.querySelector("[data-field-errors]");
-      errors.innerHTML = "";
-      group.classList.add("form-group-error");
-      input.setAttribute("aria-invalid", "true");
-      input.setAttribute("aria-describedby", "f-file-hint f-file-error");
-      var summary = document.createElement("div");
-      summary.className = "error-summary";
-      summary.setAttribute("role", "alert");
-      summary.setAttribute("tabindex", "-1");
-      var title = document.createElement("h2");
-      title.className = "error-summary-title";
-      title.textContent = form.getAttribute("data-text-summary");
-      var list = document.createElement("ul");
-      list.className = "error-summary-list";
-      messages.forEach(function (message, index) {
-        var line = document.createElement("p");
-        line.className = "error-message";
-        if (index === 0) { line.id = "f-file-error"; }
-        var prefix = document.createElement("span");
-        prefix.className = "visually-hidden";
-        prefix.textContent = form.getAttribute("data-text-prefix") + " ";
-        line.appendChild(prefix);
-        line.appendChild(document.createTextNode(message));
-        errors.appendChild(line);
-        var item = document.createElement("li");
-        var link = document.createElement("a");
-        link.href = "#f-file";
-        link.textContent = message;
-        link.addEventListener("click", function (event) { event.preventDefault(); input.focus(); });
-        item.appendChild(link);
-        list.appendChild(item);
-      });
-      summary.appendChild(title);
-      summary.appendChild(list);
-      slot.innerHTML = "";
-      slot.appendChild(summary);
-      summary.focus();
+      errorUi.clear();
+      errorUi.show(messages.map(function (message) { return { field: "file", text: message }; }));
     }
 
     form.addEventListener("submit", function (event) {

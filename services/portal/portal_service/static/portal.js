@@ -1,5 +1,6 @@
 /* The portal's small progressive enhancement: focus the error summary, show progress on forms that
-   wait, and poll a pending Asan İmza log-in. Every page works without it. */
+   wait, and poll a pending Asan İmza log-in; and for the pages' own scripts, the form errors drawn
+   in the page (EgovPortal.formErrors). Every page works without it. */
 (function () {
   "use strict";
 
@@ -23,6 +24,79 @@
       (label || input).scrollIntoView();
       input.focus({ preventScroll: true });
     });
+  }
+
+  // The error summary and the messages beside the fields, drawn in the page by a script that checks
+  // a form itself (the card's log-in and signing, the insurers' upload): GOV.UK's pattern, as
+  // macros.html draws it on the server. `fields` maps an error's field to its input, whose form
+  // group is [data-group=<field>] with a [data-field-errors] slot; the summary goes in
+  // [data-error-slot]. `messages` gives error_summary_title and error_prefix. A field's first
+  // message is the one its input is described by.
+  function formErrors(form, fields, messages) {
+    function describe(input, messageId) {
+      var hint = document.getElementById(input.id + "-hint") ? input.id + "-hint" : "";
+      var ids = [hint, messageId || ""].filter(Boolean).join(" ");
+      if (ids) { input.setAttribute("aria-describedby", ids); } else { input.removeAttribute("aria-describedby"); }
+    }
+
+    function clear() {
+      document.querySelector("[data-error-slot]").innerHTML = "";
+      form.querySelectorAll("[data-group]").forEach(function (group) {
+        group.classList.remove("form-group-error");
+        group.querySelector("[data-field-errors]").innerHTML = "";
+      });
+      Object.keys(fields).forEach(function (name) {
+        fields[name].removeAttribute("aria-invalid");
+        describe(fields[name]);
+      });
+    }
+
+    function show(errors) {
+      var described = {};
+      var summary = document.createElement("div");
+      summary.className = "error-summary";
+      summary.setAttribute("role", "alert");
+      summary.setAttribute("tabindex", "-1");
+      var title = document.createElement("h2");
+      title.className = "error-summary-title";
+      title.textContent = messages.error_summary_title;
+      var list = document.createElement("ul");
+      list.className = "error-summary-list";
+      errors.forEach(function (error) {
+        var item = document.createElement("li");
+        var input = fields[error.field];
+        if (input) {
+          var link = document.createElement("a");
+          link.href = "#" + input.id;
+          link.textContent = error.text;
+          link.addEventListener("click", function (event) { event.preventDefault(); input.focus(); });
+          item.appendChild(link);
+          var group = form.querySelector("[data-group='" + error.field + "']");
+          group.classList.add("form-group-error");
+          var message = document.createElement("p");
+          message.className = "error-message";
+          var first = !described[error.field];
+          if (first) { message.id = input.id + "-error"; described[error.field] = true; }
+          var prefix = document.createElement("span");
+          prefix.className = "visually-hidden";
+          prefix.textContent = messages.error_prefix + " ";
+          message.appendChild(prefix);
+          message.appendChild(document.createTextNode(error.text));
+          group.querySelector("[data-field-errors]").appendChild(message);
+          input.setAttribute("aria-invalid", "true");
+          if (first) { describe(input, message.id); }
+        } else {
+          item.textContent = error.text;
+        }
+        list.appendChild(item);
+      });
+      summary.appendChild(title);
+      summary.appendChild(list);
+      document.querySelector("[data-error-slot]").appendChild(summary);
+      summary.focus();
+    }
+
+    return { clear: clear, show: show };
   }
 
   // A form that makes the person wait says so, and cannot be sent twice.
@@ -103,6 +177,9 @@
     tick();
     window.setTimeout(poll, interval);
   }
+
+  // For the pages' own scripts, which run after this one (scripts are deferred, in order).
+  window.EgovPortal = { formErrors: formErrors };
 
   ready(function () {
     focusErrorSummary();

@@ -1,33 +1,10 @@
 """The header's account controls: the role chooser (citizen, head of company X, representative of
-company Y) and log-out."""
+company Y) and log-out. No menu entry, no page and no texts of its own (the header's texts are the
+layout's, in messages.py): both are forms the header posts."""
 from __future__ import annotations
 
-from flask import Blueprint, redirect, request, session, url_for
-
-from ...api import ApiProblem, SessionExpired
-from ...web import call, end_session, logged_in, login_required, refresh_me, safe_next
+from flask import Blueprint
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
-
-@bp.post("/role")
-@login_required
-def role():
-    voen = (request.form.get("voen") or "").strip() or None
-    tokens = call("POST", "/api/auth/role", json={"voen": voen})
-    session["tok"] = tokens["access_token"]
-    if tokens.get("refresh_token"):
-        session["ref"] = tokens["refresh_token"]
-    refresh_me()
-    return redirect(safe_next(request.form.get("next")))
-
-
-@bp.post("/logout")
-def logout():
-    if logged_in():
-        try:
-            call("POST", "/api/auth/logout")
-        except (ApiProblem, SessionExpired):
-            pass  # already ended at auth: the portal forgets it all the same
-    end_session()
-    return redirect(url_for("login.start", why="logged_out"))
+from . import routes  # noqa: E402,F401 - the forms' targets, registered on bp

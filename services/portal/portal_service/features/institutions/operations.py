@@ -26,57 +26,51 @@ def _back(endpoint: str) -> str:
     return safe_next(request.form.get("next") or url_for(endpoint))
 
 
-def _said(problem: ApiProblem) -> None:
-    flash(problem.detail or problem.title, "error")
+def _listed(path: str, template: str, states: dict, default: str):
+    """One of the notifier's lists (dead letters, deliveries), a page at a time, filtered by state."""
+    state = _state_arg(states, default)
+    offset = offset_arg()
+    params = {"limit": PAGE_SIZE, "offset": offset, **({"state": state} if state else {})}
+    page = call("GET", f"{NOTIFIER}/{path}", params=params)
+    return render_template(template, page=page, state=state or "", offset=offset, size=PAGE_SIZE, states=states)
+
+
+def _sent_again(path: str, done: str, back: str):
+    """One item sent again (a dead letter replayed, a delivery retried); the list it came from,
+    saying how it went. A refusal to the person (403) is the page saying why."""
+    try:
+        call("POST", f"{NOTIFIER}/{path}")
+        flash(t(done), "success")
+    except ApiProblem as problem:
+        if problem.status == 403:
+            raise
+        flash(problem.detail or problem.title, "error")
+    return redirect(_back(back))
 
 
 @bp.get("/operations/dead-letters")
 @login_required
 @refusals_as_pages
 def dead_letters():
-    state = _state_arg(DEAD_LETTER_STATES, "dead")
-    offset = offset_arg()
-    params = {"limit": PAGE_SIZE, "offset": offset, **({"state": state} if state else {})}
-    page = call("GET", f"{NOTIFIER}/dead-letters", params=params)
-    return render_template("institutions/dead_letters.html", page=page, state=state or "", offset=offset,
-                           size=PAGE_SIZE, states=DEAD_LETTER_STATES)
+    return _listed("dead-letters", "institutions/dead_letters.html", DEAD_LETTER_STATES, "dead")
 
 
 @bp.post("/operations/dead-letters/<letter_id>/replay")
 @login_required
 @refusals_as_pages
 def replay(letter_id):
-    try:
-        call("POST", f"{NOTIFIER}/dead-letters/{segment(letter_id)}/replay")
-        flash(t("ops_replayed"), "success")
-    except ApiProblem as problem:
-        if problem.status == 403:
-            raise
-        _said(problem)
-    return redirect(_back("institutions.dead_letters"))
+    return _sent_again(f"dead-letters/{segment(letter_id)}/replay", "ops_replayed", "institutions.dead_letters")
 
 
 @bp.get("/operations/deliveries")
 @login_required
 @refusals_as_pages
 def deliveries():
-    state = _state_arg(DELIVERY_STATES, "failed")
-    offset = offset_arg()
-    params = {"limit": PAGE_SIZE, "offset": offset, **({"state": state} if state else {})}
-    page = call("GET", f"{NOTIFIER}/deliveries", params=params)
-    return render_template("institutions/deliveries.html", page=page, state=state or "", offset=offset,
-                           size=PAGE_SIZE, states=DELIVERY_STATES)
+    return _listed("deliveries", "institutions/deliveries.html", DELIVERY_STATES, "failed")
 
 
 @bp.post("/operations/deliveries/<delivery_id>/retry")
 @login_required
 @refusals_as_pages
 def retry(delivery_id):
-    try:
-        call("POST", f"{NOTIFIER}/deliveries/{segment(delivery_id)}/retry")
-        flash(t("ops_retried"), "success")
-    except ApiProblem as problem:
-        if problem.status == 403:
-            raise
-        _said(problem)
-    return redirect(_back("institutions.deliveries"))
+    return _sent_again(f"deliveries/{segment(delivery_id)}/retry", "ops_retried", "institutions.deliveries")

@@ -1,77 +1,34 @@
-"""What the contracts and certificates pages share: dates typed as dd.mm.yyyy, money in manat,
-the registry's directories in the person's language, list pages, files passed through from the
-API, and the one-time messages shown after an action."""
+"""What the contracts and certificates pages share besides dates and money (formats.py): the
+company acted for, list pages, the page's own form errors merged with the API's, an action the API
+may refuse for the state of its thing, the registry's directories in the person's language, files
+passed through from the API, and the one-time messages shown after an action."""
 from __future__ import annotations
 
 import re
 import threading
 import time
-from datetime import date
-from decimal import Decimal, InvalidOperation
 
-from flask import Response, flash, g, get_flashed_messages, request
+from flask import Response, abort, flash, g, get_flashed_messages, request
 
 from ...api import ApiProblem
 from ...forms import FormErrors
-from ...web import call, send
+from ...web import acting_for, call, me, send
 
 PAGE_SIZE = 20
-_DAY_RE = re.compile(r"^\s*(\d{1,2})[./-](\d{1,2})[./-](\d{4})\s*$")
-_ISO_RE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})\s*$")
 
 
-def parse_day(text: str | None) -> str | None:
-    """A date as people type it (dd.mm.yyyy; an ISO date too) → "YYYY-MM-DD"; None when empty.
-    ValueError when it is not a date."""
-    text = (text or "").strip()
-    if not text:
-        return None
-    found = _DAY_RE.match(text)
-    if found:
-        day, month, year = (int(part) for part in found.groups())
-    else:
-        found = _ISO_RE.match(text)
-        if not found:
-            raise ValueError(text)
-        year, month, day = (int(part) for part in found.groups())
-    return date(year, month, day).isoformat()
+def acting_company() -> dict | None:
+    """The company the person acts for now, as the header's role chooser knows it."""
+    voen = acting_for()
+    person = me() or {}
+    return next((c for c in person.get("companies", []) if c.get("voen") == voen), None) if voen else None
 
 
-def form_day(value: str | None) -> str:
-    """An API date ("YYYY-MM-DD") as the form shows it (dd.mm.yyyy)."""
-    if not value:
-        return ""
-    try:
-        return date.fromisoformat(str(value)[:10]).strftime("%d.%m.%Y")
-    except ValueError:
-        return str(value)
-
-
-def normalise_money(text: str | None) -> str:
-    """Manat as people type it ("1 250,50", "1250.5 AZN") → "1250.50" for the API; anything else is
-    passed on as typed, for the API to name what is wrong."""
-    cleaned = re.sub(r"(?i)\s|azn|manat|₼", "", text or "")
-    if cleaned.count(",") == 1 and "." not in cleaned:
-        cleaned = cleaned.replace(",", ".")
-    try:
-        amount = Decimal(cleaned)
-    except InvalidOperation:
-        return (text or "").strip()
-    return f"{amount:.2f}" if amount == amount.quantize(Decimal("0.01")) else cleaned
-
-
-def format_manat(value) -> str:
-    """"1250.50" → "1 250,50 AZN" (Azerbaijani) or "AZN 1,250.50" (English): manat and qəpik."""
-    if value in (None, ""):
-        return ""
-    try:
-        amount = Decimal(str(value)).quantize(Decimal("0.01"))
-    except InvalidOperation:
-        return str(value)
-    if g.get("lang", "az") == "en":
-        return f"AZN {amount:,.2f}"
-    whole, cents = f"{amount:,.2f}".split(".")
-    return f"{whole.replace(',', ' ')},{cents} AZN"
+def company_required() -> dict:
+    company = acting_company()
+    if company is None:
+        abort(403)
+    return company
 
 
 def merged(own: FormErrors, api: FormErrors) -> FormErrors:
@@ -89,6 +46,19 @@ def offset_arg() -> int:
         return max(0, int(request.args.get("offset", 0)))
     except ValueError:
         return 0
+
+
+def carried_out(method: str, path: str) -> bool:
+    """An action on a thing that may have moved on (withdraw, delete, revoke): True when done; the
+    API's refusal for its state (409) said as a one-time message, and False."""
+    try:
+        call(method, path)
+    except ApiProblem as problem:
+        if problem.status != 409:
+            raise
+        tell(problem.detail or problem.title, "error")
+        return False
+    return True
 
 
 # --- the registry's directories (public reference data, kept a few minutes) ---------------
