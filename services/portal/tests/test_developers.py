@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from werkzeug.exceptions import NotFound
 
-from portal_service.features.developers import EXAMPLES, EXAMPLES_DIR, REDOC_LOGO
+from portal_service.features.developers.routes import EXAMPLES, EXAMPLES_DIR, REDOC_LOGO
 from portal_service.features.institutions.shared import segment
 from portal_service.web import STATIC_DIR
 
