@@ -46,11 +46,11 @@ PUBLIC_PAGES = [("home", "/"), ("log-in", "/login"), ("Asan İmza log-in", "/log
                 ("accident statistics", "/accidents/statistics"), ("insurers", "/insurers"),
                 ("account number", "/insurers/account-number"), ("API reference", "/developers/reference"),
                 ("API ref. (contracts)", "/developers/reference/contracts"),
-                # Redoc's bundle (1.1 MB, about 330 KB compressed) is on this view alone.
+                # Redoc's bundle (1.1 MB, about 330 KB compressed) comes on this view's button only.
                 ("API ref. in Redoc", "/developers/reference/notifier/redoc")]
 PRIVATE_PAGES = [("home, logged in", "/"), ("my data", "/my-data"), ("contracts", "/contracts"),
                  ("certificates", "/certificates"), ("my data, English", "/my-data?lang=en")]
-PERSON = "head of 3"
+HEAD = "head of 3"
 COMPANY = "1701100231"  # one of his companies: the pages of an employer
 # Pages of an employer, acting for COMPANY: {id} is a draft accident report opened through the
 # portal, {app} a draft insurer application.
@@ -58,16 +58,26 @@ COMPANY_PAGES = [("new accident", "/accidents/new"), ("accident victims", "/acci
                  ("accident check", "/accidents/reports/{id}"), ("accident history", "/accidents/history"),
                  ("insurer section 1", "/insurers/applications/{app}/insurer"),
                  ("insurer documents", "/insurers/applications/{app}/documents")]
+# An addressee institution (the bank's head, acting for the bank) and the ministry's staff.
+INSTITUTION, BANK = "head of a bank", "9900072351"
+INSTITUTION_PAGES = [("institution inbox", "/institutions"), ("webhooks", "/institutions/webhooks"),
+                     ("new webhook", "/institutions/webhooks/new")]
+STAFF = "operations staff"
+STAFF_PAGES = [("insurers review", "/insurers/review"), ("dead letters", "/operations/dead-letters"),
+               ("failed deliveries", "/operations/deliveries")]
 
 
-def log_in_through_the_portal(base: str) -> str:
-    """The portal's session cookie of a person logged in with Asan İmza on the portal's pages."""
-    person = sim_identity(label=PERSON)
+def _csrf(browser: requests.Session, url: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', browser.get(url, timeout=30).text).group(1)
+
+
+def log_in_through_the_portal(base: str, label: str) -> requests.Session:
+    """A browser (its cookie jar) of a person logged in with Asan İmza on the portal's pages, the
+    phone played through the simulator's JSON."""
+    person = sim_identity(label=label)
     browser = requests.Session()
-    form = browser.get(f"{base}/login/asan", timeout=30).text
-    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
-    started = browser.post(f"{base}/login/asan", data={"csrf_token": token, "phone": person["phone"],
-                                                      "user_id": person["user_id"]}, timeout=30)
+    started = browser.post(f"{base}/login/asan", timeout=30, data={
+        "csrf_token": _csrf(browser, f"{base}/login/asan"), "phone": person["phone"], "user_id": person["user_id"]})
     code = re.search(r"data-code>(\d{4})<", started.text).group(1)
     deadline = time.time() + 30
     while time.time() < deadline:
@@ -80,31 +90,37 @@ def log_in_through_the_portal(base: str) -> str:
         time.sleep(0.2)
     while time.time() < deadline:
         if browser.get(f"{base}/login/asan/status", timeout=30).json()["state"] == "confirmed":
-            return browser.cookies["portal_session"]
+            return browser
         time.sleep(0.3)
-    raise RuntimeError("the log-in was not confirmed")
+    raise RuntimeError(f"the log-in of {label} was not confirmed")
 
 
-def act_for_company(base: str, cookie: str) -> tuple[str, dict]:
-    """The session acting for COMPANY (the header's role chooser), with a draft accident report and a
-    draft insurer application opened through the portal's own forms."""
-    browser = requests.Session()
-    browser.cookies.set("portal_session", cookie)
+def cookie_of(browser: requests.Session) -> str:
+    # The portal sets one host-only cookie; the jar keeps the latest under that one key.
+    return browser.cookies.get("portal_session")
 
-    def token(path: str) -> str:
-        return re.search(r'name="csrf_token" value="([^"]+)"', browser.get(f"{base}{path}", timeout=30).text).group(1)
 
-    browser.post(f"{base}/account/role", data={"csrf_token": token("/"), "voen": COMPANY, "next": "/"}, timeout=30)
-    when = time.strftime("%d.%m.%Y")
+def act_for(base: str, browser: requests.Session, voen: str) -> None:
+    """The header's role chooser: the session acts for the company `voen` from now on."""
+    chosen = browser.post(f"{base}/account/role", timeout=30, allow_redirects=False,
+                          data={"csrf_token": _csrf(browser, f"{base}/"), "voen": voen, "next": "/"})
+    if chosen.status_code != 303 and chosen.status_code != 302:
+        raise RuntimeError(f"acting for {voen} was refused ({chosen.status_code})")
+
+
+def open_drafts(base: str, browser: requests.Session) -> dict:
+    """A draft accident report and a draft insurer application, opened through the portal's forms."""
     opened = browser.post(f"{base}/accidents/new", timeout=30, allow_redirects=False, data={
-        "csrf_token": token("/accidents/new"), "incident.date": when, "incident.time": "00:00",
-        "incident.district_code": "AZ-SA", "incident.address": "İpəkyolu küç. 3",
+        "csrf_token": _csrf(browser, f"{base}/accidents/new"), "incident.date": time.strftime("%d.%m.%Y"),
+        "incident.time": "00:00", "incident.district_code": "AZ-SA", "incident.address": "İpəkyolu küç. 3",
         "incident.description": "Ölçmə üçün qaralama."})
-    report_id = re.search(r"/accidents/reports/(\w+)/", opened.headers.get("Location", "")).group(1)
+    report = re.search(r"/accidents/reports/(\w+)", opened.headers.get("Location", ""))
     started = browser.post(f"{base}/insurers/applications", timeout=30, allow_redirects=False,
-                           data={"csrf_token": token("/insurers")})
-    match = re.search(r"/insurers/applications/(\w+)/", started.headers.get("Location", ""))
-    return browser.cookies["portal_session"], {"id": report_id, "app": match.group(1) if match else "none"}
+                           data={"csrf_token": _csrf(browser, f"{base}/insurers")})
+    application = re.search(r"/insurers/applications/(\w+)/", started.headers.get("Location", ""))
+    if not report or not application:
+        raise RuntimeError(f"drafts not opened: accidents {opened.status_code}, insurers {started.status_code}")
+    return {"id": report.group(1), "app": application.group(1)}
 
 
 def lighthouse(url: str, out: Path, cookie: str | None) -> dict:
@@ -127,6 +143,17 @@ def lighthouse(url: str, out: Path, cookie: str | None) -> dict:
                for name in AIMS}
     return {"scores": scores, "bytes": int(report["audits"]["total-byte-weight"]["numericValue"]),
             "failing": failing, "redirected": report.get("finalDisplayedUrl", url) != url}
+
+
+def company_session(base: str, head: requests.Session) -> tuple[str, dict]:
+    act_for(base, head, COMPANY)
+    return cookie_of(head), open_drafts(base, head)
+
+
+def acting_session(base: str, label: str, voen: str) -> tuple[str, dict]:
+    browser = log_in_through_the_portal(base, label)
+    act_for(base, browser, voen)
+    return cookie_of(browser), {}
 
 
 def main() -> int:
@@ -154,31 +181,32 @@ def main() -> int:
         print("starting the stack…", flush=True)
         stack.start()
         base = stack.gateway_url
-        cookie = log_in_through_the_portal(base)
+        head = log_in_through_the_portal(base, HEAD)
         print(f"\n{'page':<20} {'access.':>8} {'b.pract.':>8} {'perf.':>6} {'KB':>7}   aims: "
               f"≥{AIMS['accessibility']} ≥{AIMS['best-practices']} ≥{AIMS['performance']} ≤{MAX_BYTES // 1024} KB")
-        pages = [(label, path, None) for label, path in PUBLIC_PAGES] + \
-                [(label, path, cookie) for label, path in PRIVATE_PAGES] + \
-                [(label, path, "company") for label, path in COMPANY_PAGES]
-        drafts: dict = {}
-        for index, (label, path, session) in enumerate(pages):
-            if session == "company":
-                # The role changes the session: after every page of the person as himself.
-                if not drafts:
-                    drafts["cookie"], drafts["ids"] = act_for_company(base, cookie)
-                session, path = drafts["cookie"], path.format(**drafts["ids"])
-            found = lighthouse(base + path, work / f"report-{index}.json", session)
-            scores, size = found["scores"], found["bytes"]
-            ok = all(scores[name] >= aim for name, aim in AIMS.items()) and size <= MAX_BYTES \
-                and not found["redirected"]
-            failures += not ok
-            print(f"{label:<20} {scores['accessibility']:>8} {scores['best-practices']:>8} "
-                  f"{scores['performance']:>6} {size / 1024:>7.1f}   {'ok' if ok else 'BELOW AIM'}", flush=True)
-            for name, audits in found["failing"].items():
-                if audits and scores[name] < 100:
-                    print(f"{'':<20}   {name} loses points on: {', '.join(audits)}")
-            if found["redirected"]:
-                print(f"{'':<20}   redirected (not the page meant: is the session cookie taken?)")
+        # Each group's session is made just before its pages: the role chosen changes a session.
+        groups = [(PUBLIC_PAGES, lambda: (None, {})), (PRIVATE_PAGES, lambda: (cookie_of(head), {})),
+                  (COMPANY_PAGES, lambda: company_session(base, head)),
+                  (INSTITUTION_PAGES, lambda: acting_session(base, INSTITUTION, BANK)),
+                  (STAFF_PAGES, lambda: (cookie_of(log_in_through_the_portal(base, STAFF)), {}))]
+        index = 0
+        for pages, make_session in groups:
+            session, ids = make_session()
+            for label, path in pages:
+                index += 1
+                path = path.format(**ids)
+                found = lighthouse(base + path, work / f"report-{index}.json", session)
+                scores, size = found["scores"], found["bytes"]
+                ok = all(scores[name] >= aim for name, aim in AIMS.items()) and size <= MAX_BYTES \
+                    and not found["redirected"]
+                failures += not ok
+                print(f"{label:<20} {scores['accessibility']:>8} {scores['best-practices']:>8} "
+                      f"{scores['performance']:>6} {size / 1024:>7.1f}   {'ok' if ok else 'BELOW AIM'}", flush=True)
+                for name, audits in found["failing"].items():
+                    if audits and scores[name] < 100:
+                        print(f"{'':<20}   {name} loses points on: {', '.join(audits)}")
+                if found["redirected"]:
+                    print(f"{'':<20}   redirected (not the page meant: is the session cookie taken?)")
         print(f"\nverdict: {'every page meets its aims' if not failures else f'{failures} page(s) below an aim'}")
         if args.keep:
             print(f"reports: {work}")

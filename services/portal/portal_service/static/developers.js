@@ -103,8 +103,25 @@
     });
   }
 
+  // Redoc's bundle is large: it is fetched only when the person asks for it (the button, shown only
+  // where this script runs).
+  function offerRedoc(button) {
+    var box = document.getElementById(button.getAttribute("aria-controls"));
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      button.disabled = true;
+      var status = box.querySelector("[data-redoc-status]");
+      status.hidden = false;
+      var script = document.createElement("script");
+      script.src = button.getAttribute("data-src");
+      script.onload = function () { button.hidden = true; reference(box); };
+      script.onerror = function () { button.disabled = false; reference(box); };
+      document.body.appendChild(script);
+    });
+  }
+
   ready(function () {
     document.querySelectorAll("[data-tabs]").forEach(tabs);
-    document.querySelectorAll("[data-redoc]").forEach(reference);
+    document.querySelectorAll("[data-redoc-load]").forEach(offerRedoc);
   });
 }());

@@ -28,6 +28,11 @@ register({
     "dev_breadcrumbs": ("Naviqasiya zənciri", "Breadcrumbs"),
     "dev_contents": ("Mündəricat", "Contents"),
     "dev_examples_label": ("Nümunələr", "Examples"),
+    "dev_redoc_text": ("Redoc eyni OpenAPI sənədini axtarışla və nümunələrlə göstərir. Onun proqramı böyükdür "
+                       "(təxminən 330 KB): yalnız istəsəniz yüklənir.",
+                       "Redoc shows the same OpenAPI document with search and samples. Its program is large "
+                       "(about 330 KB): it is downloaded only if you ask."),
+    "dev_redoc_load": ("Redoc-u yüklə və göstər (təxminən 330 KB)", "Download and show Redoc (about 330 KB)"),
     "dev_ref_api": ("API", "API"),
     "dev_ref_version": ("versiya", "version"),
     "dev_ref_interactive": ("İnteraktiv görünüş", "Interactive view"),
