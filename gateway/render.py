@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
+import html
 import json
 import math
 import os
@@ -344,6 +345,36 @@ def problem(status: int, lang: str, **fmt) -> str:
     return body.replace("@REQUEST_ID@", _REQUEST_ID_VAR)
 
 
+# The same, for people: what the gateway answers on the portal's paths (`/`, not `/api`) when the
+# portal cannot answer (down, timing out, failing) or the gateway refuses the request itself (rate,
+# size). A small page of its own — nothing of the checkout is read — in the person's language,
+# with the request id to quote and a way back.
+PAGE_STATUSES = (413, 429, 500, 502, 503, 504)
+_PAGE_TEXTS = {"az": {"again": "Yenidən cəhd edin", "home": "Ana səhifə", "request": "Sorğunun nömrəsi",
+                      "site": "ƏƏSMN e-xidmətləri"},
+               "en": {"again": "Try again", "home": "Home page", "request": "Request id",
+                      "site": "Labour e-services"}}
+_PAGE = (
+    '<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
+    '<meta name="viewport" content="width=device-width, initial-scale=1"><title>{title} — {site}</title>'
+    "<style>body{{margin:0;font:1.1875rem/1.5 system-ui,\"DejaVu Sans\",Arial,sans-serif;color:#0b0c0c}}"
+    "header{{background:#0b3d66;color:#fff;padding:.75rem 1rem;font-weight:700}}"
+    "main{{max-width:40rem;margin:2rem auto;padding:0 1rem}}h1{{font-size:2rem;line-height:1.2;margin:0 0 1rem}}"
+    "a{{color:#1d4f91}}a:focus{{outline:3px solid #ffdd00;background:#ffdd00;color:#0b0c0c}}"
+    ".muted{{color:#484949;font-size:1rem}}</style></head>"
+    '<body><header>{site}</header><main><h1>{title}</h1><p>{detail}</p>'
+    '<p><a href="">{again}</a> · <a href="/">{home}</a></p>'
+    '<p class="muted">{request}: <code>@REQUEST_ID@</code></p></main></body></html>'
+)
+
+
+def page(status: int, lang: str, **fmt) -> str:
+    title, detail = MESSAGES[status][lang]
+    body = _PAGE.format(lang=lang, title=html.escape(title), detail=html.escape(detail.format(**fmt)),
+                        **{key: html.escape(value) for key, value in _PAGE_TEXTS[lang].items()})
+    return body.replace("@REQUEST_ID@", _REQUEST_ID_VAR)
+
+
 # --------------------------------------------------------------------------- config
 
 def config_from_env(environ=None, runtime_dir: str | os.PathLike = "/run/gateway") -> dict:
@@ -431,7 +462,7 @@ def _template_context(config: dict) -> dict:
     if workers != "auto" and not workers.isdigit():
         raise ConfigError(f"workers {workers!r}: expected a number or 'auto'")
 
-    problems = {}
+    problems, pages = {}, {}
     for status in MESSAGES:
         fmt = {}
         if status == 413:
@@ -440,6 +471,8 @@ def _template_context(config: dict) -> dict:
             lang: nginx_quote(problem(status, lang, **fmt.get(lang, {})))
             for lang in ("az", "en")
         }
+        if status in PAGE_STATUSES:
+            pages[status] = {lang: nginx_quote(page(status, lang, **fmt.get(lang, {}))) for lang in ("az", "en")}
 
     index = {
         "services": [
@@ -473,6 +506,7 @@ def _template_context(config: dict) -> dict:
         "worker_connections": int(cfg["worker_connections"]),
         "portal": PORTAL if PORTAL in SERVICES else None,
         "problems": problems,
+        "pages": pages,
         "server_error_statuses": [500, 502, 503, 504],
         "early_errors": EARLY_ERRORS,
         "api_methods": API_METHODS,

@@ -380,8 +380,8 @@ def test_the_gateways_error_pages_are_not_addresses(gateway):
 
 
 def test_the_portal_answers_every_other_path_and_its_forms(gateway, upstreams):
-    """The portal's pages, its forms (POST) and its own 4xx pages pass through; only its 5xx are the
-    gateway's, as for any service."""
+    """The portal's pages, its forms (POST) and its own 4xx pages pass through; its 5xx are the
+    gateway's, as for any service — but as a page for people, not a problem document."""
     page = requests.post(gateway.url + "/login/asan?next=/my-data", data={"phone": "x"})
     echo = page.json()
     assert (echo["instance"], echo["method"], echo["path"], echo["query"]) == ("portal", "POST", "/login/asan",
@@ -389,8 +389,40 @@ def test_the_portal_answers_every_other_path_and_its_forms(gateway, upstreams):
     not_found = requests.get(gateway.url + "/no-such-page", headers={"X-Test-Status": "404"})
     assert not_found.status_code == 404 and "portal rejected" in not_found.json()["detail"]
     failed = requests.get(gateway.url + "/my-data", headers={"X-Test-Status": "500"})
-    assert_problem(failed, 500, "Xidmətdə daxili xəta")
-    assert SECRET not in failed.text
+    assert_page(failed, 500, "Xidmətdə daxili xəta", lang="az")
+    assert SECRET not in failed.text and "Traceback" not in failed.text
+    assert 'href="/"' in failed.text and failed.headers["X-Request-ID"] in failed.text
+
+
+def assert_page(resp, status, title, lang):
+    assert resp.status_code == status, resp.text
+    assert resp.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert f'<html lang="{lang}">' in resp.text and f"<h1>{title}</h1>" in resp.text
+    assert resp.headers["Cache-Control"] == "no-store"
+    assert "default-src 'none'" in resp.headers["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize("status", [500, 502, 503, 504])
+def test_a_failing_portal_is_a_page_in_the_persons_language(gateway, status):
+    resp = requests.get(gateway.url + "/certificates", headers={"X-Test-Status": str(status),
+                                                               "Accept-Language": "en-GB,en;q=0.9"})
+    assert_page(resp, status, "Internal service error", lang="en")
+    assert SECRET not in resp.text
+
+
+def test_a_portal_that_is_down_is_a_page_too(start_gateway, upstreams, dead_url):
+    down = start_gateway({"AUTH_URLS": upstreams["auth"].url, "PORTAL_URLS": dead_url})
+    resp = requests.get(down.url + "/my-data")
+    assert_page(resp, 502, "Xidmətdə daxili xəta", lang="az")
+    assert "Xidmət hazırda cavab vermir." in resp.text and "127.0.0.1" not in resp.text
+    # The API keeps its problem documents.
+    assert_problem(requests.get(down.url + "/api/accidents/reports"), 502)
+
+
+def test_the_gateways_own_refusals_on_the_portals_paths_are_pages(gateway):
+    too_big = requests.post(gateway.url + "/insurers/applications/x/documents", data=b"x" * 70_000)
+    assert_page(too_big, 413, "Sorğu çox böyükdür", lang="az")
+    assert "64" in too_big.text
 
 
 def test_access_log_is_json_with_request_id_and_no_personal_data(gateway):
