@@ -38,9 +38,27 @@ FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
 
 # --- fonts, parsed once per process -----------------------------------------------------------
 
+# Tables for text shaping and kerning, which fpdf2 uses only when text shaping is turned on (it is
+# not here). Each document's font is cut down to its glyphs when written, and cutting these tables
+# (DejaVu's are large) is most of that work: they are dropped once, every glyph kept.
+LAYOUT_TABLES = ("GSUB", "GPOS", "GDEF", "kern", "MATH", "FFTM", "hdmx")
+
+
+def _without_layout_tables(path: str) -> bytes:
+    font = ttLib.TTFont(path, recalcTimestamp=False, recalcBBoxes=False)
+    for tag in LAYOUT_TABLES:
+        if tag in font:
+            del font[tag]
+    out = io.BytesIO()
+    font.save(out)
+    font.close()
+    return out.getvalue()
+
+
 class _FontTemplates:
     """Parsing a TrueType font (its character map and widths) takes most of the time of a small
-    PDF, and it is the same work for every document. Each font file is parsed once per process;
+    PDF, and it is the same work for every document. Each font file is parsed once per process
+    (and kept without its layout tables);
     a document gets a copy of the parsed font with its own glyph subset and its own fontTools
     object, opened from the file's bytes kept in memory (fpdf2 cuts that object down to the glyphs
     used when it writes the document, so it must be the document's own)."""
@@ -56,8 +74,7 @@ class _FontTemplates:
             with self._lock:
                 found = self._fonts.get(key)
                 if found is None:
-                    with open(path, "rb") as handle:
-                        data = handle.read()
+                    data = _without_layout_tables(path)
                     scratch = FPDF()
                     scratch.add_font(family, style, path)
                     found = self._fonts[key] = (scratch.fonts[f"{family.lower()}{style}"], data)
@@ -71,7 +88,11 @@ class _FontTemplates:
         template, data = self._template(family, style, path)
         font = copy.copy(template)
         font.i = len(pdf.fonts) + 1
-        font.ttfont = ttLib.TTFont(io.BytesIO(data), recalcTimestamp=False, lazy=True)
+        # Bounding boxes are not recalculated: fpdf2 opens fonts with that on, which unpacks and
+        # recompiles every glyph kept each time a document is written. DejaVu's glyphs carry their
+        # bounds and subsetting leaves outlines alone, so they are written as they are (as
+        # fontTools' own subsetter does).
+        font.ttfont = ttLib.TTFont(io.BytesIO(data), recalcTimestamp=False, recalcBBoxes=False, lazy=True)
         font._hbfont = None
         font.biggest_size_pt = 0
         font.missing_glyphs = []

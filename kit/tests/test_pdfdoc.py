@@ -32,6 +32,15 @@ def test_azerbaijani_text_comes_out_as_written():
     assert b"/URI (https://example.az/yoxla)" in pdf
 
 
+def test_any_letter_a_person_may_type_is_kept_though_the_fonts_are_lightened():
+    # The fonts lose their layout tables, not their glyphs: Cyrillic, Greek and Turkish letters in
+    # a name or a description come out as typed.
+    pdf = document("Иванова Ольга · Παπαδοπούλου · Öztürk Ğ")
+    text = page_text(pdf)
+    for expected in ("Иванова", "Ольга", "Παπαδοπούλου", "Öztürk", "Ğ"):
+        assert expected in text, expected
+
+
 def test_fonts_are_parsed_once_however_many_documents_at_once(monkeypatch):
     document("Birinci")
     parsed = dict(pdfdoc.FONTS._fonts)

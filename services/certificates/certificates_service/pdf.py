@@ -83,13 +83,8 @@ class FontCache:
             {style: str(self.font_dir / name) for style, name in FONT_FILES.items()}
         document = FPDF(orientation="P", unit="mm", format="A4")
         for style, path in paths.items():
+            # Parsed once per process, written without recomputing glyph bounds (the kit's fonts).
             pdfdoc.FONTS.add(document, "DejaVu", style, path)
-        for font in document.fonts.values():
-            # fpdf2 opens fonts with fontTools' bounding-box recalculation on, which unpacks and
-            # recompiles every glyph kept each time a document is written. DejaVu's glyphs carry
-            # their bounds and subsetting leaves outlines alone, so they are written as they are
-            # (as fontTools' own subsetter does). The object is this document's own.
-            font.ttfont.recalcBBoxes = False
         return document
 
 
