@@ -419,10 +419,17 @@ def test_a_portal_that_is_down_is_a_page_too(start_gateway, upstreams, dead_url)
     assert_problem(requests.get(down.url + "/api/accidents/reports"), 502)
 
 
-def test_the_gateways_own_refusals_on_the_portals_paths_are_pages(gateway):
+def test_the_gateways_own_refusals_on_the_portals_paths_are_pages(gateway, start_gateway, upstreams):
     too_big = requests.post(gateway.url + "/insurers/applications/x/documents", data=b"x" * 70_000)
     assert_page(too_big, 413, "Sorğu çox böyükdür", lang="az")
     assert "64" in too_big.text
+    limited_gw = start_gateway({"PORTAL_URLS": upstreams["portal"].url, "GATEWAY_RATE": "1", "GATEWAY_BURST": "2"})
+    with requests.Session() as s:
+        answers = [s.get(limited_gw.url + "/my-data", headers={"Accept-Language": "en"}) for _ in range(10)]
+    limited = [r for r in answers if r.status_code == 429]
+    assert limited, [r.status_code for r in answers]
+    assert_page(limited[0], 429, "Too many requests", lang="en")
+    assert limited[0].headers["Retry-After"] == "1"
 
 
 def test_access_log_is_json_with_request_id_and_no_personal_data(gateway):
