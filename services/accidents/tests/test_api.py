@@ -460,7 +460,8 @@ def test_the_history_is_searched_and_filtered(head, signed):
     assert signed["id"] not in ids(**{"to": (baku_now() - timedelta(days=3)).date().isoformat()})
 
     page = head.get(f"{BASE}/reports", params={"limit": 1, "offset": 1}).json()
-    assert page["limit"] == 1 and page["offset"] == 1 and len(page["items"]) == 1 and page["total"] >= 3
+    # This test made two reports (signed, overdue): a page of one at offset one is the second.
+    assert page["limit"] == 1 and page["offset"] == 1 and len(page["items"]) == 1 and page["total"] >= 2
     for params in ({"status": "lost"}, {"limit": 0}, {"limit": 201}, {"from": "31.12.2026"}, {"q": "x" * 101},
                    {"q": "ə"}, {"from": "2026-05-02", "to": "2026-05-01"}, {"late": "maybe"}):
         response = head.get(f"{BASE}/reports", params=params)

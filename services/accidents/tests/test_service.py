@@ -570,13 +570,17 @@ def test_statistics_count_victims_and_withhold_small_cells(accidents):
         {"district": ["unknown_district"]}
 
 
-@pytest.mark.parametrize("rare_up_to", [1, 200])
-def test_a_search_by_several_words_finds_the_same_whichever_word_is_rare(accidents, monkeypatch, rare_up_to):
-    """The reports of the rarest word are the candidates; when every word is common (here: more
-    than one term each), the words' reports are intersected. Either way the same reports."""
+@pytest.mark.parametrize("rare_up_to, few_enough", [(1, 20), (200, 20), (200, 0)])
+def test_a_search_by_several_words_finds_the_same_whichever_word_is_rare(accidents, monkeypatch, rare_up_to,
+                                                                        few_enough):
+    """The reports of the rarest word are the candidates (the first word with a few reports is
+    taken at once; otherwise each word is read only while it may be rarer); when every word is
+    common (here: more than one term each), the words' reports are intersected. Either way the
+    same reports."""
     from accidents_service.service import reports as report_use_cases
 
     monkeypatch.setattr(report_use_cases, "RAREST_WORD_LIMIT", rare_up_to)
+    monkeypatch.setattr(report_use_cases, "FEW_ENOUGH", few_enough)
     a = accidents.create_report(HEAD, body())
     c = accidents.create_report(HEAD, body(victims=[{"fin": THIRD_VICTIM, "outcome": "injured"},
                                                     {"fin": VICTIM, "outcome": "injured"}]))

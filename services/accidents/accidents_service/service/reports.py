@@ -17,6 +17,8 @@ from .common import VICTIM_PURPOSE, UseCaseBase, raise_collected
 # A word borne by at most this many of a company's search terms is "rare": its reports are the
 # search's candidates (see ReportUseCases._candidates).
 RAREST_WORD_LIMIT = 200
+# A word with at most this many reports is taken as the candidates without reading the others.
+FEW_ENOUGH = 20
 
 
 class ReportUseCases(UseCaseBase):
@@ -60,10 +62,14 @@ class ReportUseCases(UseCaseBase):
         ranges = search.term_ranges()
         rarest = None
         for options in ranges:
-            ids, complete = self.repository.report_ids_for(voen, options, limit=RAREST_WORD_LIMIT)
-            if not ids:
+            if rarest is not None and len(rarest) <= FEW_ENOUGH:
+                break  # a handful of reports to check: looking further costs more than it saves
+            # A word is worth reading only while it may be rarer than the rarest so far.
+            limit = RAREST_WORD_LIMIT if rarest is None else len(rarest) - 1
+            ids, complete = self.repository.report_ids_for(voen, options, limit=limit)
+            if complete and not ids:
                 return set()
-            if complete and (rarest is None or len(ids) < len(rarest)):
+            if complete:
                 rarest = ids
         if rarest is not None:
             return rarest
