@@ -437,3 +437,30 @@ def test_in_english_and_on_a_360_pixel_screen(portal, employee_page, browser, ch
                 checks.page(small, name)
     finally:
         phone.close()
+
+
+def test_the_head_signs_a_notice_with_the_e_signature_card(portal, head_page, checks, tmp_path):
+    """The card instead of the phone: the notice's parts ("1/2", "2/2") signed in the page with
+    PIN2, a wrong PIN said beside its field."""
+    head = ApiSession(portal).login(HEAD).act_for(COMPANY)
+    entered = head.post("/api/contracts/notices", json={
+        "employee_fin": sim_identity(label="employee 3")["fin"], "position": "Mühasib", "occupation_code": "2411",
+        "workplace": "Göygöl sahəsi", "contract_number": f"GA-{uuid.uuid4().hex[:6].upper()}",
+        "contract_date": (baku_today() - timedelta(days=10)).isoformat(),
+        "start_date": (baku_today() - timedelta(days=5)).isoformat(), "contract_type": "indefinite",
+        "salary": "900", "working_time": "full"})
+    assert entered.status_code == 201, entered.text
+    page = head_page
+    page.goto(f"{portal}/contracts/notices/{entered.json()['id']}")
+    page.click("text=Elektron imza kartı ilə imzala")
+    page.wait_for_url(re.compile(r"/sign/notice/card$"))
+    checks.page(page, "ct-15-sign-with-card")
+    page.set_input_files("#f-card-file", str(card_file(portal, HEAD["fin"], tmp_path)))
+    page.fill("#f-pin", "0000")
+    page.click("button:has-text('Kartla imzala')")
+    page.wait_for_selector("#f-pin-error")
+    assert "PİN kod yanlışdır." in page.locator("#f-pin-error").inner_text()
+    page.fill("#f-pin", HEAD["pin2"])
+    page.click("button:has-text('Kartla imzala')")
+    page.wait_for_url(re.compile(r"/contracts/notices/[^/]+$"), timeout=30_000)
+    assert "İmzalanıb" in page.locator("main").inner_text()

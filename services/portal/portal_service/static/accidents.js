@@ -1,7 +1,6 @@
 /* Sending an accident report: waiting for the signature on the phone (the code shown, changed when
-   the phone asks for the next signature, the page moving on by itself), and signing with the
-   e-signature card in the browser (card.js opens the key with PIN2 and signs each digest the
-   service hands out). Without JavaScript the waiting page refreshes itself; the card needs it. */
+   the phone asks for the next signature, the page moving on by itself). Without JavaScript the
+   waiting page refreshes itself. (Signing with the card is card.js's, as for contract notices.) */
 (function () {
   "use strict";
 
@@ -37,83 +36,7 @@
     window.setTimeout(poll, interval);
   }
 
-  function cardSign() {
-    var form = document.querySelector("form[data-card-sign]");
-    if (!form || !window.EgovCard) { return; }
-    var card = window.EgovCard;
-    var messages = JSON.parse(form.getAttribute("data-messages"));
-    var fileInput = document.getElementById("f-card-file");
-    var pinInput = document.getElementById("f-pin");
-    var status = form.querySelector("[data-status]");
-    var button = form.querySelector("button[type=submit]");
-    var inputs = { card_file: fileInput, pin: pinInput };
-
-    var errorUi = window.EgovPortal.formErrors(form, inputs, messages);
-    var clearErrors = errorUi.clear, showErrors = errorUi.show;
-
-    function busy(text) {
-      status.hidden = !text;
-      status.querySelector("[data-status-text]").textContent = text || "";
-      button.disabled = !!text;
-    }
-
-    function post(url, body) {
-      return fetch(url, {
-        method: "POST", credentials: "same-origin",
-        headers: { "Content-Type": "application/json", "Accept": "application/json",
-                   "X-CSRF-Token": form.getAttribute("data-csrf") },
-        body: JSON.stringify(body)
-      }).then(function (response) {
-        return response.json().catch(function () { return { state: "error", message: messages.unavailable }; });
-      });
-    }
-
-    // Each answer either hands out the next digest to sign, or ends the signing.
-    function follow(key, answer) {
-      if (answer.state === "pending" && answer.digest) {
-        busy(messages.signing.replace("{step}", answer.step || ""));
-        return card.signDigest(key, card.b64ToBytes(answer.digest)).then(function (signature) {
-          return post(form.getAttribute("data-response-url"), { signature: card.bytesToB64(signature) });
-        }).then(function (next) { return follow(key, next); });
-      }
-      if (answer.state === "confirmed") {
-        window.location.assign(answer.next);
-        return null;
-      }
-      throw { text: answer.message || messages.unavailable };
-    }
-
-    form.addEventListener("submit", function (event) {
-      event.preventDefault();
-      clearErrors();
-      var errors = [];
-      var file = fileInput.files && fileInput.files[0];
-      if (!file) { errors.push({ field: "card_file", text: messages.card_choose_file }); }
-      if (!pinInput.value) { errors.push({ field: "pin", text: messages.card_enter_pin }); }
-      if (errors.length) { showErrors(errors); return; }
-      busy(messages.signing.replace(" ({step})", "").replace("{step}", ""));
-      var opened;
-      card.readFile(file)
-        .then(function (text) { opened = card.parseCard(text); return card.openKey(opened, "sign", pinInput.value, true); })
-        .then(function (key) {
-          pinInput.value = "";
-          return post(form.getAttribute("data-start-url"), { certificate: opened.certificate, op: form.getAttribute("data-op") })
-            .then(function (answer) { return follow(key, answer); });
-        })
-        .catch(function (error) {
-          busy(null);
-          if (error instanceof card.CardError) {
-            var field = error.code === "card_wrong_pin" ? "pin" : (error.code === "card_bad_file" ? "card_file" : null);
-            showErrors([{ field: field, text: messages[error.code] || messages.unavailable }]);
-          } else {
-            showErrors([{ field: null, text: (error && error.text) || messages.card_unsupported }]);
-          }
-        });
-    });
-  }
-
   ready(function () {
     signWait();
-    cardSign();
   });
 }());

@@ -1,8 +1,9 @@
 /* The e-signature card in the browser: the test card file holds the certificate and the private
    key encrypted under the card's PINs (PBKDF2-SHA256 + AES-256-GCM, see the simulator's card
    file); the PIN opens the key here, in the page, and WebCrypto signs auth's challenge
-   (RSASSA-PKCS1-v1_5 with SHA-256). Neither the PIN nor the key leaves the browser: the form
-   sends only the certificate, the nonce and the signature. */
+   (RSASSA-PKCS1-v1_5 with SHA-256) to log in, or each digest of a document the portal hands out
+   to sign it (contract notices, accident reports). Neither the PIN nor the key leaves the
+   browser: the forms send only certificates, nonces and signatures. */
 (function () {
   "use strict";
 
@@ -121,60 +122,115 @@
   window.EgovCard = { readFile: readFile, parseCard: parseCard, openKey: openKey, signDigest: signDigest,
                       bytesToB64: bytesToB64, b64ToBytes: b64ToBytes, CardError: CardError };
 
-  // --- the log-in form ------------------------------------------------------------------
-  var form = document.querySelector("form[data-card-login]");
-  if (!form) { return; }
-  var messages = JSON.parse(form.getAttribute("data-messages"));
-  var fileInput = document.getElementById("f-card-file");
-  var pinInput = document.getElementById("f-pin");
-  var status = form.querySelector("[data-status]");
-  var button = form.querySelector("button[type=submit]");
-  var fields = { card_file: fileInput, pin: pinInput };
+  /* A form that opens the card (the log-in, signing a contract notice or an accident report):
+     the file and the PIN must be given; the key of `usage` is opened with the PIN and handed to
+     `use(key, card, ui)`, whose promise carries on; what goes wrong is shown beside its field
+     (the summary above, GOV.UK's pattern). `ui.busy(text)` shows progress (null: done),
+     `ui.clearPin()` forgets the PIN, `ui.messages` are the form's texts. */
+  function cardForm(form, usage, extractable, busyText, use) {
+    var messages = JSON.parse(form.getAttribute("data-messages"));
+    var fileInput = document.getElementById("f-card-file");
+    var pinInput = document.getElementById("f-pin");
+    var status = form.querySelector("[data-status]");
+    var button = form.querySelector("button[type=submit]");
+    var errorUi = window.EgovPortal.formErrors(form, { card_file: fileInput, pin: pinInput }, messages);
+    var ui = {
+      messages: messages,
+      busy: function (text) {
+        status.hidden = !text;
+        status.querySelector("[data-status-text]").textContent = text || "";
+        button.disabled = !!text;
+      },
+      clearPin: function () { pinInput.value = ""; }
+    };
 
-  var errorUi = window.EgovPortal.formErrors(form, fields, messages);
-  var clearErrors = errorUi.clear, showErrors = errorUi.show;
-
-  function busy(on) {
-    status.hidden = !on;
-    status.querySelector("[data-status-text]").textContent = on ? messages.card_signing : "";
-    button.disabled = on;
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      errorUi.clear();
+      var errors = [];
+      var file = fileInput.files && fileInput.files[0];
+      if (!file) { errors.push({ field: "card_file", text: messages.card_choose_file }); }
+      if (!pinInput.value) { errors.push({ field: "pin", text: messages.card_enter_pin }); }
+      if (errors.length) { errorUi.show(errors); return; }
+      ui.busy(busyText(messages));
+      var card;
+      readFile(file)
+        .then(function (text) { card = parseCard(text); return openKey(card, usage, pinInput.value, extractable); })
+        .then(function (key) { return use(key, card, ui); })
+        .catch(function (error) {
+          ui.busy(null);
+          if (error instanceof CardError) {
+            var field = error.code === "card_wrong_pin" ? "pin" : (error.code === "card_bad_file" ? "card_file" : null);
+            errorUi.show([{ field: field, text: messages[error.code] || messages.unavailable }]);
+          } else {
+            errorUi.show([{ field: null, text: (error && error.text) || messages.card_unsupported }]);
+          }
+        });
+    });
   }
 
-  form.addEventListener("submit", function (event) {
-    event.preventDefault();
-    clearErrors();
-    var errors = [];
-    var file = fileInput.files && fileInput.files[0];
-    if (!file) { errors.push({ field: "card_file", text: messages.card_choose_file }); }
-    if (!pinInput.value) { errors.push({ field: "pin", text: messages.card_enter_pin }); }
-    if (errors.length) { showErrors(errors); return; }
-    busy(true);
-    var card;
-    readFile(file)
-      .then(function (text) { card = parseCard(text); return openKey(card, "auth", pinInput.value, false); })
-      .then(function (key) {
-        return fetch(form.getAttribute("data-challenge-url"), { credentials: "same-origin",
-                                                                 headers: { "Accept": "application/json" } })
+  /* Signing a document with the card: the portal starts the signature with the card's
+     certificate, each answer hands out the next digest to sign (a signature in parts, "1/2",
+     "2/2") until the document is signed and the page goes on. The PIN and the key never leave
+     the page. */
+  function signingForm(form) {
+    cardForm(form, "sign", true, function (messages) {
+      return messages.signing.replace(" ({step})", "").replace("{step}", "");
+    }, function (key, card, ui) {
+      ui.clearPin();
+      function post(url, body) {
+        return fetch(url, { method: "POST", credentials: "same-origin",
+                            headers: { "Content-Type": "application/json", "Accept": "application/json",
+                                       "X-CSRF-Token": form.getAttribute("data-csrf") },
+                            body: JSON.stringify(body) })
           .then(function (response) {
-            if (!response.ok) { throw new CardError("unavailable"); }
-            return response.json();
-          })
-          .then(function (challenge) {
-            return window.crypto.subtle.sign("RSASSA-PKCS1-v1_5", key, b64ToBytes(challenge.nonce))
-              .then(function (signature) {
-                form.elements.certificate.value = card.certificate;
-                form.elements.nonce.value = challenge.nonce;
-                form.elements.signature.value = bytesToB64(signature);
-                pinInput.value = "";
-                form.submit();
-              });
+            return response.json().catch(function () { return { state: "error", message: ui.messages.unavailable }; });
           });
-      })
-      .catch(function (error) {
-        busy(false);
-        var code = error instanceof CardError ? error.code : "card_unsupported";
-        var field = code === "card_wrong_pin" ? "pin" : (code === "card_bad_file" ? "card_file" : null);
-        showErrors([{ field: field, text: messages[code] || messages.unavailable }]);
-      });
-  });
+      }
+      function follow(answer) {
+        if (answer.state === "pending" && answer.digest) {
+          ui.busy(ui.messages.signing.replace("{step}", answer.step || ""));
+          return signDigest(key, b64ToBytes(answer.digest))
+            .then(function (signature) {
+              return post(form.getAttribute("data-response-url"), { signature: bytesToB64(signature) });
+            })
+            .then(follow);
+        }
+        if (answer.state === "confirmed") { window.location.assign(answer.next); return null; }
+        throw { text: answer.message || ui.messages.unavailable };
+      }
+      var start = { certificate: card.certificate };
+      if (form.getAttribute("data-op")) { start.op = form.getAttribute("data-op"); }
+      return post(form.getAttribute("data-start-url"), start).then(follow);
+    });
+  }
+
+  /* Logging in with the card: the key of PIN1 signs auth's challenge; the form then sends the
+     certificate, the nonce and the signature (never the PIN). */
+  function loginForm(form) {
+    cardForm(form, "auth", false, function (messages) { return messages.card_signing; }, function (key, card, ui) {
+      return fetch(form.getAttribute("data-challenge-url"), { credentials: "same-origin",
+                                                               headers: { "Accept": "application/json" } })
+        .then(function (response) {
+          if (!response.ok) { throw new CardError("unavailable"); }
+          return response.json();
+        })
+        .then(function (challenge) {
+          return window.crypto.subtle.sign("RSASSA-PKCS1-v1_5", key, b64ToBytes(challenge.nonce))
+            .then(function (signature) {
+              form.elements.certificate.value = card.certificate;
+              form.elements.nonce.value = challenge.nonce;
+              form.elements.signature.value = bytesToB64(signature);
+              ui.clearPin();
+              form.submit();
+            });
+        });
+    });
+  }
+
+  if (!window.EgovPortal) { return; }
+  var login = document.querySelector("form[data-card-login]");
+  if (login) { loginForm(login); }
+  var signing = document.querySelector("form[data-card-sign]");
+  if (signing) { signingForm(signing); }
 }());
