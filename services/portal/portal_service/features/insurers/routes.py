@@ -93,12 +93,16 @@ def _application(app_id: str) -> dict:
     return call("GET", f"{API}/applications/{app_id}")
 
 
-def _draft_or_none(app_id: str) -> tuple[dict, Response | None]:
-    """The application, and where to go instead when it is no longer a draft."""
-    app = _application(app_id)
-    if app.get("status") != "draft":
-        return app, redirect(url_for("insurers.application", app_id=app_id))
-    return app, None
+def draft_section(view):
+    """A section of the draft: the view gets the application (`app`); one no longer a draft is
+    shown as it stands instead (sections are for drafts only)."""
+    @functools.wraps(view)
+    def wrapper(app_id, **kwargs):
+        app = _application(app_id)
+        if app.get("status") != "draft":
+            return redirect(url_for("insurers.application", app_id=app_id))
+        return view(app_id, app=app, **kwargs)
+    return wrapper
 
 
 def _section_url(section: str, app_id: str) -> str:
@@ -177,10 +181,8 @@ def _save(app_id: str, body: dict, fields: list[str], own: FormErrors, rename: d
 
 @bp.route("/applications/<app_id>/insurer", methods=["GET", "POST"])
 @company_required
-def insurer(app_id):
-    app, elsewhere = _draft_or_none(app_id)
-    if elsewhere:
-        return elsewhere
+@draft_section
+def insurer(app_id, app):
     pickers = {"insurer_type": directories.options("insurer-types")}
     if request.method == "GET":
         values = {name: app.get(name) or "" for name in INSURER_FIELDS}
@@ -217,10 +219,8 @@ def _wants_json() -> bool:
 
 @bp.get("/applications/<app_id>/documents")
 @company_required
-def documents(app_id):
-    app, elsewhere = _draft_or_none(app_id)
-    if elsewhere:
-        return elsewhere
+@draft_section
+def documents(app_id, app):
     return _render_section("insurers/documents.html", app, {}, FormErrors(), ["file"])
 
 
@@ -319,10 +319,8 @@ def _activity_options(voen: str) -> list[dict]:
 
 @bp.route("/applications/<app_id>/activities", methods=["GET", "POST"])
 @company_required
-def activities(app_id):
-    app, elsewhere = _draft_or_none(app_id)
-    if elsewhere:
-        return elsewhere
+@draft_section
+def activities(app_id, app):
     pickers = {"activities": _activity_options(app["voen"]),
                "ownership_type": directories.options("ownership-types"),
                "legal_form": directories.options("legal-forms", with_code=True)}
@@ -355,10 +353,8 @@ def _address_values(prefix: str, address: dict | None) -> dict:
 
 @bp.route("/applications/<app_id>/legal-address", methods=["GET", "POST"])
 @company_required
-def legal_address(app_id):
-    app, elsewhere = _draft_or_none(app_id)
-    if elsewhere:
-        return elsewhere
+@draft_section
+def legal_address(app_id, app):
     fields = ["legal_address.district_code", "legal_address.text"]
     districts = directories.options("districts", sort=True)
     if request.method == "GET":
@@ -374,10 +370,8 @@ def legal_address(app_id):
 
 @bp.route("/applications/<app_id>/actual-address", methods=["GET", "POST"])
 @company_required
-def actual_address(app_id):
-    app, elsewhere = _draft_or_none(app_id)
-    if elsewhere:
-        return elsewhere
+@draft_section
+def actual_address(app_id, app):
     fields = ["actual_address.same_as_legal", "actual_address.district_code", "actual_address.text"]
     districts = directories.options("districts", sort=True)
     if request.method == "GET":
@@ -410,10 +404,8 @@ HEAD_FIELDS = ["contact_email", "contact_phone"]
 
 @bp.get("/applications/<app_id>/head")
 @company_required
-def head(app_id):
-    app, elsewhere = _draft_or_none(app_id)
-    if elsewhere:
-        return elsewhere
+@draft_section
+def head(app_id, app):
     values = {"head_fin": app.get("head_fin") or "", "contact_email": app.get("contact_email") or "",
               "contact_phone": app.get("contact_phone") or ""}
     return _render_section("insurers/head.html", app, values, FormErrors(), HEAD_FIELDS, search_errors=FormErrors())
@@ -421,11 +413,9 @@ def head(app_id):
 
 @bp.post("/applications/<app_id>/head/search")
 @company_required
-def head_search(app_id):
+@draft_section
+def head_search(app_id, app):
     """Axtar: the head's FİN saved, the person's data filled from the population registry."""
-    app, elsewhere = _draft_or_none(app_id)
-    if elsewhere:
-        return elsewhere
     fin = (request.form.get("head_fin") or "").strip().upper()
     errors = FormErrors()
     if not fin:
@@ -446,10 +436,8 @@ def head_search(app_id):
 
 @bp.post("/applications/<app_id>/head")
 @company_required
-def head_contacts(app_id):
-    app, elsewhere = _draft_or_none(app_id)
-    if elsewhere:
-        return elsewhere
+@draft_section
+def head_contacts(app_id, app):
     values = {name: (request.form.get(name) or "").strip() for name in HEAD_FIELDS}
     errors = _save(app_id, {name: values[name] or None for name in HEAD_FIELDS}, HEAD_FIELDS, FormErrors())
     if errors:
