@@ -284,21 +284,6 @@ def start_stack(args, var_dir: Path, tag: str):
     return suite
 
 
-def start_another_accidents(suite, db_prefix: str, name: str) -> str:
-    """Another accidents API with the stack's settings, on a database of its own."""
-    import requests
-
-    from devtools.suite import free_port, wait_until
-
-    port = free_port()
-    env = dict(suite.env(), MONGO_DB_PREFIX=db_prefix)
-    api = suite.spawn(f"{name}-api", [sys.executable, "-m", "egov_kit.run", "accidents_service", "api",
-                                      "--port", str(port)], env)
-    url = f"http://127.0.0.1:{port}"
-    wait_until(lambda: requests.get(f"{url}/healthz", timeout=1).ok, 60, name, api, api.egov_log)
-    return url
-
-
 def registry_client(suite):
     """The kit's registry client as the accidents service holds it (its service token)."""
     from egov_kit.auth import ServiceTokens
@@ -384,7 +369,7 @@ def measure_search(bench: Bench) -> None:
         say(f"making and storing {store.count:,} reports in a database of their own …")
         db = bench.client[f"bench_{bench.tag}{store.label}_accidents"]
         seed_reports(db, store, registry, heads, random.Random(seed_of_rng), args.company_share, now)
-        store.url = start_another_accidents(suite, f"bench_{bench.tag}{store.label}", f"accidents-{store.label}")
+        store.url = suite.start_copy("accidents", f"bench_{bench.tag}{store.label}", f"accidents-{store.label}")
 
     head = ApiSession(suite.gateway_url).login(sim_identity(label=HEAD)).act_for(CAFE)
     found: dict[tuple[str, str], list[int]] = {}

@@ -249,22 +249,6 @@ def start_ceiling(suite, args, db_name: str) -> str:
     return url
 
 
-def start_another_certificates(suite, db_prefix: str, name: str) -> str:
-    """Another certificates API (and its relay) with the same settings, on a database of its own."""
-    from devtools.suite import free_port, wait_until
-
-    import requests
-
-    port = free_port()
-    env = dict(suite.env(), MONGO_DB_PREFIX=db_prefix)  # the stack's settings, a database of its own
-    api = suite.spawn(f"{name}-api", [sys.executable, "-m", "egov_kit.run", "certificates_service", "api",
-                                      "--port", str(port)], env)
-    suite.spawn(f"{name}-relay", [sys.executable, "-m", "egov_kit.run", "certificates_service", "relay"], env)
-    url = f"http://127.0.0.1:{port}"
-    wait_until(lambda: requests.get(f"{url}/healthz", timeout=1).ok, 60, name, api, api.egov_log)
-    return url
-
-
 def stop_processes(suite, names: list[str]) -> None:
     """Stops processes this script started beside the stack (each leads a session of its own),
     so that they weigh on no later figure."""
@@ -564,7 +548,7 @@ def main(argv=None) -> int:
                 if label == "big":
                     big_seconds = took
                 outboxes.append(store)
-                url = start_another_certificates(suite, f"bench_{tag}{label}", f"certificates-{label}")
+                url = suite.start_copy("certificates", f"bench_{tag}{label}", f"certificates-{label}", roles=("api", "relay"))
                 stores[label] = (url, verify_path, [json.dumps({"number": n}) for n in found])
             sessions.update({proc.pid: proc.egov_name for proc in suite.processes})
             token = login(gateway, VERIFIER)

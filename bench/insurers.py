@@ -270,21 +270,6 @@ def start_ceiling(suite, args, db_name: str) -> str:
     return url
 
 
-def start_another_insurers(suite, db_prefix: str, name: str) -> str:
-    """Another insurers API with the same settings, on a database of its own."""
-    import requests
-
-    from devtools.suite import free_port, wait_until
-
-    port = free_port()
-    env = dict(suite.env(), MONGO_DB_PREFIX=db_prefix)
-    api = suite.spawn(f"{name}-api", [sys.executable, "-m", "egov_kit.run", "insurers_service", "api",
-                                      "--port", str(port)], env)
-    url = f"http://127.0.0.1:{port}"
-    wait_until(lambda: requests.get(f"{url}/healthz", timeout=1).ok, 60, name, api, api.egov_log)
-    return url
-
-
 _NAMES = ["Xəzər", "Şəki İpək", "Gəncə Tekstil", "Bakı Çay Evi", "Quba Aqro", "Naxçıvan Duz", "Lənkəran Sitrus"]
 
 
@@ -437,7 +422,7 @@ def main(argv=None) -> int:
                 found, took = seed(client[f"bench_{tag}{label}_insurers"], count, random.Random(seed_of_rng))
                 if label == "big":
                     big_seconds = took
-                url = start_another_insurers(suite, f"bench_{tag}{label}", f"insurers-{label}")
+                url = suite.start_copy("insurers", f"bench_{tag}{label}", f"insurers-{label}")
                 stores[label] = (url, [f"/api/insurers/account-numbers/{voen}" for voen in found])
             sessions.update({proc.pid: proc.egov_name for proc in suite.processes})
             pair = rounds(stores, args.connections)

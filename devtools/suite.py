@@ -234,6 +234,22 @@ class Suite:
             self.portal_started = True
         return api, list(entry.roles)
 
+    def start_copy(self, name: str, db_prefix: str, label: str, roles: tuple[str, ...] = ("api",)) -> str:
+        """Another instance of a service with the stack's settings on a database of its own
+        (`db_prefix`), outside the gateway: the benchmarks compare one store against another.
+        Its address, once it answers."""
+        entry = SERVICES[name]
+        port = free_port()
+        env = dict(self.env(), MONGO_DB_PREFIX=db_prefix)
+        api = self.spawn(f"{label}-api", [sys.executable, "-m", "egov_kit.run", entry.package, "api",
+                                          "--port", str(port)], env)
+        for role in roles:
+            if role != "api":
+                self.spawn(f"{label}-{role}", [sys.executable, "-m", "egov_kit.run", entry.package, role], env)
+        url = f"http://127.0.0.1:{port}"
+        wait_until(lambda: requests.get(f"{url}/healthz", timeout=1).ok, 60, label, api, api.egov_log)
+        return url
+
     def url(self, name: str) -> str:
         return f"http://127.0.0.1:{self.service_ports[name]}"
 
