@@ -5,14 +5,20 @@ itself: the signed attributes first (content type, messageDigest = the digest a 
 have signed, the signing certificate, and the signing time — left out in the PAdES variant, where
 the PDF carries the time), then has the provider sign the SHA-256 of their DER, then assembles the
 SignerInfo from that raw signature and the provider's certificate, and checks the result before
-anyone sees it. The attributes are those pyHanko writes when it signs with the key at hand
-(egov_kit.pki.sign_digest_cms), so the CMS is the same kind either way."""
+anyone sees it. The attributes are byte for byte those pyHanko writes when it signs with the key at
+hand (egov_kit.pki.sign_digest_cms; tests/test_trust.py holds them to it), so the CMS is the same
+kind either way. They are built here with asn1crypto rather than through pyHanko's signer: those
+that depend only on the certificate are encoded once per certificate, which spares each signature
+tens of milliseconds of re-encoding the certificate's names."""
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from datetime import datetime, timezone
+from functools import lru_cache
 
+from asn1crypto import algos as asn1_algos
 from asn1crypto import cms as asn1_cms
+from asn1crypto import tsp as asn1_tsp
 from asn1crypto import x509 as asn1_x509
 
 from .trust import run_async
@@ -33,16 +39,40 @@ def _signer(cert_der: bytes, ca_der: bytes, signature: bytes | None = None):
                           signature_value=signature if signature is not None else 256)
 
 
-def signed_attributes(*, cert_der: bytes, ca_der: bytes, digest: bytes, pades: bool, signing_time: datetime) -> bytes:
-    """DER of the signed attributes over `digest` (a SHA-256 of the content)."""
-    from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
+@lru_cache(maxsize=256)
+def _certificate_attributes(cert_der: bytes, pades: bool) -> tuple[bytes, ...]:
+    """DER of the signed attributes that depend only on the signer's certificate: the content type,
+    the algorithms (CMSAlgorithmProtection, as pyHanko adds outside PAdES) and signingCertificateV2
+    (the certificate's SHA-256, its issuer and serial number)."""
+    cert = asn1_x509.Certificate.load(cert_der)
+    signature_algorithm = "sha256_ecdsa" if cert.public_key.algorithm == "ec" else "sha256_rsa"
+    attributes = [asn1_cms.CMSAttribute({"type": "content_type", "values": ["data"]})]
+    if not pades:
+        attributes.append(asn1_cms.CMSAttribute({"type": "cms_algorithm_protection", "values": [
+            asn1_cms.CMSAlgorithmProtection({
+                "digest_algorithm": asn1_algos.DigestAlgorithm({"algorithm": DIGEST_ALGORITHM}),
+                "signature_algorithm": asn1_algos.SignedDigestAlgorithm({"algorithm": signature_algorithm})})]}))
+    attributes.append(asn1_cms.CMSAttribute({"type": "signing_certificate_v2", "values": [
+        asn1_tsp.SigningCertificateV2({"certs": [asn1_tsp.ESSCertIDv2({
+            "hash_algorithm": {"algorithm": DIGEST_ALGORITHM},
+            "cert_hash": hashlib.sha256(cert_der).digest(),
+            "issuer_serial": {"issuer": [asn1_x509.GeneralName({"directory_name": cert.issuer})],
+                              "serial_number": cert.serial_number}})]})]}))
+    return tuple(attribute.dump() for attribute in attributes)
 
+
+def signed_attributes(*, cert_der: bytes, ca_der: bytes, digest: bytes, pades: bool, signing_time: datetime) -> bytes:
+    """DER of the signed attributes over `digest` (a SHA-256 of the content): a SET OF, its members
+    in the order of their encodings (DER)."""
     if len(digest) != 32:
         raise ValueError("digest must be a SHA-256 value (32 bytes)")
-    attrs = run_async(_signer(cert_der, ca_der).signed_attrs(
-        digest, DIGEST_ALGORITHM, attr_settings=PdfCMSSignedAttributes(signing_time=None if pades else signing_time),
-        use_pades=pades))
-    return attrs.dump()
+    encoded = list(_certificate_attributes(bytes(cert_der), bool(pades)))
+    encoded.append(asn1_cms.CMSAttribute({"type": "message_digest", "values": [bytes(digest)]}).dump())
+    if not pades:
+        moment = signing_time.astimezone(timezone.utc)
+        encoded.append(asn1_cms.CMSAttribute({"type": "signing_time",
+                                              "values": [asn1_cms.Time({"utc_time": moment})]}).dump())
+    return asn1_cms.CMSAttributes([asn1_cms.CMSAttribute.load(part) for part in encoded]).dump()
 
 
 def to_be_signed(attributes_der: bytes) -> bytes:

@@ -99,6 +99,32 @@ def test_a_signature_must_be_over_the_hash_itself(card):
             verify_hash_signature(card.cert, hash_value, signature, algorithm)
 
 
+def pyhanko_signed_attributes(signer: pki.CertKey, ca: pki.CertKey, digest: bytes, pades: bool, moment) -> bytes:
+    """The signed attributes pyHanko's own signer writes for this certificate and digest."""
+    import asyncio
+
+    from pyhanko.sign.signers.pdf_cms import ExternalSigner, PdfCMSSignedAttributes
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    external = ExternalSigner(signing_cert=signer.asn1_cert, signature_value=256,
+                              cert_registry=SimpleCertificateStore.from_certs([ca.asn1_cert]))
+    return asyncio.run(external.signed_attrs(digest, "sha256", use_pades=pades,
+                                             attr_settings=PdfCMSSignedAttributes(
+                                                 signing_time=None if pades else moment))).dump()
+
+
+@pytest.mark.parametrize("key_type", ["rsa", "ec"])
+@pytest.mark.parametrize("pades", [False, True])
+def test_the_signed_attributes_are_those_pyhanko_writes(ca, key_type, pades):
+    signer = pki.issue_certificate(ca, common_name="Aygün Şükürova", fin="2PLX9DM", key_type=key_type)
+    for content in (b"report", "Əmək müqaviləsi".encode()):
+        digest = hashlib.sha256(content).digest()
+        moment = NOW + timedelta(seconds=len(content), microseconds=123)
+        ours = cms.signed_attributes(cert_der=der(signer), ca_der=der(ca), digest=digest, pades=pades,
+                                     signing_time=moment)
+        assert ours == pyhanko_signed_attributes(signer, ca, digest, pades, moment)
+
+
 @pytest.mark.parametrize("pades", [False, True])
 def test_a_cms_assembled_around_a_raw_signature_verifies(ca, card, pades):
     content = "Əmək müqaviləsi bildirişi".encode()
