@@ -35,6 +35,14 @@ KEEP_AFTER_END = timedelta(days=2)
 _PURGED_WHEN_DUE = IndexModel([("purge_at", ASCENDING)], expireAfterSeconds=0)
 
 
+def _as_read(request: dict | None) -> dict | None:
+    """A request as the service reads it, also when an update hands it back: the signing time an
+    instant, not the text it is stored as."""
+    if request is not None and request.get("signed_at") is not None:
+        request["signed_at"] = parse_instant(request["signed_at"])
+    return request
+
+
 def storable(moment: datetime) -> datetime:
     """`moment` to the millisecond, as the database keeps it: an instant answered when something
     is made reads back the same when it is looked at again."""
@@ -104,9 +112,9 @@ class AuthRepository(MongoRepository):
         query = {"_id": request_id, "state": PENDING}
         if step is not None:
             query["step"] = step
-        return self.db.asan_requests.find_one_and_update(
+        return _as_read(self.db.asan_requests.find_one_and_update(
             query, {"$set": {"state": state, "finished_at": stamp(now), **(changes or {})}},
-            return_document=ReturnDocument.AFTER)
+            return_document=ReturnDocument.AFTER))
 
     # --- signings, one provider session per digest ------------------------------------------
     def next_signing_step(self, signing_id: str, step: int, signatures: list[dict], code: str,
@@ -115,11 +123,11 @@ class AuthRepository(MongoRepository):
         started yet and claimed for starting by this poll (the one that gets the document back).
         The whole list is set, not pushed to (the local Mongo-speaking server would keep a pushed
         document holding bytes as text); the condition on `step` makes that safe."""
-        return self.db.asan_requests.find_one_and_update(
+        return _as_read(self.db.asan_requests.find_one_and_update(
             {"_id": signing_id, "state": PENDING, "step": step},
             {"$set": {"step": step + 1, "provider_session": None, "starting_at": stamp(now),
                       "verification_code": code, "signatures": signatures}},
-            return_document=ReturnDocument.AFTER)
+            return_document=ReturnDocument.AFTER))
 
     def claim_session_start(self, signing_id: str, step: int, claimed_at, now: datetime) -> bool:
         """Take over starting a session whose starter has not finished in time."""
@@ -141,10 +149,7 @@ class AuthRepository(MongoRepository):
         return result.modified_count == 1
 
     def signing_for(self, signing_id: str, caller: str) -> dict | None:
-        doc = self.db.asan_requests.find_one({"_id": signing_id, "kind": SIGN, "caller": caller})
-        if doc is not None and doc.get("signed_at") is not None:
-            doc["signed_at"] = parse_instant(doc["signed_at"])
-        return doc
+        return _as_read(self.db.asan_requests.find_one({"_id": signing_id, "kind": SIGN, "caller": caller}))
 
     # --- who signs where ------------------------------------------------------------------
     def remember_signer(self, fin: str, phone: str, user_id: str, now: datetime) -> None:

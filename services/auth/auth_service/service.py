@@ -464,10 +464,11 @@ class AuthService:
                                           digest=current["digest"])}
         except (pki.PkiError, cms.CmsInvalid) as refused:
             log.warning("card signature refused", extra={"why": str(refused)})
-            self.repo.finish(signing_id, d.REJECTED, now, {"reason": d.SIGNATURE_INVALID}, step=step)
-            return self._signing_answer(self._reloaded(request), now)
-        self._record_step(request, step, signed, now)
-        return self._signing_answer(self._reloaded(request), now)
+            ended = self.repo.finish(signing_id, d.REJECTED, now, {"reason": d.SIGNATURE_INVALID}, step=step)
+            return self._signing_answer(ended or self._reloaded(request), now)
+        # The request as this write left it; read again only when another request moved it first.
+        moved = self._record_step(request, step, signed, now)
+        return self._signing_answer(moved or self._reloaded(request), now)
 
     def _record_step(self, request: dict, step: int, signed: dict, now: datetime) -> dict | None:
         """Keep the CMS of `step`: the signing is confirmed after the last, or moves on to the next
@@ -544,8 +545,10 @@ class AuthService:
             return (self.repo.finish(request["_id"], d.REJECTED, now, {"reason": d.SIGNATURE_INVALID}, step=step)
                     or self._reloaded(request))
         moved = self._record_step(request, step, {"name": current["name"], "cms": signature}, now)
-        if moved is None or moved["state"] != d.PENDING:
-            return self._reloaded(request)  # confirmed (by whichever poll), or moved on by another poll
+        if moved is None:
+            return self._reloaded(request)  # confirmed or moved on by another poll
+        if moved["state"] != d.PENDING:
+            return moved  # confirmed: that was the last step
         return self._start_step(moved, now, claimed=True)
 
     def _start_step(self, request: dict, now: datetime, *, claimed: bool) -> dict:

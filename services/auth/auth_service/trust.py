@@ -3,7 +3,12 @@ certificates may log in (Asan İmza, e-signature card) and sign for other servic
 trusted that is not in the file; without the file nothing is.
 
 The file is read again when it changes (a certification centre's new CA, or the simulator's CA
-written a moment after auth started), so no restart is needed."""
+written a moment after auth started), so no restart is needed.
+
+A certificate's path is validated once and the verdict kept for as long as it can hold: for the
+same trusted file, the same key usage and while the moment lies within the validity of both the
+certificate and the CA that issued it (nothing else moves it: no revocation data is fetched). A
+card signing checks the card again at each of its signatures without paying for it each time."""
 from __future__ import annotations
 
 import asyncio
@@ -11,6 +16,7 @@ import logging
 import os
 import re
 import threading
+from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
@@ -62,6 +68,14 @@ class Holder:
     common_name: str | None
     certificate_pem: str
     issuer_pem: str
+
+
+@dataclass(frozen=True)
+class _Verdict:
+    """A validation that held, and the moments at which it holds."""
+    holder: Holder
+    valid_from: datetime
+    valid_until: datetime
 
 
 def split_bundle(text: str) -> list[str]:
@@ -147,6 +161,9 @@ class TrustStore:
         self._seen: tuple | None = None
         self._pems: list[str] = []
         self._certs: list[x509.Certificate] = []
+        self._verdicts: OrderedDict[tuple, _Verdict] = OrderedDict()
+
+    VERDICTS_KEPT = 1024
 
     def certificates(self) -> list[str]:
         """PEM of every trusted CA (re-read if the file changed)."""
@@ -199,12 +216,27 @@ class TrustStore:
         (SIGNS: digitalSignature; SIGNS_DOCUMENTS: nonRepudiation), is valid at `now` and carries a
         FİN (subject serialNumber). Raises pki.CertificateUntrusted (NotForSigning for the usage),
         pki.CertificateExpired or pki.CertificateMalformed otherwise."""
-        from pyhanko_certvalidator import CertificateValidator, ValidationContext
-        from pyhanko_certvalidator.errors import ExpiredError, NotYetValidError, PathBuildingError, ValidationError
-
         self._refresh()
         if not self._certs:
             raise pki.CertificateUntrusted("no trusted CA configured")
+        key = (cert.fingerprint(hashes.SHA256()), usage, self._seen)
+        with self._lock:
+            verdict = self._verdicts.get(key)
+        if verdict is not None and verdict.valid_from <= now <= verdict.valid_until:
+            return verdict.holder
+        holder = self._validate(cert, now, usage)
+        issuer = x509.load_pem_x509_certificate(holder.issuer_pem.encode("ascii"))
+        with self._lock:
+            self._verdicts[key] = _Verdict(holder, max(cert.not_valid_before_utc, issuer.not_valid_before_utc),
+                                           min(cert.not_valid_after_utc, issuer.not_valid_after_utc))
+            while len(self._verdicts) > self.VERDICTS_KEPT:
+                self._verdicts.popitem(last=False)
+        return holder
+
+    def _validate(self, cert: x509.Certificate, now: datetime, usage: frozenset) -> Holder:
+        from pyhanko_certvalidator import CertificateValidator, ValidationContext
+        from pyhanko_certvalidator.errors import ExpiredError, NotYetValidError, PathBuildingError, ValidationError
+
         roots = [asn1_x509.Certificate.load(c.public_bytes(Encoding.DER)) for c in self._certs]
         # No CRL or OCSP is published by the test CA; nothing is fetched over the network.
         context = ValidationContext(trust_roots=roots, moment=now, allow_fetching=False, revocation_mode="soft-fail")

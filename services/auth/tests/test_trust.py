@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, utils
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from auth_service import cms
-from auth_service.trust import TrustStore, split_bundle, verify_hash_signature
+from auth_service.trust import SIGNS_DOCUMENTS, NotForSigning, TrustStore, split_bundle, verify_hash_signature
 from egov_kit import pki
 
 NOW = datetime.now(timezone.utc)
@@ -82,6 +82,45 @@ def test_expired_and_personless_certificates_are_refused(tmp_path, ca):
     seal = pki.issue_certificate(ca, common_name="Seal", organization="Nazirlik", kind="system")
     with pytest.raises(pki.CertificateMalformed):
         store.holder(seal.cert, NOW)
+
+
+def test_a_verdict_kept_from_an_earlier_check_never_outlives_what_it_rests_on(tmp_path, ca):
+    """A card is checked at each of its signatures and the validation kept between them: never
+    past the end of the card's validity, for another key usage, or once the file no longer
+    trusts its CA."""
+    bundle = tmp_path / "trusted.pem"
+    bundle.write_text(ca.cert_pem)
+    store = TrustStore(str(bundle))
+    short = pki.issue_certificate(ca, common_name="X", fin="2PLX9DM", valid_from=NOW - timedelta(days=1),
+                                  valid_days=2)
+    assert store.holder(short.cert, NOW).fin == "2PLX9DM"
+    assert store.holder(short.cert, NOW + timedelta(minutes=5)).fin == "2PLX9DM"  # kept, and still true
+    with pytest.raises(pki.CertificateExpired):
+        store.holder(short.cert, NOW + timedelta(days=2))
+    with pytest.raises(pki.CertificateExpired):
+        store.holder(short.cert, NOW - timedelta(days=3))  # not yet valid then
+
+    login_only = _login_only(ca)  # its key may log in, not sign documents
+    assert store.holder(login_only, NOW).fin == "3PLX9DM"
+    with pytest.raises(NotForSigning):
+        store.holder(login_only, NOW, usage=SIGNS_DOCUMENTS)
+
+    bundle.write_text(pki.generate_ca("Another CA").cert_pem + "\n")  # the CA is no longer trusted
+    with pytest.raises(pki.CertificateUntrusted):
+        store.holder(short.cert, NOW)
+
+
+def _login_only(ca: pki.CertKey):
+    from cryptography import x509
+
+    holder = pki.issue_certificate(ca, common_name="Y", fin="3PLX9DM")
+    return (x509.CertificateBuilder().subject_name(holder.cert.subject).issuer_name(ca.cert.subject)
+            .public_key(holder.key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(NOW - timedelta(minutes=5)).not_valid_after(NOW + timedelta(days=30))
+            .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=False, key_encipherment=False,
+                                         data_encipherment=False, key_agreement=False, key_cert_sign=False,
+                                         crl_sign=False, encipher_only=False, decipher_only=False), critical=True)
+            .sign(ca.key, hashes.SHA256()))
 
 
 def test_a_signature_must_be_over_the_hash_itself(card):
