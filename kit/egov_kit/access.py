@@ -78,7 +78,7 @@ STAFF = Caller("staff", require_staff)
 
 def company(*roles: str, scope: str | None = None) -> Caller:
     """A person acting for a company (POST /api/auth/role) in one of `roles` (head, authorised),
-    checked live on every request: the head now (tax registry), or the holder of an authority in
+    checked live on every request: the head (tax registry), or the holder of an authority in
     force that covers `scope` (None: any authority in force). See egov_kit.authority."""
     roles = tuple(roles or ("head", "authorised"))
     if scope is not None and scope not in SCOPES:

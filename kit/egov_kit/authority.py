@@ -5,7 +5,8 @@ Every company route declares its scope (`egov_kit.access.company(scope=...)`). A
 says the caller acts for a company, the route's check asks, on every request, the contracts
 service (`GET /api/contracts/authority-checks?voen=&fin=`, with this service's token) where the
 person stands now: nothing is kept beyond the request, so a withdrawal or an expiry takes effect
-on the very next request everywhere. Contracts itself answers from its own data (`LocalAuthority`).
+on the very next request everywhere. Contracts itself answers from its own data (`LocalAuthority`);
+who heads the company it takes from the tax registry, whose answer it keeps for half a minute.
 
     kit.authority.standing(voen, fin) -> Standing     # AuthorityClient or LocalAuthority
 

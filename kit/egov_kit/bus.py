@@ -4,8 +4,9 @@ Outbox: an event is stored inside the very document whose change caused it, in t
 write (`_outbox.<event id>`, a `_outbox_pending` counter and the `_outbox_seq` of events ever
 recorded) — no multi-document transaction. The relay publishes pending events with confirms and
 only then clears them (one bulk write a drain); if it dies in between, the event is published
-again and consumers drop the duplicate by event id. It polls, and is also woken by the writer on
-the same host the moment events are written (wake_relay).
+again and consumers drop the duplicate by event id. It polls — less often the longer it finds
+nothing — and is also woken by the writer on the same host the moment events are written
+(wake_relay).
 
 Consumers: one durable (quorum) queue per consuming service, explicit prefetch, manual ack after
 the handler's work is durable, retries through TTL queues with growing delays, a dead-letter
@@ -217,16 +218,20 @@ class Relay:
     """Drains the outbox of the given collections to the exchange."""
 
     def __init__(self, db, collections: Iterable[str], publisher: Publisher, *,
-                 poll_interval: float = 0.05, batch: int = 200, gather: float = 0.05,
-                 after_publish: Callable[[dict], None] | None = None):
-        """`gather`: while events keep coming (a drain found more than one), the least time
-        between the starts of two drains, so that under load one drain (one find and one bulk
-        write a collection) carries many events rather than a few; a lone event, as outside
-        load, leaves at once."""
+                 poll_interval: float = 0.05, max_poll_interval: float | None = None, batch: int = 200,
+                 gather: float = 0.05, after_publish: Callable[[dict], None] | None = None):
+        """`poll_interval`: the wait after a drain that found events (or after being woken);
+        each drain that finds nothing doubles it, up to `max_poll_interval` (default: the same,
+        no growing): an idle relay asks the database a few times a second instead of twenty,
+        while a writer on this host still wakes it at once (wake_relay). `gather`: while events
+        keep coming (a drain found more than one), the least time between the starts of two
+        drains, so that under load one drain (one find and one bulk write a collection) carries
+        many events rather than a few; a lone event, as outside load, leaves at once."""
         self.db = db
         self.collections = list(collections)
         self.publisher = publisher
         self.poll_interval = poll_interval
+        self.max_poll_interval = max(poll_interval, max_poll_interval or poll_interval)
         self.batch = batch
         self.gather = gather
         self._more = False  # the last drain stopped at `batch` documents: more wait
@@ -279,30 +284,38 @@ class Relay:
             self._more = self._more or docs >= self.batch
         return published
 
-    def _idle(self, wake: socket.socket | None) -> None:
-        """Until the next poll, or until a writer wakes us (see wake_relay)."""
+    def _idle(self, wake: socket.socket | None, seconds: float) -> bool:
+        """Until the next poll, or until a writer wakes us (see wake_relay): whether one did."""
         if wake is None:
-            self.stopping.wait(self.poll_interval)
-            return
+            self.stopping.wait(seconds)
+            return False
+        woken = False
         try:
-            ready, _, _ = select.select([wake], [], [], self.poll_interval)
+            ready, _, _ = select.select([wake], [], [], seconds)
             while ready:
                 wake.recv(64)  # several wake-ups make one poll
+                woken = True
         except BlockingIOError:
             pass
         except OSError:
-            self.stopping.wait(self.poll_interval)
+            self.stopping.wait(seconds)
+        return woken
 
     def run_forever(self) -> None:
         backoff = 0.5
+        wait = self.poll_interval
         wake = _wake_listener(self.db.name)
         while not self.stopping.is_set():
             try:
                 started = time.monotonic()
                 published = self.run_once()
                 backoff = 0.5
+                if published:
+                    wait = self.poll_interval
                 if not self._more:
-                    self._idle(wake)
+                    woken = self._idle(wake, wait)
+                    # Nothing found and nobody woke us: the next poll may wait longer.
+                    wait = self.poll_interval if woken else min(wait * 2, self.max_poll_interval)
                     if published > 1:
                         # Events come faster than one a drain: let the next ones gather for a
                         # moment. A lone event (the usual case outside load) never waits.

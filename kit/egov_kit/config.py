@@ -80,6 +80,7 @@ class Settings:
     service_client_secret: str = ""  # no default: a process without it refuses to start (check_secrets)
     access_token_audience: str = "egov-api"
     relay_poll_interval: float = 0.05
+    relay_max_poll_interval: float = 1.0
     consumer_prefetch: int = 16
     retry_delays_ms: tuple = (1000, 5000, 30000, 120000, 600000)
     extra: dict = field(default_factory=dict)
@@ -107,6 +108,7 @@ def load_settings(service: str, **overrides) -> Settings:
         jwks_url=env("JWKS_URL", f"{auth_url}/api/auth/jwks.json"),
         service_client_secret=env("SERVICE_CLIENT_SECRET", ""),
         relay_poll_interval=float(env("RELAY_POLL_INTERVAL", "0.05")),
+        relay_max_poll_interval=float(env("RELAY_MAX_POLL_INTERVAL", "1.0")),
         consumer_prefetch=int(env("CONSUMER_PREFETCH", "16")),
         retry_delays_ms=tuple(int(x) for x in delays.split(",")) if delays else Settings.retry_delays_ms,
     )

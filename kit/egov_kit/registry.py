@@ -5,7 +5,7 @@ Each personal look-up says why it is made (`purpose`, sent as `X-Purpose`): a co
 registry's `lookup-purposes` directory, which the registry keeps in the person's data-access log
 and shows them by its name. A code the registry does not know is the calling code's mistake: a
 RuntimeError, not "try again". Directories, and organisations when asked, are kept for a
-few minutes per process; they change rarely. Anything but a clear answer is
+few minutes per process (or as long as the caller says); they change rarely. Anything but a clear answer is
 ServiceError(503, "registry_unavailable"), which the caller's client sees as "try again"."""
 from __future__ import annotations
 
@@ -69,27 +69,30 @@ class RegistryClient:
 
     # --- tax registry -------------------------------------------------------------------
 
-    def organization(self, voen: str, purpose: str | None = None, *, cached: bool = False) -> dict | None:
+    def organization(self, voen: str, purpose: str | None = None, *, cached: bool = False,
+                     max_age: float | None = None) -> dict | None:
         """The organisation behind a VÖEN (with its head's FİN), or None. `cached`: an answer up
-        to a few minutes old will do (an unknown VÖEN is remembered only briefly: the
-        organisation may just be registering)."""
+        to a few minutes old will do; `max_age`: one up to that many seconds old (an unknown VÖEN
+        is remembered only briefly either way: the organisation may just be registering)."""
         if not is_voen(voen):
             return None
         voen = voen.strip()
-        if cached:
+        if max_age is None and cached:
+            max_age = self.ttl
+        if max_age is not None:
             found = self._organizations.get(voen)
-            if found and found[0] > time.monotonic():
+            if found and time.monotonic() - found[0] < (max_age if found[1] else min(max_age, self.unknown_ttl)):
                 return found[1]
         org = self._get(f"/api/registry/organizations/{voen}", purpose)
-        if cached:
-            with self._lock:
-                if len(self._organizations) > 5000:
-                    self._organizations.clear()
-                self._organizations[voen] = (time.monotonic() + (self.ttl if org else self.unknown_ttl), org)
+        with self._lock:
+            if len(self._organizations) > 5000:
+                self._organizations.clear()
+            self._organizations[voen] = (time.monotonic(), org)
         return org
 
-    def head_fin(self, voen: str) -> str | None:
-        return (self.organization(voen) or {}).get("head_fin")
+    def head_fin(self, voen: str, *, max_age: float | None = None) -> str | None:
+        """The FİN of the organisation's head (`max_age` as for organization)."""
+        return (self.organization(voen, max_age=max_age) or {}).get("head_fin")
 
     def organizations_headed_by(self, fin: str, purpose: str) -> list[dict]:
         return self._all("/api/registry/organizations", purpose, {"head_fin": fin})

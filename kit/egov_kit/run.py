@@ -68,7 +68,8 @@ def run_relay(spec) -> None:
     configure_logging(f"{spec.name}-relay")
     db = database(settings.mongo_uri, settings.mongo_db)
     publisher = Publisher(settings.amqp_url, settings.exchange, name=f"{spec.name}-relay")
-    _run_until_signal(Relay(db, spec.outbox_collections, publisher, poll_interval=settings.relay_poll_interval))
+    _run_until_signal(Relay(db, spec.outbox_collections, publisher, poll_interval=settings.relay_poll_interval,
+                            max_poll_interval=settings.relay_max_poll_interval))
 
 
 def make_consumer(spec, settings=None) -> tuple[Consumer, list]:

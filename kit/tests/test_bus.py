@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import threading
+import time
 import uuid
 from datetime import datetime, timedelta, timezone
 
@@ -301,6 +302,43 @@ def test_a_writer_wakes_the_relay_instead_of_waiting_for_its_next_poll(fresh_db,
         fresh_db.things.insert_one(document_with_events({"_id": "woken", "n": 1}, event))
         wake_relay_if_events(fresh_db.name)
         eventually(lambda: recorder.counts() == {event["id"]: 1}, timeout=20)
+    finally:
+        relay.stop()
+        wake_relay(fresh_db.name)
+        thread.join(10)
+        consumer.stop()
+
+
+class CountingRelay(Relay):
+    polls = 0
+
+    def run_once(self) -> int:
+        self.polls += 1
+        return super().run_once()
+
+
+def test_an_idle_relay_asks_less_and_less_often_yet_publishes_what_comes(fresh_db, amqp_url, names):
+    """Twenty polls a second per relay kept the database busy for nothing: idle, the relay waits
+    twice as long after each empty poll (up to the longest wait); a writer still wakes it at once,
+    and an event written by one that cannot (another host) is found by the next poll."""
+    recorder = Recorder(fresh_db)
+    consumer, _ = start_consumer(amqp_url, names, fresh_db, recorder)
+    relay = CountingRelay(fresh_db, ["things"], Publisher(amqp_url, names[0]), poll_interval=0.01,
+                          max_poll_interval=0.2)
+    thread = threading.Thread(target=relay.run_forever, daemon=True)
+    thread.start()
+    try:
+        time.sleep(2)
+        assert relay.polls < 30  # every 10 ms, it would have been about 200
+
+        woken = new_event("demo.thing.happened", {"n": 1}, source="demo")
+        fresh_db.things.insert_one(document_with_events({"_id": "woken", "n": 1}, woken))
+        wake_relay_if_events(fresh_db.name)
+        eventually(lambda: recorder.counts() == {woken["id"]: 1}, timeout=20)
+
+        unannounced = new_event("demo.thing.happened", {"n": 2}, source="demo")
+        fresh_db.things.insert_one(document_with_events({"_id": "unannounced", "n": 2}, unannounced))
+        eventually(lambda: recorder.counts() == {woken["id"]: 1, unannounced["id"]: 1}, timeout=20)
     finally:
         relay.stop()
         wake_relay(fresh_db.name)

@@ -53,3 +53,20 @@ def test_an_unreachable_registry_is_a_503_to_try_again(suite):
         RegistryClient(client).person(HEAD_OF_THREE, purpose="contract-notice-employee")
     assert refused.value.status == 503 and refused.value.code == "registry_unavailable"
     assert refused.value.headers["Retry-After"]
+
+
+def test_a_head_answered_moments_ago_is_taken_again_only_when_the_caller_allows_its_age(suite):
+    """`max_age`: an answer up to that many seconds old is given again without asking (the registry
+    gone meanwhile shows it); without it, or once older, the registry is asked."""
+    secret = suite.env()["SERVICE_CLIENT_SECRET"]
+    client = ServiceClient("contracts", ServiceTokens("contracts", suite.url("auth"), secret),
+                           urls={"registry": suite.url("registry")})
+    registry = RegistryClient(client)
+    voen = registry.organizations_headed_by(HEAD_OF_THREE, purpose="company-roles")[0]["voen"]
+    assert registry.head_fin(voen) == HEAD_OF_THREE
+    client.urls["registry"] = "http://127.0.0.1:9"  # the registry cannot be reached any more
+    assert registry.head_fin(voen, max_age=30) == HEAD_OF_THREE
+    for asking in (lambda: registry.head_fin(voen), lambda: registry.head_fin(voen, max_age=0)):
+        with pytest.raises(ServiceError) as refused:
+            asking()
+        assert refused.value.status == 503

@@ -53,6 +53,7 @@ class AuthorityChecks(MethodView):
     @blp.response(200, schemas.AuthorityCheckOut)
     def get(self, query):
         """For the suite's services only: where a person stands for a company at this moment — its
-        head (tax registry, asked now) and the authority they hold in force with its scopes. Every
-        company route of every service asks this on each request (egov_kit.authority)."""
+        head (tax registry, as it said at most 30 s ago) and the authority they hold in force with
+        its scopes. Every company route of every service asks this on each request
+        (egov_kit.authority)."""
         return current_service().authority_check(query["voen"], query["fin"])

@@ -16,6 +16,11 @@ from .. import domain
 from ..repository import ContractsRepository
 
 SOURCE = "contracts"
+# Who heads a company is the tax registry's to say, and it says so rarely: an answer this many
+# seconds old will do. Every company route of every service asks where a person stands (through
+# the authority check), which otherwise cost a registry look-up each time. Authorities are this
+# service's own data and are never taken from anything kept: a withdrawal counts at once.
+HEAD_MAX_AGE = 30.0
 
 
 class UseCaseBase:
@@ -53,7 +58,7 @@ class UseCaseBase:
         return caller.acting_for
 
     def is_head(self, voen: str, fin: str) -> bool:
-        return self.registry.head_fin(voen) == fin
+        return self.registry.head_fin(voen, max_age=HEAD_MAX_AGE) == fin
 
     def require_head(self, caller: Principal) -> str:
         """Only the head named in the tax registry grants or withdraws authorities."""
@@ -69,8 +74,8 @@ class UseCaseBase:
                      if domain.authority_in_force(a, today)), None)
 
     def authority_check(self, voen: str, fin: str) -> dict:
-        """Where a person stands for the company at this moment: its head (tax registry, asked now)
-        and the authority they hold in force, with its scopes (GET /authority-checks, and every
+        """Where a person stands for the company at this moment: its head (tax registry, as it said
+        at most HEAD_MAX_AGE seconds ago) and the authority they hold in force, with its scopes (GET /authority-checks, and every
         company route's check through egov_kit.authority)."""
         return domain.authority_check_answer(voen, fin, self.is_head(voen, fin), self.authority_in_force(voen, fin))
 
@@ -110,7 +115,7 @@ class UseCaseBase:
             return True
         key = ("head", voen)
         if key not in memo:
-            memo[key] = self.registry.head_fin(voen)
+            memo[key] = self.registry.head_fin(voen, max_age=HEAD_MAX_AGE)
         return memo[key] == fin
 
     # --- which notice they may see --------------------------------------------------------
