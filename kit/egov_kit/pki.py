@@ -14,6 +14,7 @@ import asyncio
 import hashlib
 import io
 import re
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -318,7 +319,7 @@ def sign_digest_cms(
     attrs = PdfCMSSignedAttributes(
         signing_time=None if pades else _utc(signing_time)
     )
-    content_info = _run(
+    content_info = run_coroutine(
         pyh_signer.async_sign(
             digest, "sha256", use_pades=pades, signed_attr_settings=attrs
         )
@@ -375,7 +376,7 @@ def verify_detached_cms(
         raise SignatureInvalid("certificate not valid at signing time")
 
     try:
-        status = _run(
+        status = run_coroutine(
             async_validate_detached_cms(
                 bytes(content),
                 signed_data,
@@ -440,7 +441,7 @@ def prepare_pdf_signing(
     placeholder = ExternalSigner(signing_cert=None, cert_registry=None, signature_value=256)
     pdf_signer = signers.PdfSigner(meta, signer=placeholder)
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
-    prepared, _tbs, output = _run(
+    prepared, _tbs, output = run_coroutine(
         pdf_signer.async_digest_doc_for_signing(
             writer, bytes_reserved=_PDF_SIG_RESERVED, output=io.BytesIO()
         )
@@ -454,7 +455,7 @@ def finish_pdf_signing(state: PdfSigningState, cms_der: bytes) -> bytes:
     """Embed the CMS into the prepared PDF; returns the signed PDF bytes."""
     from pyhanko.sign.signers.pdf_signer import PdfTBSDocument
 
-    _run(
+    run_coroutine(
         PdfTBSDocument.async_finish_signing(state._output, state._prepared, cms_der)
     )
     return state._output.getvalue()
@@ -540,7 +541,7 @@ def verify_card_response(
     try:
         # certvalidator checks each certificate's signature before its
         # validity period, so "expired" is only reported for a genuine chain.
-        _run(
+        run_coroutine(
             validator.async_validate_usage(
                 {"digital_signature"}, {"client_auth"}, extended_optional=True
             )
@@ -578,19 +579,23 @@ def verify_card_response(
 # internals
 
 
-def _run(coro):
-    """Run a pyHanko coroutine from synchronous code.
+_thread_loops = threading.local()
 
-    A thread without a running loop (Flask/gunicorn worker) gets a fresh
-    loop; if a loop is already running here, asyncio.run would refuse, so the
-    coroutine runs on its own loop in a helper thread instead.
-    """
+
+def run_coroutine(coro):
+    """Run a pyHanko coroutine from synchronous code, on this thread's own event loop (made once:
+    a fresh loop for each call costs more than many a check it runs). A thread that already runs a
+    loop hands the coroutine to a helper thread with a loop of its own."""
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return asyncio.run(coro)
+        loop = getattr(_thread_loops, "loop", None)
+        if loop is None or loop.is_closed():
+            loop = _thread_loops.loop = asyncio.new_event_loop()
+        return loop.run_until_complete(coro)
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(asyncio.run, coro).result()
+
 
 
 def _utc(moment: datetime | None) -> datetime:

@@ -392,3 +392,21 @@ def test_find_one_and_update_against_a_unique_index(fresh_db):
     with pytest.raises(DuplicateKeyError):
         fresh_db.c.update_one(*take)
     assert fresh_db.c.find_one({"_id": 2}) == {"_id": 2, "s": "draft"}
+
+
+def test_expired_documents_go_at_the_next_read_of_a_ttl_collection(fresh_db):
+    """nx-27017 deletes a TTL index's expired documents whenever the collection is read (find,
+    find_one, count, aggregate, distinct: two deletes before each), where MongoDB's TTL monitor
+    deletes them in the background about once a minute. Nothing here depends on when an expired
+    document goes, but on nx-27017 every read of such a collection costs a scan more: services read
+    them only where they must (auth takes a signing back from its own update rather than reading
+    it again)."""
+    now = datetime.now(timezone.utc)
+    fresh_db.ttl.create_index("purge_at", expireAfterSeconds=0)
+    fresh_db.ttl.insert_many([{"_id": "expired", "purge_at": now - timedelta(hours=1)},
+                              {"_id": "kept", "purge_at": now + timedelta(hours=1)}])
+    found = {doc["_id"] for doc in fresh_db.ttl.find()}
+    if NX:
+        assert found == {"kept"}  # gone the moment the collection is read
+    else:
+        assert "kept" in found  # the expired one stays until the TTL monitor's next pass

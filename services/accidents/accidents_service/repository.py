@@ -24,7 +24,7 @@ from egov_kit.repository import MongoRepository
 REPORTS, SEARCH_TERMS, SIGNINGS, COUNTERS = "reports", "search_terms", "signings", "counters"
 OUTBOX_COLLECTIONS = [REPORTS]
 _WITHOUT_OUTBOX = {"_outbox": 0}
-_BINARY_FIELDS = ("content", "pdf_prepared", "cms", "pdf_cms", "signed_pdf")
+_BINARY_FIELDS = ("content", "pdf_prepared", "cms", "pdf_cms")
 NEWEST_FIRST = [("created_at", DESCENDING), ("_id", DESCENDING)]
 # The most reports one search of the history looks at (a company's reports matching its words).
 MAX_CANDIDATES = 5000
@@ -190,8 +190,9 @@ class AccidentsRepository(MongoRepository):
         return {k: (_bytes(v) if k in _BINARY_FIELDS else v) for k, v in doc.items()}
 
     def record_signing_result(self, signing_id: str, changes: dict) -> None:
-        """The confirmed signatures and the signed PDF (the prepared copy stays: should the report's
-        own update not happen, the next poll finishes again from it)."""
+        """The confirmed signatures (the prepared PDF stays: the signed one is it with the PDF's CMS
+        in place, and should the report's own update not happen, the next poll finishes again
+        from it)."""
         self.db[SIGNINGS].update_one({"_id": signing_id}, {"$set": {k: _binary(v) for k, v in changes.items()}})
 
     def forget_signing_files(self, signing_id: str, state: str, at: str) -> None:

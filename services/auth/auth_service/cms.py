@@ -21,7 +21,7 @@ from asn1crypto import cms as asn1_cms
 from asn1crypto import tsp as asn1_tsp
 from asn1crypto import x509 as asn1_x509
 
-from .trust import run_async
+from egov_kit.pki import run_coroutine
 
 DIGEST_ALGORITHM = "sha256"
 
@@ -87,7 +87,7 @@ def assemble(*, cert_der: bytes, ca_der: bytes, attributes_der: bytes, signature
     from pyhanko.sign.validation.generic_cms import validate_sig_integrity
 
     attributes = asn1_cms.CMSAttributes.load(bytes(attributes_der))
-    content_info = run_async(_signer(cert_der, ca_der, bytes(signature)).async_sign_prescribed_attributes(
+    content_info = run_coroutine(_signer(cert_der, ca_der, bytes(signature)).async_sign_prescribed_attributes(
         DIGEST_ALGORITHM, attributes, cms_version="v1"))
     der = content_info.dump()
     signed_data = asn1_cms.ContentInfo.load(der)["content"]

@@ -11,13 +11,11 @@ certificate and the CA that issued it (nothing else moves it: no revocation data
 card signing checks the card again at each of its signatures without paying for it each time."""
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import re
 import threading
 from collections import OrderedDict
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -82,16 +80,6 @@ def split_bundle(text: str) -> list[str]:
     """The certificates of a PEM bundle, whatever text lies between them."""
     return [_PEM_BEGIN + part.split(_PEM_BEGIN, 1)[1].rstrip() + "\n" + _PEM_END + "\n"
             for part in text.split(_PEM_END) if _PEM_BEGIN in part]
-
-
-def run_async(coro):
-    """A pyHanko coroutine from synchronous code (a fresh loop, or a helper thread's if one runs)."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(coro)
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coro).result()
 
 
 def _name(cert: x509.Certificate, oid) -> str | None:
@@ -243,7 +231,7 @@ class TrustStore:
         leaf = asn1_x509.Certificate.load(cert.public_bytes(Encoding.DER))
         validator = CertificateValidator(leaf, validation_context=context)
         try:
-            run_async(validator.async_validate_usage(set(usage)))
+            pki.run_coroutine(validator.async_validate_usage(set(usage)))
         except (ExpiredError, NotYetValidError) as exc:
             raise pki.CertificateExpired("outside its validity period") from exc
         except PathBuildingError as exc:
