@@ -164,6 +164,31 @@ def test_the_signed_attributes_are_those_pyhanko_writes(ca, key_type, pades):
         assert ours == pyhanko_signed_attributes(signer, ca, digest, pades, moment)
 
 
+@pytest.mark.parametrize("key_type", ["rsa", "ec"])
+def test_the_cms_assembled_is_the_one_pyhanko_assembles(ca, key_type):
+    import asyncio
+
+    from asn1crypto import cms as asn1_cms
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from pyhanko.sign.signers.pdf_cms import ExternalSigner
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    signer = pki.issue_certificate(ca, common_name="Aygün Şükürova", fin="2PLX9DM", key_type=key_type)
+    digest = hashlib.sha256(b"report").digest()
+    attributes = cms.signed_attributes(cert_der=der(signer), ca_der=der(ca), digest=digest, pades=False,
+                                       signing_time=NOW)
+    to_sign = cms.to_be_signed(attributes)
+    signature = raw_signature(signer, to_sign) if key_type == "rsa" else \
+        signer.key.sign(to_sign, ec.ECDSA(utils.Prehashed(hashes.SHA256())))
+    ours = cms.assemble(cert_der=der(signer), ca_der=der(ca), attributes_der=attributes, signature=signature,
+                        digest=digest)
+    external = ExternalSigner(signing_cert=signer.asn1_cert, signature_value=signature,
+                              cert_registry=SimpleCertificateStore.from_certs([ca.asn1_cert]))
+    theirs = asyncio.run(external.async_sign_prescribed_attributes(
+        "sha256", asn1_cms.CMSAttributes.load(attributes), cms_version="v1")).dump()
+    assert ours == theirs
+
+
 @pytest.mark.parametrize("pades", [False, True])
 def test_a_cms_assembled_around_a_raw_signature_verifies(ca, card, pades):
     content = "Əmək müqaviləsi bildirişi".encode()
