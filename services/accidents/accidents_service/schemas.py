@@ -129,7 +129,9 @@ class ReportIn(Schema):
     victims = fields.List(fields.Nested(VictimIn), load_default=list,
                           metadata={"description": "may also be added one by one (POST /reports/{id}/victims)"})
     informant = fields.Nested(InformantIn, metadata={"description": "the logged-in person's contacts; the "
-                                                                    "identity comes from the population registry"})
+                                                                    "identity is theirs as their log-in "
+                                                                    "established it from the population "
+                                                                    "registry"})
 
 
 class ReportPatch(Schema):

@@ -40,16 +40,17 @@ SIBLING = "1701100341"         # Göygöl Aqro, his too
 OTHER_COMPANY = "1701100451"   # Çinarlı Logistika, headed by Gülnarə Əliyeva
 
 
-def person(label: str, voen: str | None = None, role: str | None = None) -> Principal:
+def person(label: str, voen: str | None = None, role: str | None = None, patronymic: str | None = None) -> Principal:
+    """Who a token names, as auth issues it at log-in (with the population registry's names)."""
     sim = sim_identity(label=label)
     return Principal(kind="person", subject=sim["fin"], fin=sim["fin"], name=sim["name"], surname=sim["surname"],
-                     acting_for=voen, company_role=role)
+                     patronymic=patronymic, acting_for=voen, company_role=role)
 
 
 HEAD = person("head of 3 companies", COMPANY, "head")
 HEAD_OF_SIBLING = person("head of 3 companies", SIBLING, "head")
 OTHER_HEAD = person("head of 1 company (logistics)", OTHER_COMPANY, "head")
-REP = person("employee / representative 1", COMPANY, "authorised")
+REP = person("employee / representative 1", COMPANY, "authorised", patronymic="Elçin qızı")
 AS_HIMSELF = person("head of 3 companies")
 NOTIFIER = Principal(kind="service", subject="svc:notifier", service="notifier")
 VICTIM = sim_identity(label="employee 3")["fin"]        # Nərmin Həsənova
@@ -131,11 +132,11 @@ def test_a_report_is_filled_from_the_registries(accidents, registry_db):
     assert (first["surname"], first["name"], first["patronymic"], first["birth_date"]) == \
         ("Həsənova", "Nərmin", "İlqar qızı", "1996-09-09")
     assert first["outcome"] == "injured" and first["days_lost"] == 3 and second["outcome"] == "died"
-    # The informant is the person acting, from the population registry, with the contacts typed.
+    # The informant is the person acting, as their log-in identifies them, with the contacts typed.
     informant = report["informant"]
     assert (informant["fin"], informant["surname"], informant["patronymic"]) == (REP.fin, "Şükürova", "Elçin qızı")
     assert informant["mobile"] == "+994501112233" and informant["landline"] == "+994124041010"
-    assert report["created_by"] == {"fin": REP.fin, "name": "Şükürova Aygün"}
+    assert report["created_by"] == {"fin": REP.fin, "name": "Şükürova Aygün Elçin qızı"}
     # The victims' look-ups are in their data-access logs, with the purpose.
     logged = registry_db.access_log.find_one({"subject_fin": VICTIM, "service": "accidents"}, sort=[("at", -1)])
     assert logged["purpose"] == VICTIM_PURPOSE
@@ -473,7 +474,7 @@ def test_signing_with_the_card_submits_the_report_as_asan_does(accidents, cards,
     number = final["registration_number"]
 
     stored = accidents.report(HEAD, report["_id"])
-    assert stored["signed_by"] == {"fin": REP.fin, "name": "Şükürova Aygün", "method": "card"}
+    assert stored["signed_by"] == {"fin": REP.fin, "name": "Şükürova Aygün Elçin qızı", "method": "card"}
     assert stored["signing"]["method"] == "card" and stored["registration_number"] == number
     [event] = fresh_db.reports.find_one({"_id": report["_id"]})["_outbox"].values()
     assert event["type"] == "accidents.report.submitted" and event["data"]["registration_number"] == number

@@ -16,8 +16,7 @@ from ..repository import AccidentsRepository
 
 SOURCE = "accidents"
 # Shown in the person's data-access log (HTTP headers carry Latin-1 only, hence plain ASCII).
-VICTIM_PURPOSE = "accident-report-victim"  # codes of the registry's lookup-purposes directory
-INFORMANT_PURPOSE = "accident-report-informant"
+VICTIM_PURPOSE = "accident-report-victim"  # a code of the registry's lookup-purposes directory
 
 
 class UseCaseBase:
@@ -113,12 +112,12 @@ class UseCaseBase:
         return filled
 
     def _informant(self, caller: Principal, contacts: dict, current: dict | None = None) -> dict:
-        """The logged-in person's identity from the population registry, with the contacts given
-        (merged over the current ones)."""
-        found = self.registry.person(caller.fin, INFORMANT_PURPOSE)
-        identity = domain.person_from_registry(found) if found else \
-            {"fin": caller.fin, "surname": caller.surname or "", "name": caller.name or "",
-             "patronymic": caller.patronymic or "", "birth_date": None}
+        """The logged-in person's identity, with the contacts given (merged over the current ones).
+        The identity is the one their log-in established from the population registry and their
+        token carries: asking the registry again about the person at the keyboard would tell
+        nothing new (and put a look-up of their own data in their data-access log)."""
+        identity = {"fin": caller.fin, "surname": caller.surname or "", "name": caller.name or "",
+                    "patronymic": caller.patronymic or ""}
         # The contacts already given are kept only when they are this person's own.
         kept = current if current and current.get("fin") == caller.fin else {}
         merged = {"landline": None, "mobile": None, "email": None,
