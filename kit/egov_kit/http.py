@@ -1,7 +1,14 @@
-"""Calls to other services: service token, request id passed on, timeouts, no retries on writes."""
+"""Calls to other services: service token, request id passed on, timeouts, no retries on writes.
+
+A read (GET, HEAD) whose connection breaks before the answer comes is sent once more on a new
+connection: a kept-alive connection the other service closed after its idle time (gunicorn's
+keepalive) is only found out when it is used, and a call after a quiet spell would otherwise fail
+for nothing. Writes are never sent twice by the client."""
 from __future__ import annotations
 
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
 
 from .auth import ServiceTokens
 from .config import service_url
@@ -15,6 +22,11 @@ class ServiceClient:
         self.tokens = tokens
         self.urls = dict(urls or {})
         self.session = requests.Session()
+        once_more = HTTPAdapter(max_retries=Retry(total=1, connect=1, read=1, redirect=0, status=0, other=0,
+                                                  allowed_methods=frozenset({"GET", "HEAD"}),
+                                                  raise_on_status=False))
+        self.session.mount("http://", once_more)
+        self.session.mount("https://", once_more)
 
     def request(self, target: str, method: str, path: str, *, timeout: float = 5, **kwargs) -> requests.Response:
         headers = kwargs.pop("headers", {}) or {}
