@@ -26,6 +26,15 @@ class FormErrors:
     def of(self, name: str) -> list[str]:
         return self.fields.get(name, [])
 
+    def all_on(self, name: str) -> "FormErrors":
+        """A form of one field: messages about no field in particular are said beside it too
+        (when nothing was said about the field itself)."""
+        if self.general and not self.fields:
+            for message in self.general:
+                self.add(name, message)
+            self.general = []
+        return self
+
     def summary(self, order: list[str] | None = None, ids: dict[str, str] | None = None) -> list[dict]:
         """[{text, href}]: the general messages first (no link), then each field's, in `order`."""
         ids = ids or {}

@@ -44,3 +44,10 @@ def test_dates_are_read_as_people_type_them():
     assert parse_day(" 7/3/2026 ") == date(2026, 3, 7)
     for wrong in ("31.02.2026", "2026-11-27", "27.11.26", "", None):
         assert parse_day(wrong) is None
+
+
+def test_a_form_of_one_field_says_a_general_refusal_beside_it_unless_the_field_has_its_own():
+    general = from_problem(ApiProblem(413, "Fayl çox böyükdür"), ["file"]).all_on("file")
+    assert general.of("file") == ["Fayl çox böyükdür"] and general.general == []
+    own = from_problem(ApiProblem(422, "Yoxlama", errors={"voen": ["10 rəqəm"], "x": ["başqa"]}), ["voen"])
+    assert own.all_on("voen").of("voen") == ["10 rəqəm"] and own.general == ["başqa"]

@@ -240,12 +240,8 @@ def upload(app_id):
         except ApiProblem as problem:
             if problem.status == 404:
                 raise
-            errors = from_problem(problem, ["file"])
-            if errors.general and not errors.fields:
-                # Too large, too many, not a draft any more: said on the file field all the same.
-                for message in errors.general:
-                    errors.add("file", message)
-                errors.general = []
+            # Too large, too many, not a draft any more: said on the file field all the same.
+            errors = from_problem(problem, ["file"]).all_on("file")
         else:
             message = t("ins_uploaded", name=added.get("filename") or upload_file.filename)
             flash(message, "success")
@@ -587,9 +583,5 @@ def lookup():
             try:
                 found = call("GET", f"{API}/account-numbers/{voen}", auth=False)
             except ApiProblem as problem:
-                errors = from_problem(problem, ["voen"])
-                if errors.general and not errors.fields:
-                    for message in errors.general:
-                        errors.add("voen", message)
-                    errors.general = []
+                errors = from_problem(problem, ["voen"]).all_on("voen")
     return render_template("insurers/lookup.html", voen=voen, found=found, errors=errors), 422 if errors else 200
