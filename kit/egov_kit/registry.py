@@ -5,8 +5,9 @@ Each personal look-up says why it is made (`purpose`, sent as `X-Purpose`): a co
 registry's `lookup-purposes` directory, which the registry keeps in the person's data-access log
 and shows them by its name. A code the registry does not know is the calling code's mistake: a
 RuntimeError, not "try again". Directories, and organisations when asked, are kept for a
-few minutes per process (or as long as the caller says); they change rarely. Anything but a clear answer is
-ServiceError(503, "registry_unavailable"), which the caller's client sees as "try again"."""
+few minutes per process (or as long as the caller says); they change rarely. Anything but a
+clear answer is ServiceError(503, "registry_unavailable"), which the caller's client sees as
+"try again"."""
 from __future__ import annotations
 
 import logging

@@ -213,7 +213,9 @@ class TrustStore:
         if verdict is not None and verdict.valid_from <= now <= verdict.valid_until:
             return verdict.holder
         holder = self._validate(cert, now, usage)
-        issuer = x509.load_pem_x509_certificate(holder.issuer_pem.encode("ascii"))
+        issuer = next((ca for ca, pem in zip(self._certs, self._pems) if pem == holder.issuer_pem), None)
+        if issuer is None:
+            return holder  # the file changed meanwhile: nothing kept
         with self._lock:
             self._verdicts[key] = _Verdict(holder, max(cert.not_valid_before_utc, issuer.not_valid_before_utc),
                                            min(cert.not_valid_after_utc, issuer.not_valid_after_utc))
