@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from playwright.sync_api import Error as PlaywrightError
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 # The simulator's card file reader (what the browser does), for checking the browser's signatures.
@@ -167,7 +168,10 @@ def confirm_on_phone(phone, code: str, pin: str, asks_for: str | None = None) ->
     def shown() -> bool:
         if request.count():
             return True
-        phone.reload()
+        try:
+            phone.reload()
+        except PlaywrightError:
+            return False  # an idle phone page looks again by itself every 2 s: that navigation won
         return request.count() > 0
     eventually(shown, timeout=30, interval=0.5, message=f"the request with code {code} on the phone")
     if asks_for:
