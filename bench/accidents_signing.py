@@ -6,7 +6,8 @@ e-signature card, through the gateway, against the thinnest code doing the same 
     one victim), `POST …/signature {method: card, certificate}`, then `POST …/signature/card-response`
     with the card's signature over each hash handed out (the report's, then the PDF's) until the
     report is submitted. The client signs with the test card's key in-process (loaded once), in a
-    second process. Per report: the reporter's authority checked live on each request, the
+    second process. Per report: the reporter's standing checked on each request (the café's
+    head: the tax registry's answer, up to 30 s old), the
     registry look-ups that fill the report, the PDF, the two CMS signatures built by auth and
     checked by auth and by the service, the PAdES PDF, the guarded writes and the event.
 (c) The ceiling, in a process of its own: per report one registry look-up over HTTP (the

@@ -88,10 +88,11 @@ class Kit:
     @property
     def authority(self):
         """Where a person stands for a company (egov_kit.authority): the contracts service asked
-        over HTTP, unless the service answers it itself (contracts sets a LocalAuthority)."""
+        over HTTP (whether the person is the head: the tax registry first), unless the service
+        answers it itself (contracts sets a LocalAuthority)."""
         if self._authority is None:
             from .authority import AuthorityClient
-            self._authority = AuthorityClient(self.client)
+            self._authority = AuthorityClient(self.client, registry=self.registry)
         return self._authority
 
     @authority.setter

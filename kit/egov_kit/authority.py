@@ -4,9 +4,15 @@ authority in force granted by the head in the contracts service, for some scopes
 Every company route declares its scope (`egov_kit.access.company(scope=...)`). After the token
 says the caller acts for a company, the route's check asks, on every request, the contracts
 service (`GET /api/contracts/authority-checks?voen=&fin=`, with this service's token) where the
-person stands now: nothing is kept beyond the request, so a withdrawal or an expiry takes effect
-on the very next request everywhere. Contracts itself answers from its own data (`LocalAuthority`);
-who heads the company it takes from the tax registry, whose answer it keeps for half a minute.
+person stands now: no authority is kept beyond the request, so a withdrawal or an expiry takes
+effect on the very next request everywhere. Contracts itself answers from its own data
+(`LocalAuthority`); who heads the company it takes from the tax registry, whose answer it keeps
+for half a minute (HEAD_MAX_AGE).
+
+On a route the head may use, the service first asks the tax registry itself, with the same
+half-minute answer: the head is let in on that alone (he acts under any scope and needs no
+authority), without a call to contracts. Anyone else, or when the registry cannot say, is asked
+of contracts as above.
 
     kit.authority.standing(voen, fin) -> Standing     # AuthorityClient or LocalAuthority
 
@@ -30,6 +36,8 @@ log = logging.getLogger("egov.authority")
 # What the head may choose for an authority (omitted: all of them).
 SCOPES = ("contracts", "accidents", "insurers", "notifications")
 CHECK_PATH = "/api/contracts/authority-checks"
+# How old an answer of the tax registry on who heads a company may be (contracts keeps it as long).
+HEAD_MAX_AGE = 30.0
 
 i18n.register({
     "no_authority": ("Bu təşkilat adından çıxış etmək üçün qüvvədə olan səlahiyyətiniz yoxdur "
@@ -92,15 +100,23 @@ def refused(code: str, scope: str | None) -> ServiceError:
 
 
 class AuthorityClient:
-    """Asks the contracts service (the kit's ServiceClient: service token, request id)."""
+    """Asks the contracts service (the kit's ServiceClient: service token, request id); with a
+    `registry` (the kit's RegistryClient), the tax registry first whether the person is the head,
+    when that will do."""
 
-    def __init__(self, client, *, timeout: float = 5.0):
+    def __init__(self, client, *, registry=None, timeout: float = 5.0):
         self.client = client
+        self.registry = registry
         self.timeout = timeout
 
-    def standing(self, voen: str, fin: str) -> Standing:
+    def standing(self, voen: str, fin: str, *, head_will_do: bool = False) -> Standing:
+        """Where the person stands. `head_will_do`: the caller needs only to know whether the person
+        may act as the head; the head's standing may then come from the registry alone (no
+        authority looked up: head, no scopes)."""
         if not (is_voen(voen) and is_fin(fin)):
             return Standing(voen=str(voen), fin=str(fin), head=False)
+        if head_will_do and self._is_head(voen, fin):
+            return Standing(voen=voen, fin=fin, head=True)
         try:
             response = self.client.get("contracts", CHECK_PATH, params={"voen": voen, "fin": fin},
                                        timeout=self.timeout)
@@ -117,6 +133,16 @@ class AuthorityClient:
             raise unavailable("authority_check_unavailable") from None
 
 
+    def _is_head(self, voen: str, fin: str) -> bool:
+        """The registry names the person as the head (False when it cannot say: contracts is asked)."""
+        if self.registry is None:
+            return False
+        try:
+            return self.registry.head_fin(voen, max_age=HEAD_MAX_AGE) == fin
+        except ServiceError:
+            return False
+
+
 class LocalAuthority:
     """The same answer from inside the contracts service: `check(voen, fin)` gives the dict the
     endpoint answers."""
@@ -124,25 +150,26 @@ class LocalAuthority:
     def __init__(self, check: Callable[[str, str], dict]):
         self.check = check
 
-    def standing(self, voen: str, fin: str) -> Standing:
+    def standing(self, voen: str, fin: str, *, head_will_do: bool = False) -> Standing:
         return Standing.from_answer(self.check(voen, fin))
 
 
-def current_standing(voen: str, fin: str) -> Standing:
+def current_standing(voen: str, fin: str, *, head_will_do: bool = False) -> Standing:
     """Where the person stands for the company, asked once per request (kept on `g` for the
-    request only: the view may need the authority it was let in under)."""
+    request only: the view may need the authority it was let in under). `head_will_do`: as for
+    AuthorityClient.standing."""
     from flask import current_app, g
 
     memo = g.setdefault("_egov_standing", {})
     key = (voen, fin)
     if key not in memo:
-        memo[key] = current_app.extensions["egov"].authority.standing(voen, fin)
+        memo[key] = current_app.extensions["egov"].authority.standing(voen, fin, head_will_do=head_will_do)
     return memo[key]
 
 
 def require(principal, roles: tuple[str, ...], scope: str | None) -> Standing:
     """The company caller's live check (see module doc); returns the standing it let in."""
-    standing = current_standing(principal.acting_for, principal.fin)
+    standing = current_standing(principal.acting_for, principal.fin, head_will_do="head" in roles)
     code = standing.refusal(roles, scope)
     if code:
         raise refused(code, scope)

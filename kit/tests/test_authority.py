@@ -1,7 +1,8 @@
 """The company callers' live check against the suite's real contracts service: the labour
 inspectorate's head grants a person an authority for accidents and notifications; a route of
 another service (an app of the test's own, verifying real tokens) lets that person in under those
-scopes only, the head under any, and nobody from the request after the withdrawal on."""
+scopes only, the head under any, and nobody from the request after the withdrawal on. On a route
+the head may use, the head is let in on the tax registry's word alone, without contracts."""
 from __future__ import annotations
 
 import pytest
@@ -16,6 +17,7 @@ from egov_kit.authority import AuthorityClient, Standing, caller_standing
 from egov_kit.config import load_settings
 from egov_kit.errors import ServiceError
 from egov_kit.http import ServiceClient
+from egov_kit.registry import RegistryClient
 
 INSPECTORATE = "1400245611"
 
@@ -118,3 +120,40 @@ def test_without_an_answer_from_contracts_nobody_is_let_in(suite, people, app):
         assert answer.get_json()["code"] == "authority_check_unavailable"
     finally:
         kit.authority = working
+
+
+def unreachable(suite, target: str) -> ServiceClient:
+    secret = suite.env()["SERVICE_CLIENT_SECRET"]
+    urls = {name: suite.url(name) for name in suite.service_ports}
+    return ServiceClient("notifier", ServiceTokens("notifier", suite.url("auth"), secret),
+                         urls={**urls, target: "http://127.0.0.1:9"})
+
+
+def test_the_head_is_let_in_on_the_registrys_word_without_contracts(suite, people, app, service_client):
+    registry = RegistryClient(service_client("notifier"))
+    no_contracts = AuthorityClient(unreachable(suite, "contracts"), registry=registry)
+    assert no_contracts.standing(INSPECTORATE, people["head_fin"], head_will_do=True) == Standing(
+        voen=INSPECTORATE, fin=people["head_fin"], head=True)
+    for fin, head_will_do in ((people["rep_fin"], True), (people["head_fin"], False)):
+        with pytest.raises(ServiceError) as refused:  # anyone else, or more than the head, is contracts' to say
+            no_contracts.standing(INSPECTORATE, fin, head_will_do=head_will_do)
+        assert refused.value.code == "authority_check_unavailable"
+
+    kit = app.application.extensions["egov"]
+    working, kit.authority = kit.authority, no_contracts
+    try:
+        for path in ("/accidents", "/heads"):
+            assert get(app, path, people["head"]).get_json() == {"head": True, "authority_id": None}, path
+        assert get(app, "/accidents", people["rep"]).status_code == 503
+    finally:
+        kit.authority = working
+
+
+def test_when_the_registry_cannot_say_contracts_is_asked(suite, people, service_client):
+    no_registry = AuthorityClient(service_client("notifier"),
+                                  registry=RegistryClient(unreachable(suite, "registry")))
+    head = no_registry.standing(INSPECTORATE, people["head_fin"], head_will_do=True)
+    assert head.head and head.authority_id is None
+    rep = no_registry.standing(INSPECTORATE, people["rep_fin"], head_will_do=True)
+    assert not rep.head and rep == AuthorityClient(service_client("notifier")).standing(INSPECTORATE,
+                                                                                       people["rep_fin"])

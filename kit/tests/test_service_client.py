@@ -1,5 +1,6 @@
 """The client services call each other with: a read whose connection breaks before the answer (a
-kept-alive connection the other side closed meanwhile) is sent once more; a write never is."""
+kept-alive connection the other side closed meanwhile) is sent once more; a write never is; the
+environment's proxy (the way out to the internet) is not put between services."""
 from __future__ import annotations
 
 import socket
@@ -67,3 +68,14 @@ def test_a_write_whose_connection_breaks_is_not_sent_again(server):
     with pytest.raises(requests.ConnectionError):
         client.post("auth", "/api/auth/signatures", json={})
     assert server.requests_seen == 1
+
+
+def test_the_environments_proxy_is_not_put_between_services(server, monkeypatch):
+    for name in ("HTTP_PROXY", "http_proxy", "ALL_PROXY"):
+        monkeypatch.setenv(name, "http://127.0.0.1:9")  # nothing listens there
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    server.requests_seen = 1  # answer the first request already
+    client = ServiceClient("accidents", Tokens(), urls={"registry": server.url})
+    answer = client.get("registry", "/api/registry/organizations/1701100561")
+    assert answer.status_code == 200 and server.requests_seen == 2

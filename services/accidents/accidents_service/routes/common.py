@@ -11,7 +11,8 @@ from .. import domain
 from ..messages import signing_message
 
 # The head, or a person whose authority in force covers accident reports, acting for the company
-# (checked live with contracts on every request).
+# (checked on every request: the head against the tax registry's answer up to 30 s old, anyone
+# else with contracts; egov_kit.authority).
 REPORTER = company("head", "authorised", scope="accidents")
 
 
