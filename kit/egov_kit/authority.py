@@ -161,10 +161,13 @@ def current_standing(voen: str, fin: str, *, head_will_do: bool = False) -> Stan
     from flask import current_app, g
 
     memo = g.setdefault("_egov_standing", {})
-    key = (voen, fin)
-    if key not in memo:
-        memo[key] = current_app.extensions["egov"].authority.standing(voen, fin, head_will_do=head_will_do)
-    return memo[key]
+    # A standing learnt only to know whether the person is the head does not answer more than that.
+    for key in ((voen, fin, False), (voen, fin, True))[:2 if head_will_do else 1]:
+        if key in memo:
+            return memo[key]
+    standing = current_app.extensions["egov"].authority.standing(voen, fin, head_will_do=head_will_do)
+    memo[(voen, fin, head_will_do)] = standing
+    return standing
 
 
 def require(principal, roles: tuple[str, ...], scope: str | None) -> Standing:
@@ -185,4 +188,4 @@ def caller_standing() -> Standing | None:
     memo = g.get("_egov_standing") or {}
     if principal is None or not principal.acting_for:
         return None
-    return memo.get((principal.acting_for, principal.fin))
+    return memo.get((principal.acting_for, principal.fin, False)) or memo.get((principal.acting_for, principal.fin, True))

@@ -13,7 +13,7 @@ from devtools.pytest_plugin import eventually
 from egov_kit.access import ServiceBlueprint, company, requires
 from egov_kit.app import create_service_app
 from egov_kit.auth import ServiceTokens
-from egov_kit.authority import AuthorityClient, Standing, caller_standing
+from egov_kit.authority import AuthorityClient, Standing, caller_standing, current_standing
 from egov_kit.config import load_settings
 from egov_kit.errors import ServiceError
 from egov_kit.http import ServiceClient
@@ -61,6 +61,14 @@ def make_app(suite, service_client):
                 return {"head": standing.head, "authority_id": standing.authority_id}
         View.__name__ = path.strip("/").replace("/", "_")
         blp.route(path)(View)
+
+    class Everything(MethodView):  # a view that wants more than whether the head came in
+        @requires(company(scope="accidents"))
+        def get(self):
+            standing = caller_standing()
+            full = current_standing(standing.voen, standing.fin)
+            return {"head": full.head, "authority_id": full.authority_id}
+    blp.route("/everything")(Everything)
 
     route("/accidents", company(scope="accidents"))
     route("/insurers", company(scope="insurers"))
@@ -145,6 +153,8 @@ def test_the_head_is_let_in_on_the_registrys_word_without_contracts(suite, peopl
         for path in ("/accidents", "/heads"):
             assert get(app, path, people["head"]).get_json() == {"head": True, "authority_id": None}, path
         assert get(app, "/accidents", people["rep"]).status_code == 503
+        # Let in as the head on the registry's word, but the view asks where he stands in full.
+        assert get(app, "/everything", people["head"]).status_code == 503
     finally:
         kit.authority = working
 
