@@ -146,6 +146,18 @@ def card_file(portal: str, fin: str, folder: Path) -> Path:
     return path
 
 
+def sign_with_card(page, card: Path, pin2: str, button: str) -> None:
+    """Sign the document on the page's card form with `card`: a wrong PIN2 first, refused beside
+    its field, then the right one (pressing the button named `button`)."""
+    page.set_input_files("#f-card-file", str(card))
+    page.fill("#f-pin", "0000")
+    page.click(f"button:has-text('{button}')")
+    page.wait_for_selector("#f-pin-error")
+    assert "PİN kod yanlışdır." in page.locator("#f-pin-error").inner_text()
+    page.fill("#f-pin", pin2)
+    page.click(f"button:has-text('{button}')")
+
+
 def login_with_card(page, portal: str, card: Path, pin: str, next_path: str = "/") -> None:
     page.goto(f"{portal}/login/card")
     page.set_input_files("#f-card-file", str(card))

@@ -17,7 +17,7 @@ import pytest
 from devtools.client import ApiSession, sim_identity
 from devtools.pytest_plugin import eventually
 
-from conftest import card_file, confirm_on_phone, login_with_card
+from conftest import card_file, confirm_on_phone, login_with_card, sign_with_card
 
 CAFE = "1701100561"                                      # "Ağ Səhər" café, headed by Çingiz Hüseynov
 HEAD = sim_identity(label="head of 1 company (cafe)")
@@ -306,20 +306,9 @@ def test_a_complete_draft_is_signed_with_the_e_signature_card_when_the_service_o
     assert opened.status_code == 201, opened.text
     page = rep_page
     page.goto(f"{portal}/accidents/reports/{opened.json()['id']}")
-    card_button = page.locator("button:has-text('Elektron imza kartı ilə imzala və göndər')")
-    if card_button.count() == 0:
-        # Asan İmza only, until the service signs with the card as well.
-        assert page.locator("button:has-text('Göndər')").count() == 1
-        pytest.skip("the accidents service does not offer card signing")
-    card_button.click()
+    page.click("button:has-text('Elektron imza kartı ilə imzala və göndər')")
     page.wait_for_url(re.compile(r"/card$"))
     checks.page(page, "acc-15-card")
-    page.set_input_files("#f-card-file", str(card_file(portal, REP["fin"], tmp_path)))
-    page.fill("#f-pin", "0000")
-    page.click("button:has-text('İmzala və göndər')")
-    page.wait_for_selector("#f-pin-error")
-    assert "PİN kod yanlışdır." in page.locator("#f-pin-error").inner_text()
-    page.fill("#f-pin", REP["pin2"])
-    page.click("button:has-text('İmzala və göndər')")
+    sign_with_card(page, card_file(portal, REP["fin"], tmp_path), REP["pin2"], "İmzala və göndər")
     page.wait_for_url(re.compile(r"/sent$"), timeout=30_000)
     assert re.fullmatch(r"BH-\d{4}-\d{6}", page.locator("[data-registration-number]").inner_text().strip())

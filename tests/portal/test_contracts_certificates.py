@@ -19,7 +19,7 @@ from devtools.client import ApiSession, sim_identity
 from devtools.pytest_plugin import eventually
 from egov_kit.clock import baku_today
 
-from conftest import card_file, confirm_on_phone, login_with_card
+from conftest import card_file, confirm_on_phone, login_with_card, sign_with_card
 
 HEAD = sim_identity(label="head of 3 companies")            # Məmmədov İlqar
 REPRESENTATIVE = sim_identity(label="employee / representative 2")  # Quliyev Söhrab
@@ -455,12 +455,6 @@ def test_the_head_signs_a_notice_with_the_e_signature_card(portal, head_page, ch
     page.click("text=Elektron imza kartı ilə imzala")
     page.wait_for_url(re.compile(r"/sign/notice/card$"))
     checks.page(page, "ct-15-sign-with-card")
-    page.set_input_files("#f-card-file", str(card_file(portal, HEAD["fin"], tmp_path)))
-    page.fill("#f-pin", "0000")
-    page.click("button:has-text('Kartla imzala')")
-    page.wait_for_selector("#f-pin-error")
-    assert "PİN kod yanlışdır." in page.locator("#f-pin-error").inner_text()
-    page.fill("#f-pin", HEAD["pin2"])
-    page.click("button:has-text('Kartla imzala')")
+    sign_with_card(page, card_file(portal, HEAD["fin"], tmp_path), HEAD["pin2"], "Kartla imzala")
     page.wait_for_url(re.compile(r"/contracts/notices/[^/]+$"), timeout=30_000)
     assert "İmzalanıb" in page.locator("main").inner_text()
