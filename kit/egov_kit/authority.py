@@ -36,7 +36,8 @@ log = logging.getLogger("egov.authority")
 # What the head may choose for an authority (omitted: all of them).
 SCOPES = ("contracts", "accidents", "insurers", "notifications")
 CHECK_PATH = "/api/contracts/authority-checks"
-# How old an answer of the tax registry on who heads a company may be (contracts keeps it as long).
+# How old an answer of the tax registry on who heads a company may be: the same in every service's
+# check and in contracts' own.
 HEAD_MAX_AGE = 30.0
 
 i18n.register({

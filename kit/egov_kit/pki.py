@@ -597,7 +597,6 @@ def run_coroutine(coro):
         return pool.submit(asyncio.run, coro).result()
 
 
-
 def _utc(moment: datetime | None) -> datetime:
     if moment is None:
         return datetime.now(timezone.utc)

@@ -50,7 +50,7 @@ def _certificate_attributes(cert_der: bytes, pades: bool) -> tuple[bytes, ...]:
     return tuple(attribute.dump() for attribute in attributes)
 
 
-def signed_attributes(*, cert_der: bytes, ca_der: bytes, digest: bytes, pades: bool, signing_time: datetime) -> bytes:
+def signed_attributes(*, cert_der: bytes, digest: bytes, pades: bool, signing_time: datetime) -> bytes:
     """DER of the signed attributes over `digest` (a SHA-256 of the content): a SET OF, its members
     in the order of their encodings (DER)."""
     if len(digest) != 32:

@@ -387,7 +387,7 @@ class AuthService:
         except pki.PkiError as refused:
             log.warning("Asan İmza signing certificate refused", extra={"why": str(refused)})
             raise field_error("fin", "asan_certificate_refused") from None
-        steps = _signing_steps(cert_der, _der(holder.issuer_pem), digests, now)
+        steps = _signing_steps(cert_der, digests, now)
         provider_session = provider.sign(signer["phone"], signer["user_id"], steps[0]["hash"],
                                          d.step_text(text, 0, len(steps)))
         request = d.new_signing(caller=caller, fin=fin, phone=signer["phone"], user_id=signer["user_id"], text=text,
@@ -419,7 +419,7 @@ class AuthService:
         if holder.fin != fin:
             raise field_error("certificate", "certificate_of_another_person", 403)
         cert_der = cert.public_bytes(Encoding.DER)
-        steps = _signing_steps(cert_der, _der(holder.issuer_pem), digests, now)
+        steps = _signing_steps(cert_der, digests, now)
         request = d.new_signing(caller=caller, fin=fin, text=text, steps=steps, certificate=cert_der,
                                 ca_certificate=holder.issuer_pem, signer=_signer_of(holder), now=now,
                                 ttl=self.settings.asan_request_ttl, method=d.CARD)
@@ -568,12 +568,12 @@ class AuthService:
         return self.repo.set_signing_session(request["_id"], step, provider_session) or self._reloaded(request)
 
 
-def _signing_steps(cert_der: bytes, ca_der: bytes, digests: list[dict], now: datetime) -> list[dict]:
+def _signing_steps(cert_der: bytes, digests: list[dict], now: datetime) -> list[dict]:
     """One step per digest: its signed attributes (naming the signer's certificate), the hash of
     them that is to be signed, and that hash's verification code."""
     steps = []
     for item in digests:
-        attributes = cms.signed_attributes(cert_der=cert_der, ca_der=ca_der, digest=bytes(item["digest"]),
+        attributes = cms.signed_attributes(cert_der=cert_der, digest=bytes(item["digest"]),
                                            pades=bool(item.get("pades")), signing_time=now)
         to_sign = cms.to_be_signed(attributes)
         steps.append({"name": item["name"], "digest": bytes(item["digest"]), "pades": bool(item.get("pades")),

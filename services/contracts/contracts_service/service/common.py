@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Callable
 
 from egov_kit.auth import Principal
-from egov_kit.authority import refused
+from egov_kit.authority import HEAD_MAX_AGE, refused
 from egov_kit.clock import baku_date, stamp, utcnow
 from egov_kit.errors import forbidden, not_found
 from egov_kit.registry import RegistryClient
@@ -16,11 +16,9 @@ from .. import domain
 from ..repository import ContractsRepository
 
 SOURCE = "contracts"
-# Who heads a company is the tax registry's to say, and it says so rarely: an answer this many
-# seconds old will do. Every company route of every service asks where a person stands (through
-# the authority check), which otherwise cost a registry look-up each time. Authorities are this
-# service's own data and are never taken from anything kept: a withdrawal counts at once.
-HEAD_MAX_AGE = 30.0
+# Who heads a company is the tax registry's to say, and it says so rarely: an answer HEAD_MAX_AGE
+# seconds old will do, here as in every service's own check (egov_kit.authority). Authorities are
+# this service's own data and are never taken from anything kept: a withdrawal counts at once.
 
 
 class UseCaseBase:
@@ -75,8 +73,8 @@ class UseCaseBase:
 
     def authority_check(self, voen: str, fin: str) -> dict:
         """Where a person stands for the company at this moment: its head (tax registry, as it said
-        at most HEAD_MAX_AGE seconds ago) and the authority they hold in force, with its scopes (GET /authority-checks, and every
-        company route's check through egov_kit.authority)."""
+        at most HEAD_MAX_AGE seconds ago) and the authority they hold in force, with its scopes
+        (GET /authority-checks, and every company route's check through egov_kit.authority)."""
         return domain.authority_check_answer(voen, fin, self.is_head(voen, fin), self.authority_in_force(voen, fin))
 
     def require_company_rights(self, caller: Principal, *, entering: bool = False) -> str:
